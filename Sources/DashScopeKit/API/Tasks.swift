@@ -1,0 +1,104 @@
+import Foundation
+
+/// The states of an async task (API.md section 4).
+public enum TaskStatus: String, Sendable {
+    case pending = "PENDING", running = "RUNNING", suspended = "SUSPENDED"
+    case succeeded = "SUCCEEDED", failed = "FAILED", canceled = "CANCELED", unknown = "UNKNOWN"
+
+    /// Whether polling should stop: `UNKNOWN` (missing or expired) is final too.
+    public var isFinal: Bool { [.succeeded, .failed, .canceled, .unknown].contains(self) }
+}
+
+/// One answer of `GET /tasks/{id}`.
+public struct TaskSnapshot: Sendable {
+    /// The task id.
+    public var taskID: String
+    /// The status; an unrecognised one reads as `UNKNOWN`.
+    public var status: TaskStatus
+    /// The request id of this query.
+    public var requestID: String?
+    /// `output`, as sent.
+    public var output: JSON
+    /// `usage`, as sent.
+    public var usage: JSON?
+    /// The whole answer.
+    public var raw: JSON
+
+    /// Reads a task answer.
+    public init(json: JSON, fallbackID: String) {
+        raw = json
+        output = json["output"] ?? .object([])
+        taskID = output["task_id"]?.string ?? fallbackID
+        status = output["task_status"]?.string.flatMap(TaskStatus.init(rawValue:)) ?? .unknown
+        requestID = json["request_id"]?.string
+        usage = json["usage"]
+    }
+
+    /// The failure code of a FAILED task.
+    public var code: String? { output["code"]?.string }
+    /// The failure message of a FAILED task.
+    public var message: String? { output["message"]?.string }
+}
+
+/// The task endpoints: query, cancel, list.
+public struct TasksAPI: Sendable {
+    /// The client calls go through.
+    public var client: APIClient
+
+    /// Creates the API over a client.
+    public init(client: APIClient) { self.client = client }
+
+    /// Refuses ids that cannot be task ids before they reach a URL path.
+    public static func checkID(_ id: String) throws {
+        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-_"))
+        guard !id.isEmpty, id.count <= 128, id.unicodeScalars.allSatisfy(allowed.contains) else {
+            throw DashScopeError.usage("'\(id)' is not a task id", hint: "task ids look like 0385dc79-5ff8-4d82-bcb6-xxxxxx; `dashscope task list` shows recent ones")
+        }
+    }
+
+    /// `GET /tasks/{id}`.
+    public func status(_ id: String) async throws -> TaskSnapshot {
+        try Self.checkID(id)
+        let json = try await client.perform(Endpoint(method: "GET", path: "/tasks/\(id)", kind: .idempotent))
+        return TaskSnapshot(json: json, fallbackID: id)
+    }
+
+    /// `POST /tasks/{id}/cancel`.
+    public func cancel(_ id: String) async throws -> JSON {
+        try Self.checkID(id)
+        return try await client.perform(Endpoint(method: "POST", path: "/tasks/\(id)/cancel", kind: .idempotent))
+    }
+
+    /// The filters of `GET /tasks`.
+    public struct ListQuery: Sendable {
+        /// Page number, from 1.
+        public var page: Int = 1
+        /// Entries per page.
+        public var pageSize: Int = 10
+        /// Only tasks in this status.
+        public var status: String?
+        /// Only tasks of this model.
+        public var model: String?
+        /// `YYYYMMDDhhmmss`.
+        public var startTime: String?
+        /// `YYYYMMDDhhmmss`.
+        public var endTime: String?
+        /// Creates a query.
+        public init() {}
+
+        /// The query items, in the documented order.
+        public var items: [(String, String)] {
+            var items = [("page_no", String(page)), ("page_size", String(pageSize))]
+            if let status { items.append(("status", status)) }
+            if let model { items.append(("model_name", model)) }
+            if let startTime { items.append(("start_time", startTime)) }
+            if let endTime { items.append(("end_time", endTime)) }
+            return items
+        }
+    }
+
+    /// `GET /tasks?...`.
+    public func list(_ query: ListQuery) async throws -> JSON {
+        try await client.perform(Endpoint(method: "GET", path: "/tasks", query: query.items, kind: .idempotent))
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+
+/// A width and height in pixels, written `W*H` on the wire.
+public struct ImageSize: Sendable, Equatable, CustomStringConvertible {
+    /// Width in pixels.
+    public var width: Int
+    /// Height in pixels.
+    public var height: Int
+
+    /// Creates a size.
+    public init(_ width: Int, _ height: Int) {
+        self.width = width
+        self.height = height
+    }
+
+    /// The wire form, `W*H`.
+    public var description: String { "\(width)*\(height)" }
+    /// Total pixels.
+    public var pixels: Int { width * height }
+    /// Width divided by height.
+    public var aspect: Double { Double(width) / Double(height) }
+}
+
+/// What the user typed for `--size`: exact dimensions or an aspect ratio to map to the model's recommended size.
+public enum SizeRequest: Sendable, Equatable {
+    /// `1024x1024`, `1024*1024` or `1024×1024`.
+    case exact(ImageSize)
+    /// `16:9`.
+    case ratio(Int, Int)
+
+    /// Parses the user's text; throws a usage error naming the accepted forms.
+    public static func parse(_ text: String) throws -> SizeRequest {
+        let t = text.trimmingCharacters(in: .whitespaces).lowercased()
+        for separator in ["x", "*", "×", ":"] {
+            let parts = t.components(separatedBy: separator)
+            guard parts.count == 2, let a = Int(parts[0]), let b = Int(parts[1]), a > 0, b > 0 else { continue }
+            return separator == ":" ? .ratio(a, b) : .exact(ImageSize(a, b))
+        }
+        throw DashScopeError.usage("cannot read size '\(text)'",
+                                   hint: "write it as WIDTHxHEIGHT (1024x1024 or 1024*1024) or as a ratio such as 16:9")
+    }
+}
+
+/// The sizes a model accepts.
+public enum SizeRule: Sendable, Equatable {
+    /// Total pixels in `minPixels...maxPixels`, width/height in `minAspect...maxAspect`.
+    case pixels(minPixels: Int, maxPixels: Int, minAspect: Double, maxAspect: Double)
+    /// Each side in `min...max`.
+    case sides(min: Int, max: Int)
+    /// Only these sizes.
+    case fixed([ImageSize])
+
+    /// Why `size` is not accepted, or nil when it is.
+    public func problem(with size: ImageSize) -> String? {
+        switch self {
+        case let .pixels(minPixels, maxPixels, minAspect, maxAspect):
+            if size.pixels < minPixels || size.pixels > maxPixels {
+                return "\(size.width)x\(size.height) has \(size.pixels) pixels; this model needs between \(minPixels) (\(Self.side(minPixels))²) and \(maxPixels) (\(Self.side(maxPixels))²)"
+            }
+            if size.aspect < minAspect - 1e-9 || size.aspect > maxAspect + 1e-9 {
+                return "\(size.width)x\(size.height) is too narrow or too wide; the aspect ratio must be between 1:4 and 4:1"
+            }
+            return nil
+        case let .sides(min, max):
+            guard (min...max).contains(size.width), (min...max).contains(size.height) else {
+                return "\(size.width)x\(size.height) is out of range; each side must be between \(min) and \(max) pixels"
+            }
+            return nil
+        case let .fixed(sizes):
+            guard sizes.contains(size) else {
+                return "\(size.width)x\(size.height) is not offered; this model takes only \(sizes.map { "\($0.width)x\($0.height)" }.joined(separator: ", "))"
+            }
+            return nil
+        }
+    }
+
+    /// The size this rule recommends for an aspect ratio, near `area` pixels.
+    public func size(forRatio w: Int, _ h: Int, area: Int) -> ImageSize {
+        let ratio = Double(w) / Double(h)
+        switch self {
+        case let .fixed(sizes):
+            return sizes.min(by: { abs(log($0.aspect / ratio)) < abs(log($1.aspect / ratio)) })!
+        case let .pixels(minPixels, maxPixels, _, _):
+            return Self.fit(ratio: ratio, area: Double(area)) { s in s.pixels >= minPixels && s.pixels <= maxPixels }
+        case let .sides(min, max):
+            return Self.fit(ratio: ratio, area: Double(area)) { s in (min...max).contains(s.width) && (min...max).contains(s.height) }
+        }
+    }
+
+    /// The multiple-of-16 size nearest `ratio` and `area` that `fits`, shrinking or growing the area as needed.
+    private static func fit(ratio: Double, area: Double, fits: (ImageSize) -> Bool) -> ImageSize {
+        let round16 = { (x: Double) in max(16, Int((x / 16).rounded()) * 16) }
+        var best: ImageSize?
+        for step in 0..<40 {
+            for factor in [1 + Double(step) * 0.02, 1 - Double(step) * 0.02] where factor > 0 {
+                let h = (area * factor / ratio).squareRoot()
+                let candidate = ImageSize(round16(h * ratio), round16(h))
+                if fits(candidate) { best = candidate; break }
+            }
+            if best != nil { break }
+        }
+        return best ?? ImageSize(round16((area / ratio).squareRoot() * ratio), round16((area / ratio).squareRoot()))
+    }
+
+    private static func side(_ pixels: Int) -> Int { Int(Double(pixels).squareRoot().rounded()) }
+}

@@ -1,0 +1,134 @@
+import Foundation
+
+/// Where each setting came from, for `--verbose` and error messages.
+public enum SettingSource: String, Sendable {
+    case flag, environment, configFile = "config file", builtIn = "default"
+}
+
+/// The resolved settings of one run: key, region, endpoints, and per-command defaults.
+public struct Configuration: Sendable {
+    /// The API key, if any was found.
+    public var apiKey: String?
+    /// Where the key came from.
+    public var apiKeySource: SettingSource?
+    /// The region (`cn` unless told otherwise).
+    public var region: Region
+    /// The origin the API paths hang from, e.g. `https://dashscope.aliyuncs.com` or `http://127.0.0.1:8089`.
+    public var origin: String
+    /// The default output (`-o`) when none is given on the command line.
+    public var output: String?
+    /// `<command>.model` defaults from the config file.
+    public var commandModels: [String: String]
+    /// Warnings found while reading the configuration (e.g. a world-readable config file).
+    public var warnings: [String]
+
+    /// The native API base, `{origin}/api/v1`.
+    public var nativeBase: String { origin + "/api/v1" }
+    /// The OpenAI-compatible base, `{origin}/compatible-mode/v1`.
+    public var compatibleBase: String { origin + "/compatible-mode/v1" }
+    /// The API host name, the only host the key is ever sent to.
+    public var apiHost: String { URL(string: origin)?.host ?? region.host }
+
+    /// The settings given on the command line, the first layer of precedence.
+    public struct Flags: Sendable {
+        /// `--api-key`.
+        public var apiKey: String?
+        /// `--region`.
+        public var region: String?
+        /// `--base-url`.
+        public var baseURL: String?
+        /// Creates the flag layer.
+        public init(apiKey: String? = nil, region: String? = nil, baseURL: String? = nil) {
+            self.apiKey = apiKey
+            self.region = region
+            self.baseURL = baseURL
+        }
+    }
+
+    /// Resolves flag > environment > config file > default; throws on an unknown region or a malformed base URL.
+    public static func resolve(flags: Flags, environment: [String: String], fileSystem: FileManager = .default) throws -> Configuration {
+        let file = ConfigFile.load(environment: environment, fileSystem: fileSystem)
+        let env = { (name: String) in environment[name].flatMap { $0.isEmpty ? nil : $0 } }
+
+        var apiKey: String?
+        var keySource: SettingSource?
+        if let k = flags.apiKey { (apiKey, keySource) = (k, .flag) }
+        else if let k = env("DASHSCOPE_API_KEY") { (apiKey, keySource) = (k, .environment) }
+        else if let k = file.values["api_key"] { (apiKey, keySource) = (k, .configFile) }
+
+        let regionName = flags.region ?? env("DASHSCOPE_REGION") ?? file.values["region"] ?? Region.cn.rawValue
+        guard let region = Region(rawValue: regionName.lowercased()) else {
+            throw DashScopeError.usage("unknown region '\(regionName)'",
+                                       hint: "use one of: \(Region.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        var origin = region.origin
+        if let base = flags.baseURL ?? env("DASHSCOPE_BASE_URL") ?? file.values["base_url"] {
+            origin = try normalizedOrigin(base)
+        }
+        var models: [String: String] = [:]
+        for (key, value) in file.values where key.hasSuffix(".model") {
+            models[String(key.dropLast(".model".count))] = value
+        }
+        return Configuration(apiKey: apiKey, apiKeySource: keySource, region: region, origin: origin,
+                             output: file.values["output"], commandModels: models, warnings: file.warnings)
+    }
+
+    /// Accepts `http://host:port`, with or without a trailing `/api/v1` or `/compatible-mode/v1`, and returns the bare origin.
+    public static func normalizedOrigin(_ text: String) throws -> String {
+        var s = text.trimmingCharacters(in: .whitespaces)
+        while s.hasSuffix("/") { s.removeLast() }
+        for suffix in ["/api/v1", "/compatible-mode/v1"] where s.hasSuffix(suffix) { s.removeLast(suffix.count) }
+        guard let url = URL(string: s), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
+            throw DashScopeError.usage("invalid base URL '\(text)'", hint: "give an origin such as https://dashscope.aliyuncs.com or http://127.0.0.1:8089")
+        }
+        return s
+    }
+}
+
+/// The `key = value` config file at `$XDG_CONFIG_HOME/dashscope/config`.
+public struct ConfigFile: Sendable {
+    /// The settings read, keys lowercased.
+    public var values: [String: String] = [:]
+    /// Problems worth telling the user about.
+    public var warnings: [String] = []
+
+    /// The config file path for an environment.
+    public static func path(environment: [String: String]) -> String {
+        let base = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.config"
+        return base + "/dashscope/config"
+    }
+
+    /// Reads the file if present; a missing file is not an error.
+    public static func load(environment: [String: String], fileSystem: FileManager) -> ConfigFile {
+        let path = path(environment: environment)
+        guard let data = fileSystem.contents(atPath: path) else { return ConfigFile() }
+        var file = parse(String(decoding: data, as: UTF8.self))
+        if let attributes = try? fileSystem.attributesOfItem(atPath: path),
+           let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue, mode & 0o044 != 0,
+           file.values["api_key"] != nil {
+            file.warnings.append("\(path) holds an API key and is readable by others: run `chmod 600 \(path)`")
+        }
+        return file
+    }
+
+    /// Parses `key = value` lines; `#` starts a comment; values may be quoted.
+    public static func parse(_ text: String) -> ConfigFile {
+        var file = ConfigFile()
+        for (number, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            guard let eq = line.firstIndex(of: "=") else {
+                file.warnings.append("config line \(number + 1) is not `key = value`; ignored")
+                continue
+            }
+            let key = line[..<eq].trimmingCharacters(in: .whitespaces).lowercased()
+            var value = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+            if value.count >= 2, let q = value.first, q == "\"" || q == "'", value.last == q {
+                value = String(value.dropFirst().dropLast())
+            }
+            file.values[key] = value
+        }
+        return file
+    }
+}

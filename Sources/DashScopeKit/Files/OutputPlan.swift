@@ -1,0 +1,138 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What a file name template may use: `{date} {time} {model} {slug} {index} {ext} {task}`.
+public struct NamingContext: Sendable {
+    /// When the job started.
+    public var date: Date
+    /// The model name.
+    public var model: String
+    /// The prompt, shortened into `{slug}`.
+    public var prompt: String
+    /// The task id (or request id for sync calls).
+    public var task: String
+
+    /// Creates a context.
+    public init(date: Date, model: String, prompt: String, task: String) {
+        self.date = date
+        self.model = model
+        self.prompt = prompt
+        self.task = task
+    }
+}
+
+/// Turns `-o` (a directory, a file name, or a template) into the paths results are saved under.
+public struct OutputPlan: Sendable {
+    /// The name pattern used when `-o` names no file.
+    public static let defaultPattern = "{date}-{time}-{slug}.{ext}"
+
+    /// The directory pattern (may use date/time/model/slug).
+    public var directoryPattern: String
+    /// The file name pattern.
+    public var filePattern: String
+
+    /// Reads `-o` (nil: the current directory) relative to `cwd`.
+    public init(option: String?, cwd: String) throws {
+        let raw = option.flatMap { $0.isEmpty ? nil : $0 } ?? "."
+        let expanded = raw.hasPrefix("~/") ? NSHomeDirectory() + raw.dropFirst(1) : raw
+        let absolute = expanded.hasPrefix("/") ? expanded : cwd + "/" + expanded
+        var isDirectory: ObjCBool = false
+        if raw.hasSuffix("/") || raw == "." || raw == ".."
+            || (FileManager.default.fileExists(atPath: absolute, isDirectory: &isDirectory) && isDirectory.boolValue) {
+            directoryPattern = absolute
+            filePattern = Self.defaultPattern
+        } else {
+            directoryPattern = (absolute as NSString).deletingLastPathComponent
+            var file = (absolute as NSString).lastPathComponent
+            if !file.contains("{ext}") && (file as NSString).pathExtension.isEmpty { file += ".{ext}" }
+            filePattern = file
+        }
+        for variable in ["{task}", "{index}", "{ext}"] where directoryPattern.contains(variable) {
+            throw DashScopeError.usage("-o cannot use \(variable) in the directory part", hint: "use it in the file name, e.g. -o out/{task}-{index}.{ext}")
+        }
+    }
+
+    /// The output directory for a job.
+    public func directory(_ context: NamingContext) -> String {
+        Self.expand(directoryPattern, context, index: 1, ext: "")
+    }
+
+    /// Creates the output directory if needed and checks it can be written; exit 73 otherwise. Runs before any request.
+    public func prepare(_ context: NamingContext) throws -> String {
+        let dir = directory(context)
+        do {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        } catch {
+            throw DashScopeError("cannot create the output directory \(dir)", hint: "pick another place with -o", exit: .cannotWrite)
+        }
+        guard access(dir, W_OK | X_OK) == 0 else {
+            throw DashScopeError("cannot write to the output directory \(dir)", hint: "fix its permissions or pick another place with -o", exit: .cannotWrite)
+        }
+        return dir
+    }
+
+    /// The wanted path of output `index` (1-based) of `count`; `-{index}` is added when there are several and the pattern has none.
+    public func path(index: Int, count: Int, ext: String, context: NamingContext) -> String {
+        var pattern = filePattern
+        if count > 1 && !pattern.contains("{index}") {
+            let dot = pattern.hasSuffix(".{ext}") ? pattern.index(pattern.endIndex, offsetBy: -6)
+                : pattern.lastIndex(of: ".") ?? pattern.endIndex
+            pattern.insert(contentsOf: "-{index}", at: dot)
+        }
+        return directory(context) + "/" + Self.expand(pattern, context, index: index, ext: ext)
+    }
+
+    /// Replaces every template variable.
+    static func expand(_ pattern: String, _ context: NamingContext, index: Int, ext: String) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.dateFormat = "yyyyMMdd"
+        let date = formatter.string(from: context.date)
+        formatter.dateFormat = "HHmmss"
+        let time = formatter.string(from: context.date)
+        return pattern
+            .replacingOccurrences(of: "{date}", with: date)
+            .replacingOccurrences(of: "{time}", with: time)
+            .replacingOccurrences(of: "{model}", with: context.model)
+            .replacingOccurrences(of: "{slug}", with: slug(context.prompt))
+            .replacingOccurrences(of: "{index}", with: String(index))
+            .replacingOccurrences(of: "{ext}", with: ext)
+            .replacingOccurrences(of: "{task}", with: context.task)
+    }
+
+    /// A file-name-safe short form of a prompt: letters and digits of any script, other runs become `-`, at most 32 characters.
+    public static func slug(_ prompt: String) -> String {
+        var out = ""
+        var dash = false
+        for ch in prompt.lowercased() {
+            if ch.isLetter || ch.isNumber {
+                if dash && !out.isEmpty { out.append("-") }
+                out.append(ch)
+                dash = false
+            } else {
+                dash = true
+            }
+            if out.count >= 32 { break }
+        }
+        return out.isEmpty ? "output" : out
+    }
+
+    /// `path` if free, else the first free `name-2.ext`, `name-3.ext`, ...
+    public static func freePath(_ path: String, attempt: Int) -> String {
+        guard attempt > 1 else { return path }
+        let ns = path as NSString
+        let ext = ns.pathExtension
+        let stem = ext.isEmpty ? path : ns.deletingPathExtension
+        return stem + "-\(attempt)" + (ext.isEmpty ? "" : "." + ext)
+    }
+
+    /// The extension of a result URL when it names a known media type, else `fallback`.
+    public static func fileExtension(of url: String, fallback: String) -> String {
+        let ext = (URL(string: url)?.pathExtension ?? "").lowercased()
+        return ["png", "jpg", "jpeg", "webp", "bmp", "mp4", "mov", "wav", "mp3", "pcm"].contains(ext) ? ext : fallback
+    }
+}

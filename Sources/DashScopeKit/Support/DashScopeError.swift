@@ -1,0 +1,40 @@
+import Foundation
+
+/// Every failure the tool reports: a one-line message, a hint saying what to do next, and an exit code.
+public struct DashScopeError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What went wrong, in one line.
+    public var message: String
+    /// What to do about it, or nil.
+    public var hint: String?
+    /// The documented exit status this failure maps to.
+    public var exitCode: ExitCode
+    /// The service's error code, when the service answered with one.
+    public var serviceCode: String?
+    /// The service's request id, when known.
+    public var requestID: String?
+
+    /// Creates an error.
+    public init(_ message: String, hint: String? = nil, exit: ExitCode, serviceCode: String? = nil, requestID: String? = nil) {
+        self.message = message
+        self.hint = hint
+        self.exitCode = exit
+        self.serviceCode = serviceCode
+        self.requestID = requestID
+    }
+
+    /// The message and hint joined as printed.
+    public var description: String { hint.map { "\(message)\n  hint: \($0)" } ?? message }
+
+    // MARK: Common errors
+
+    /// A usage error (exit 64).
+    public static func usage(_ message: String, hint: String? = nil) -> DashScopeError {
+        DashScopeError(message, hint: hint, exit: .usage)
+    }
+
+    /// No API key anywhere (exit 78).
+    public static let noKey = DashScopeError(
+        "no API key configured",
+        hint: "set DASHSCOPE_API_KEY, pass --api-key, add `api_key = sk-...` to ~/.config/dashscope/config, or try it free with --mock",
+        exit: .noKey)
+}

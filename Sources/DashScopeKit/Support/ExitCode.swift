@@ -1,0 +1,31 @@
+/// The documented exit statuses of `dashscope`, one per kind of outcome.
+public enum ExitCode: Int32, Sendable, CaseIterable {
+    case ok = 0
+    case failed = 1
+    case partial = 2
+    case usage = 64
+    case noInput = 66
+    case unavailable = 69
+    case cannotWrite = 73
+    case tryLater = 75
+    case keyRejected = 77
+    case noKey = 78
+    case interrupted = 130
+
+    /// What the status means, as printed by `--help` and the man page.
+    public var meaning: String {
+        switch self {
+        case .ok: return "success"
+        case .failed: return "the service refused the request, or the task failed"
+        case .partial: return "some outputs of a job failed"
+        case .usage: return "bad usage or invalid input"
+        case .noInput: return "an input file is missing or unreadable"
+        case .unavailable: return "service or network unavailable after retries"
+        case .cannotWrite: return "cannot write output"
+        case .tryLater: return "timed out, or still throttled: try later"
+        case .keyRejected: return "the API key was rejected (401/403)"
+        case .noKey: return "no API key configured"
+        case .interrupted: return "interrupted (Ctrl-C)"
+        }
+    }
+}

@@ -1,0 +1,141 @@
+import Foundation
+
+/// One call of the DashScope API, described as data: the same value is printed by `--dry-run` and sent otherwise.
+public struct Endpoint: Sendable {
+    /// Which base the path hangs from.
+    public enum Base: Sendable { case native, compatible }
+
+    /// `GET` or `POST`.
+    public var method: String
+    /// The path below the base, e.g. `/services/aigc/text2image/image-synthesis`.
+    public var path: String
+    /// Query items, in order.
+    public var query: [(String, String)]
+    /// The JSON body, if any.
+    public var body: JSON?
+    /// Whether to send `X-DashScope-Async: enable`.
+    public var async: Bool
+    /// Whether any input is an `oss://` URL (sends `X-DashScope-OssResourceResolve: enable`).
+    public var ossResolve: Bool
+    /// Whether re-sending is safe.
+    public var kind: RequestKind
+    /// The base.
+    public var base: Base
+
+    /// Creates an endpoint.
+    public init(method: String, path: String, query: [(String, String)] = [], body: JSON? = nil, async: Bool = false,
+                ossResolve: Bool = false, kind: RequestKind, base: Base = .native) {
+        self.method = method
+        self.path = path
+        self.query = query
+        self.body = body
+        self.async = async
+        self.ossResolve = ossResolve
+        self.kind = kind
+        self.base = base
+    }
+}
+
+/// Sends `Endpoint`s to the API host with the key, retries what may be retried, and turns error answers into `DashScopeError`s.
+public struct APIClient: Sendable {
+    /// The resolved settings (key, region, origin).
+    public var configuration: Configuration
+    /// The HTTP transport.
+    public var transport: any HTTPTransport
+    /// The retry behaviour.
+    public var retrier: Retrier
+    /// Where verbose traces go.
+    public var logger: Logger
+
+    /// Creates a client.
+    public init(configuration: Configuration, transport: any HTTPTransport, retrier: Retrier, logger: Logger) {
+        self.configuration = configuration
+        self.transport = transport
+        self.retrier = retrier
+        self.logger = logger
+    }
+
+    /// The HTTP request an endpoint becomes; the key is included only if configured.
+    public func request(for endpoint: Endpoint) -> HTTPRequest {
+        let base = endpoint.base == .native ? configuration.nativeBase : configuration.compatibleBase
+        var components = URLComponents(string: base + endpoint.path)!
+        if !endpoint.query.isEmpty { components.queryItems = endpoint.query.map { URLQueryItem(name: $0.0, value: $0.1) } }
+        var headers: [(String, String)] = []
+        if let key = configuration.apiKey { headers.append(("Authorization", "Bearer \(key)")) }
+        headers.append(("User-Agent", Version.userAgent))
+        if endpoint.body != nil { headers.append(("Content-Type", "application/json")) }
+        if endpoint.async { headers.append(("X-DashScope-Async", "enable")) }
+        if endpoint.ossResolve { headers.append(("X-DashScope-OssResourceResolve", "enable")) }
+        return HTTPRequest(method: endpoint.method, url: components.url!, headers: headers,
+                           body: endpoint.body?.data, timeout: endpoint.kind == .create ? 120 : 60)
+    }
+
+    /// The request as `--dry-run` prints it: method, URL, redacted headers and the pretty body.
+    public func describe(_ endpoint: Endpoint) -> String {
+        let request = request(for: endpoint)
+        var lines = ["\(request.method) \(request.url.absoluteString)"]
+        lines += Redaction.headerLines(request.headers)
+        if let body = endpoint.body { lines += ["", body.pretty] }
+        return lines.joined(separator: "\n")
+    }
+
+    /// Sends the call and returns the parsed JSON answer; throws `DashScopeError` for every failure.
+    public func perform(_ endpoint: Endpoint) async throws -> JSON {
+        guard configuration.apiKey != nil else { throw DashScopeError.noKey }
+        let request = request(for: endpoint)
+        let key = configuration.apiKey
+        let what = "\(endpoint.method) \(endpoint.path)"
+        let response: HTTPResponse
+        do {
+            response = try await retrier.run(kind: endpoint.kind, what: what) {
+                trace(request, key: key)
+                let started = Date()
+                let response = try await transport.send(request)
+                let ms = Int(Date().timeIntervalSince(started) * 1000)
+                logger.trace?("< HTTP \(response.status) (\(ms) ms) \(Redaction.scrub(Self.preview(response.body), key: key))")
+                return response
+            }
+        } catch let error as TransportError {
+            throw Self.networkError(error, kind: endpoint.kind, host: configuration.apiHost)
+        }
+        guard (200..<300).contains(response.status) else {
+            throw ServiceError.error(status: response.status, data: response.body, region: usesRegionHost ? configuration.region : nil)
+        }
+        guard let json = try? JSON.parse(response.body) else {
+            throw DashScopeError("the service answered with something that is not JSON (HTTP \(response.status))",
+                                 hint: "run again with --verbose to see the answer", exit: .unavailable)
+        }
+        if let body = ServiceError.body(from: json) {
+            throw DashScopeError("the service refused the request (\(body.code ?? "error")): \(body.message ?? "no message")",
+                                 exit: .failed, serviceCode: body.code, requestID: body.requestID)
+        }
+        return json
+    }
+
+    private var usesRegionHost: Bool { configuration.origin == configuration.region.origin }
+
+    private func trace(_ request: HTTPRequest, key: String?) {
+        guard let trace = logger.trace else { return }
+        trace("> \(request.method) \(request.url.absoluteString)")
+        for line in Redaction.headerLines(request.headers) { trace("> \(line)") }
+        if let body = request.body { trace("> \(Redaction.scrub(Self.preview(body), key: key))") }
+    }
+
+    /// The first 2 KB of a body, for traces.
+    static func preview(_ body: Data) -> String {
+        let text = String(decoding: body.prefix(2048), as: UTF8.self)
+        return body.count > 2048 ? text + "… (\(body.count) bytes)" : text
+    }
+
+    /// The user-facing error for a request that got no answer.
+    static func networkError(_ error: TransportError, kind: RequestKind, host: String) -> DashScopeError {
+        if kind == .create, case .connectionLost = error {
+            return DashScopeError("\(error.message) while submitting to \(host)",
+                                  hint: "the request may have reached the service and started a billed task, so it was not sent again: check `dashscope task list` before retrying",
+                                  exit: .unavailable)
+        }
+        return DashScopeError("\(error.message) (\(host))",
+                              hint: "check your network connection (and https_proxy/NO_PROXY if you use a proxy), then try again",
+                              exit: .unavailable)
+    }
+}
