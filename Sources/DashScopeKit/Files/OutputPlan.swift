@@ -39,7 +39,7 @@ public struct OutputPlan: Sendable {
     public init(option: String?, cwd: String) throws {
         let raw = option.flatMap { $0.isEmpty ? nil : $0 } ?? "."
         let expanded = raw.hasPrefix("~/") ? NSHomeDirectory() + raw.dropFirst(1) : raw
-        let absolute = expanded.hasPrefix("/") ? expanded : cwd + "/" + expanded
+        let absolute = ((expanded.hasPrefix("/") ? expanded : cwd + "/" + expanded) as NSString).standardizingPath
         var isDirectory: ObjCBool = false
         if raw.hasSuffix("/") || raw == "." || raw == ".."
             || (FileManager.default.fileExists(atPath: absolute, isDirectory: &isDirectory) && isDirectory.boolValue) {
@@ -128,6 +128,12 @@ public struct OutputPlan: Sendable {
         let ext = ns.pathExtension
         let stem = ext.isEmpty ? path : ns.deletingPathExtension
         return stem + "-\(attempt)" + (ext.isEmpty ? "" : "." + ext)
+    }
+
+    /// `path` relative to `cwd` when it lies below it, else unchanged: printed paths read like the `-o` the user typed.
+    public static func display(_ path: String, cwd: String) -> String {
+        let base = cwd.hasSuffix("/") ? cwd : cwd + "/"
+        return path.hasPrefix(base) ? String(path.dropFirst(base.count)) : path
     }
 
     /// The extension of a result URL when it names a known media type, else `fallback`.

@@ -1,0 +1,35 @@
+import Foundation
+import DashScopeKit
+
+/// The tool's entry point: parse argv with the command table, run the handler, map every outcome to an exit code.
+public enum CLI {
+    /// Runs one invocation and returns the process exit status; never throws, never prints a stack trace.
+    public static func run(_ context: RunContext) async -> Int32 {
+        let console = Console(context: context)
+        do {
+            switch try Parser.parse(context.arguments, table: Commands.all, globals: Options.global) {
+            case let .help(path):
+                console.result(try Help.render(path, table: Commands.all))
+                return ExitCode.ok.rawValue
+            case let .run(arguments):
+                console.quiet = arguments.flag("quiet")
+                console.verbose = arguments.flag("verbose")
+                guard let handler = arguments.command.handler else { return ExitCode.usage.rawValue }
+                let invocation = Invocation(arguments: arguments, context: context, console: console)
+                return try await handler(invocation).rawValue
+            }
+        } catch let error as DashScopeError {
+            console.endProgress()
+            console.error(error)
+            return error.exitCode.rawValue
+        } catch is CancellationError {
+            console.endProgress()
+            console.error(DashScopeError("interrupted", exit: .interrupted))
+            return ExitCode.interrupted.rawValue
+        } catch {
+            console.endProgress()
+            console.error(DashScopeError("unexpected failure: \(error)", hint: "please report this", exit: .failed))
+            return ExitCode.failed.rawValue
+        }
+    }
+}

@@ -1,0 +1,62 @@
+import DashScopeKit
+
+/// `dashscope version` and `dashscope models`.
+enum InfoCommands {
+    /// Prints `dashscope <version>`.
+    static func version(_ invocation: Invocation) async throws -> ExitCode {
+        invocation.console.result("dashscope \(Version.current)")
+        return .ok
+    }
+
+    /// Lists the catalogue: name, command, call modes, sizes, image counts, prompt limit.
+    static func models(_ invocation: Invocation) async throws -> ExitCode {
+        let console = invocation.console
+        if invocation.arguments.flag("json") {
+            console.result(JSON.array(Catalog.models.map { model in
+                JSON.object([
+                    "name": .string(model.name), "command": .string(model.capability.rawValue), "summary": .string(model.summary),
+                    "modes": .array(model.modes.map { .string(describe($0)) }),
+                    "default_size": model.defaultSize.map { .string($0.description) } ?? .null,
+                    "sizes": model.sizes.map { .string(describe($0)) } ?? .null,
+                    "n": .string("\(model.count.lowerBound)-\(model.count.upperBound)"),
+                    "prompt_limit": model.promptLimit.map { .number(Double($0)) } ?? .null,
+                ])
+            }).pretty)
+            return .ok
+        }
+        let rows = Catalog.models.map { model in
+            [model.name, model.capability.rawValue, model.modes.map(describe).joined(separator: ","),
+             model.sizes.map(describe) ?? "-", "\(model.count.lowerBound)-\(model.count.upperBound)",
+             model.promptLimit.map(String.init) ?? "-", model.summary]
+        }
+        let header = ["MODEL", "COMMAND", "MODES", "SIZES", "N", "PROMPT", "ABOUT"]
+        for line in Table.render([header] + rows) { console.result(line) }
+        return .ok
+    }
+
+    private static func describe(_ mode: CallMode) -> String { mode.async ? "async" : "sync" }
+
+    private static func describe(_ rule: SizeRule) -> String {
+        switch rule {
+        case let .pixels(minPixels, maxPixels, _, _):
+            return "\(Int(Double(minPixels).squareRoot()))²–\(Int(Double(maxPixels).squareRoot()))² px, 1:4–4:1"
+        case let .sides(min, max): return "sides \(min)–\(max)"
+        case let .fixed(sizes): return sizes.map { "\($0.width)x\($0.height)" }.joined(separator: " ")
+        }
+    }
+}
+
+/// Left-aligned text columns.
+enum Table {
+    /// Pads every column to its widest cell.
+    static func render(_ rows: [[String]]) -> [String] {
+        guard let columns = rows.map(\.count).max() else { return [] }
+        var widths = [Int](repeating: 0, count: columns)
+        for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
+        return rows.map { row in
+            row.enumerated().map { i, cell in
+                i == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[i] - cell.count)
+            }.joined(separator: "  ")
+        }
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import DashScopeKit
+import DashScopeMock
+
+/// The services of one command run: configuration, API client, downloader, journal, and the in-process mock when asked for.
+final class Session: @unchecked Sendable {
+    let configuration: Configuration
+    let client: APIClient
+    let downloader: Downloader
+    let journal: Journal
+    let mock: MockServer?
+    let sleeper: any Sleeper
+
+    /// The key sent to the in-process mock: a real key is never sent there.
+    static let mockKey = "sk-mock-offline-0000"
+
+    /// Resolves settings from flags, environment and config file, and starts the mock for `--mock`/`DASHSCOPE_MOCK=1`.
+    init(_ invocation: Invocation) throws {
+        let args = invocation.arguments
+        let context = invocation.context
+        let console = invocation.console
+        var configuration = try Configuration.resolve(
+            flags: .init(apiKey: args.string("api-key"), region: args.string("region"), baseURL: args.string("base-url")),
+            environment: context.environment)
+        for warning in configuration.warnings { console.warn(warning) }
+        if args.flag("mock") || ["1", "true", "yes"].contains(context.environment["DASHSCOPE_MOCK"]?.lowercased() ?? "") {
+            let server = try Self.startMock(environment: context.environment)
+            configuration.origin = server.origin
+            configuration.apiKey = Self.mockKey
+            configuration.apiKeySource = .builtIn
+            console.info("using the built-in mock server at \(server.origin): nothing is sent to DashScope, nothing is billed")
+            mock = server
+        } else {
+            mock = nil
+        }
+        self.configuration = configuration
+        let transport = context.transport ?? URLSessionTransport()
+        let retrier = Retrier(sleeper: context.sleeper, logger: console.logger)
+        client = APIClient(configuration: configuration, transport: transport, retrier: retrier, logger: console.logger)
+        downloader = Downloader(transport: transport, retrier: retrier)
+        journal = Journal(environment: context.environment)
+        sleeper = context.sleeper
+        if console.verbose, let source = configuration.apiKeySource, let key = configuration.apiKey {
+            console.trace("key \(Redaction.key(key)) from \(source.rawValue); API origin \(configuration.origin)")
+        }
+    }
+
+    deinit { mock?.stop() }
+
+    /// The task endpoints.
+    var tasks: TasksAPI { TasksAPI(client: client) }
+
+    /// The API host name.
+    var host: String { URL(string: configuration.origin)?.host ?? "" }
+
+    /// Starts the in-process mock; `DASHSCOPE_MOCK_TASK_SECONDS` and `DASHSCOPE_MOCK_FAULTS` (comma-separated specs) tune it.
+    private static func startMock(environment: [String: String]) throws -> MockServer {
+        var options = MockOptions(taskSeconds: 1)
+        if let text = environment["DASHSCOPE_MOCK_TASK_SECONDS"] {
+            guard let seconds = Double(text), seconds >= 0 else {
+                throw DashScopeError.usage("DASHSCOPE_MOCK_TASK_SECONDS must be a number of seconds, not '\(text)'")
+            }
+            options.taskSeconds = seconds
+        }
+        for spec in (environment["DASHSCOPE_MOCK_FAULTS"] ?? "").split(separator: ",") {
+            do {
+                options.faults.append(try Fault(spec: spec.trimmingCharacters(in: .whitespaces)))
+            } catch {
+                throw DashScopeError.usage("DASHSCOPE_MOCK_FAULTS: \(error)", hint: "write faults like 429@create*2,fail")
+            }
+        }
+        let server = MockServer(options: options)
+        do {
+            try server.start()
+        } catch {
+            throw DashScopeError("cannot start the mock server: \(error)", exit: .unavailable)
+        }
+        return server
+    }
+}

@@ -1,0 +1,62 @@
+import DashScopeKit
+
+/// The command table: every command as data plus a handler. Parsing and help are driven from it.
+public enum Commands {
+    /// Every command, in the order help lists them.
+    public static let all: [CommandSpec] = [
+        CommandSpec("t2i", summary: "Text to image",
+                    details: "Generates images from a prompt, waits for them, and saves them. Prints one saved path per line.",
+                    positional: PositionalSpec("PROMPT", help: "what to draw; `-` or piped stdin reads it from stdin", fromStdin: true),
+                    options: Options.imageGeneration + Options.job + Options.global,
+                    examples: [
+                        "dashscope t2i \"一只可爱的猫\" -n 4",
+                        "dashscope t2i \"a lighthouse at dusk\" --model wan2.2-t2i-flash --size 16:9 -o pics/",
+                        "echo \"a red fox\" | dashscope t2i --json",
+                        "dashscope t2i \"a cat\" --mock",
+                    ],
+                    handler: TextToImageCommand.run),
+        CommandSpec("task", summary: "Check, wait for, cancel and list async tasks",
+                    details: "Every async job is a task on the service; task ids and result URLs expire after 24 hours.",
+                    subcommands: [
+                        CommandSpec("status", summary: "Print a task's status",
+                                    details: "Prints the status word on stdout (PENDING, RUNNING, SUCCEEDED, FAILED, CANCELED, UNKNOWN); details go to stderr.",
+                                    positional: PositionalSpec("TASK_ID", help: "the task id"),
+                                    options: [Options.json] + Options.global,
+                                    examples: ["dashscope task status 0385dc79-5ff8-4d82-bcb6-xxxxxx"],
+                                    handler: TaskCommands.status),
+                        CommandSpec("wait", summary: "Wait for a task and download its results",
+                                    details: "Waits for the task, then saves whatever it produced. Without an id it resumes the newest unfinished task in the local journal.",
+                                    positional: PositionalSpec("TASK_ID", help: "the task id (default: the newest unfinished one)", required: false),
+                                    options: Options.job + Options.global,
+                                    examples: ["dashscope task wait 0385dc79-5ff8-4d82-bcb6-xxxxxx -o clips/", "dashscope task wait"],
+                                    handler: TaskCommands.wait),
+                        CommandSpec("cancel", summary: "Cancel a task that is still PENDING",
+                                    positional: PositionalSpec("TASK_ID", help: "the task id"),
+                                    options: Options.global,
+                                    handler: TaskCommands.cancel),
+                        CommandSpec("list", summary: "List recent tasks",
+                                    details: "Asks the service for the tasks of the account (or, with --local, reads the local journal).",
+                                    options: [
+                                        OptionSpec("page", .integer, placeholder: "N", default: "1", help: "page number"),
+                                        OptionSpec("page-size", .integer, placeholder: "N", default: "10", help: "tasks per page"),
+                                        OptionSpec("status", .choice(["PENDING", "RUNNING", "SUSPENDED", "SUCCEEDED", "FAILED", "CANCELED", "UNKNOWN"]),
+                                                   placeholder: "STATUS", help: "only tasks in this status"),
+                                        OptionSpec("model", short: "m", .text, placeholder: "MODEL", help: "only tasks of this model"),
+                                        OptionSpec("since", .text, placeholder: "TIME", help: "submitted at or after (YYYY-MM-DD[ hh:mm:ss])"),
+                                        OptionSpec("until", .text, placeholder: "TIME", help: "submitted at or before (YYYY-MM-DD[ hh:mm:ss])"),
+                                        OptionSpec("local", help: "list the local journal instead of asking the service"),
+                                        Options.json,
+                                    ] + Options.global,
+                                    examples: ["dashscope task list --status RUNNING", "dashscope task list --local"],
+                                    handler: TaskCommands.list),
+                    ]),
+        CommandSpec("models", summary: "List the models the tool knows, with their limits",
+                    options: [Options.json, OptionSpec("help", short: "h", help: "show help")],
+                    handler: InfoCommands.models),
+        CommandSpec("version", summary: "Print the version",
+                    options: [OptionSpec("help", short: "h", help: "show help")],
+                    handler: InfoCommands.version),
+        CommandSpec("help", summary: "Show help for a command",
+                    positional: PositionalSpec("COMMAND", help: "a command, e.g. t2i or task wait", required: false)),
+    ]
+}

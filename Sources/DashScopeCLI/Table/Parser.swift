@@ -1,0 +1,198 @@
+import DashScopeKit
+
+/// What argv asks for.
+public enum ParseOutcome: Sendable {
+    /// Run a command.
+    case run(ParsedArguments)
+    /// Print help for a command path (empty: the overview).
+    case help([String])
+}
+
+/// The hand-rolled parser: one loop over argv driven by the command table.
+public enum Parser {
+    /// Parses argv (without the program name) against the table; throws usage errors with "did you mean".
+    public static func parse(_ argv: [String], table: [CommandSpec], globals: [OptionSpec]) throws -> ParseOutcome {
+        var leading: [String] = []
+        var index = 0
+        while index < argv.count, argv[index].hasPrefix("-"), argv[index] != "-", argv[index] != "--" {
+            let token = argv[index]
+            if token == "-h" || token == "--help" { return .help([]) }
+            if token == "--version" { return .run(ParsedArguments(path: ["version"], command: table.first(where: { $0.name == "version" })!)) }
+            let name = token.hasPrefix("--") ? String(token.dropFirst(2).prefix(while: { $0 != "=" })) : ""
+            let spec = token.hasPrefix("--") ? globals.first(where: { $0.long == name }) : token.dropFirst().first.flatMap { c in globals.first(where: { $0.short == c }) }
+            guard let spec else {
+                throw DashScopeError.usage("unknown option '\(token)' before the command", hint: "put options after the command, e.g. dashscope t2i \"a cat\" \(token)")
+            }
+            leading.append(token)
+            if spec.kind != .flag, !token.contains("="), token.hasPrefix("--") || token.count == 2 {
+                index += 1
+                if index < argv.count { leading.append(argv[index]) }
+            }
+            index += 1
+        }
+        guard index < argv.count else { return .help([]) }
+        let name = argv[index]
+        if name == "help" { return .help(Array(argv[(index + 1)...])) }
+        guard var command = table.first(where: { $0.name == name }) else {
+            throw DashScopeError.usage("unknown command '\(name)'\(Suggest.phrase(name, among: table.map(\.name)))",
+                                       hint: "run `dashscope help` to see the commands")
+        }
+        var path = [name]
+        index += 1
+        if !command.subcommands.isEmpty {
+            let names = command.subcommands.map(\.name)
+            guard index < argv.count, !argv[index].hasPrefix("-") else {
+                if index < argv.count, argv[index] == "-h" || argv[index] == "--help" { return .help(path) }
+                throw DashScopeError.usage("`dashscope \(name)` needs a subcommand: \(names.joined(separator: ", "))",
+                                           hint: "run `dashscope help \(name)`")
+            }
+            guard let sub = command.subcommand(argv[index]) else {
+                throw DashScopeError.usage("unknown subcommand '\(argv[index])' of \(name)\(Suggest.phrase(argv[index], among: names))",
+                                           hint: "run `dashscope help \(name)`")
+            }
+            command = sub
+            path.append(sub.name)
+            index += 1
+        }
+        let tokens = leading + Array(argv[index...])
+        if tokens.prefix(while: { $0 != "--" }).contains(where: { $0 == "-h" || $0 == "--help" }) { return .help(path) }
+        return .run(try parseOptions(tokens, command: command, path: path))
+    }
+
+    /// Parses the tokens after the command name.
+    static func parseOptions(_ tokens: [String], command: CommandSpec, path: [String]) throws -> ParsedArguments {
+        var parsed = ParsedArguments(path: path, command: command)
+        var i = 0
+        var onlyPositionals = false
+        func store(_ spec: OptionSpec, _ value: String, as spelled: String) throws {
+            parsed.values[spec.long, default: []].append(try check(value, for: spec, spelled: spelled))
+        }
+        while i < tokens.count {
+            let token = tokens[i]
+            i += 1
+            if onlyPositionals || token == "-" || !token.hasPrefix("-") || isNegativeNumber(token) {
+                parsed.positionals.append(token)
+                continue
+            }
+            if token == "--" { onlyPositionals = true; continue }
+            if token.hasPrefix("--") {
+                let body = token.dropFirst(2)
+                let name = String(body.prefix(while: { $0 != "=" }))
+                let inline = body.contains("=") ? String(body.drop(while: { $0 != "=" }).dropFirst()) : nil
+                guard let spec = command.option(long: name) else {
+                    throw DashScopeError.usage("unknown option '--\(name)' for \(parsed.commandLine)\(Suggest.phrase("--" + name, among: command.options.map { "--" + $0.long }))",
+                                               hint: "run `\(parsed.commandLine) --help` to see its options")
+                }
+                if spec.kind == .flag {
+                    if inline != nil { throw DashScopeError.usage("--\(name) takes no value", hint: "write just --\(name)") }
+                    parsed.values[spec.long, default: []].append("")
+                    continue
+                }
+                if let inline { try store(spec, inline, as: "--\(name)"); continue }
+                guard i < tokens.count else { throw missingValue(spec, spelled: "--\(name)") }
+                try store(spec, tokens[i], as: "--\(name)")
+                i += 1
+                continue
+            }
+            var letters = Array(token.dropFirst())
+            while let letter = letters.first {
+                letters.removeFirst()
+                guard let spec = command.option(short: letter) else {
+                    throw DashScopeError.usage("unknown option '-\(letter)' for \(parsed.commandLine)",
+                                               hint: "run `\(parsed.commandLine) --help` to see its options")
+                }
+                if spec.kind == .flag { parsed.values[spec.long, default: []].append(""); continue }
+                var value = String(letters)
+                if value.hasPrefix("=") { value.removeFirst() }
+                if value.isEmpty {
+                    guard i < tokens.count else { throw missingValue(spec, spelled: "-\(letter)") }
+                    value = tokens[i]
+                    i += 1
+                }
+                try store(spec, value, as: "-\(letter)")
+                break
+            }
+        }
+        for (long, values) in parsed.values where values.count > 1 {
+            if let spec = command.option(long: long), !spec.repeatable, spec.kind != .flag {
+                parsed.values[long] = [values.last!]
+            }
+        }
+        let allowed = command.positional == nil ? 0 : 1
+        if parsed.positionals.count > allowed {
+            let extra = parsed.positionals[allowed]
+            if let positional = command.positional, positional.fromStdin {
+                throw DashScopeError.usage("unexpected argument '\(extra)': \(parsed.commandLine) takes one \(positional.name)",
+                                           hint: "quote the \(positional.name.lowercased()): \(parsed.commandLine) \"\(parsed.positionals.joined(separator: " "))\"")
+            }
+            throw DashScopeError.usage("unexpected argument '\(extra)' for \(parsed.commandLine)",
+                                       hint: "run `\(parsed.commandLine) --help` to see its usage")
+        }
+        return parsed
+    }
+
+    private static func isNegativeNumber(_ token: String) -> Bool {
+        token.count > 1 && Double(token) != nil
+    }
+
+    private static func missingValue(_ spec: OptionSpec, spelled: String) -> DashScopeError {
+        DashScopeError.usage("\(spelled) needs a value (\(spec.placeholder.isEmpty ? "VALUE" : spec.placeholder))",
+                             hint: "write \(spelled) \(spec.placeholder.isEmpty ? "VALUE" : spec.placeholder)")
+    }
+
+    private static func check(_ value: String, for spec: OptionSpec, spelled: String) throws -> String {
+        switch spec.kind {
+        case .flag, .text:
+            return value
+        case .integer:
+            guard Int(value) != nil else {
+                throw DashScopeError.usage("\(spelled) takes a whole number, not '\(value)'", hint: "e.g. \(spelled) \(spec.defaultText ?? "1")")
+            }
+        case .number:
+            guard let n = Double(value), n.isFinite else {
+                throw DashScopeError.usage("\(spelled) takes a number, not '\(value)'", hint: "e.g. \(spelled) \(spec.defaultText ?? "10")")
+            }
+        case let .choice(words):
+            guard words.contains(value) else {
+                throw DashScopeError.usage("\(spelled) cannot be '\(value)'\(Suggest.phrase(value, among: words))",
+                                           hint: "use one of: \(words.joined(separator: ", "))")
+            }
+        }
+        return value
+    }
+}
+
+/// "Did you mean" suggestions by edit distance.
+public enum Suggest {
+    /// The closest candidate within a small edit distance, if any.
+    public static func closest(_ word: String, among candidates: [String]) -> String? {
+        let scored = candidates.map { ($0, distance(word.lowercased(), $0.lowercased())) }
+        guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
+        let limit = max(1, min(3, word.count / 3 + 1))
+        if best.1 <= limit { return best.0 }
+        return candidates.first(where: { $0.hasPrefix(word) && word.count >= 3 })
+    }
+
+    /// `. Did you mean 'x'?` or the empty string.
+    public static func phrase(_ word: String, among candidates: [String]) -> String {
+        closest(word, among: candidates).map { ". Did you mean '\($0)'?" } ?? ""
+    }
+
+    /// Levenshtein distance.
+    static func distance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var row = Array(0...b.count)
+        for i in 1...a.count {
+            var previous = row[0]
+            row[0] = i
+            for j in 1...b.count {
+                let current = row[j]
+                row[j] = a[i - 1] == b[j - 1] ? previous : min(previous, row[j], row[j - 1]) + 1
+                previous = current
+            }
+        }
+        return row[b.count]
+    }
+}
