@@ -8,8 +8,8 @@ enum TextToImageCommand {
         let args = invocation.arguments
         let console = invocation.console
         let prompt = try PromptInput.read(invocation)
-        let session = try Session(invocation)
-        let modelName = args.string("model") ?? session.configuration.commandModels["t2i"] ?? Catalog.defaultModel(for: .textToImage)
+        let configuration = try Session.configuration(invocation)
+        let modelName = args.string("model") ?? configuration.commandModels["t2i"] ?? Catalog.defaultModel(for: .textToImage)
         let model = Catalog.resolve(modelName, for: .textToImage)
         if model.inferred {
             console.warn("model '\(modelName)' is not in the catalogue; sending it anyway with the \(model.modes[0].wire.rawValue) protocol, limits unchecked")
@@ -21,6 +21,7 @@ enum TextToImageCommand {
                                    watermark: args.flag("watermark"))
         let size = try TextToImage.validate(request, model: model)
         let endpoint = TextToImage.endpoint(request, model: model, mode: mode, size: size)
+        let session = try Session(invocation, configuration: configuration)
         if args.flag("dry-run") {
             console.result(session.client.describe(endpoint))
             return .ok
@@ -79,9 +80,9 @@ enum Submission {
         }
         let absoluteOutput = args.string("output").map { $0.hasPrefix("/") ? $0 : invocation.context.cwd + "/" + $0 }
         do {
-            try session.journal.recordSubmitted(JournalEntry(taskID: taskID, model: job.model, command: command, prompt: job.prompt,
+            if session.mock == nil { try session.journal.recordSubmitted(JournalEntry(taskID: taskID, model: job.model, command: command, prompt: job.prompt,
                                                              origin: session.configuration.origin, submittedAt: job.started,
-                                                             output: absoluteOutput))
+                                                             output: absoluteOutput)) }
         } catch let error as DashScopeError {
             console.warn("\(error.message); remember the task id yourself: \(taskID)")
         }
@@ -94,7 +95,7 @@ enum Submission {
             } else {
                 console.result(taskID)
             }
-            console.info("collect it with: \(ResumeLine.make(taskID: taskID, arguments: args, session: session))")
+            if let line = ResumeLine.make(taskID: taskID, arguments: args, session: session) { console.info("collect it with: \(line)") }
             return .ok
         }
         return try await runner.wait(taskID: taskID, job: job)

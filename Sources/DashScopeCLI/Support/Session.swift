@@ -14,15 +14,22 @@ final class Session: @unchecked Sendable {
     /// The key sent to the in-process mock: a real key is never sent there.
     static let mockKey = "sk-mock-offline-0000"
 
-    /// Resolves settings from flags, environment and config file, and starts the mock for `--mock`/`DASHSCOPE_MOCK=1`.
-    init(_ invocation: Invocation) throws {
+    /// Resolves settings from flags, environment and config file, printing the config file's warnings.
+    static func configuration(_ invocation: Invocation) throws -> Configuration {
+        let args = invocation.arguments
+        let configuration = try Configuration.resolve(
+            flags: .init(apiKey: args.string("api-key"), region: args.string("region"), baseURL: args.string("base-url")),
+            environment: invocation.context.environment)
+        for warning in configuration.warnings { invocation.console.warn(warning) }
+        return configuration
+    }
+
+    /// Builds the services over resolved settings, starting the mock for `--mock`/`DASHSCOPE_MOCK=1`.
+    init(_ invocation: Invocation, configuration resolved: Configuration? = nil) throws {
         let args = invocation.arguments
         let context = invocation.context
         let console = invocation.console
-        var configuration = try Configuration.resolve(
-            flags: .init(apiKey: args.string("api-key"), region: args.string("region"), baseURL: args.string("base-url")),
-            environment: context.environment)
-        for warning in configuration.warnings { console.warn(warning) }
+        var configuration = try resolved ?? Self.configuration(invocation)
         if args.flag("mock") || ["1", "true", "yes"].contains(context.environment["DASHSCOPE_MOCK"]?.lowercased() ?? "") {
             let server = try Self.startMock(environment: context.environment)
             configuration.origin = server.origin
