@@ -60,3 +60,23 @@ enum Table {
         }
     }
 }
+
+/// `dashscope completions SHELL` and the man page.
+enum GeneratedDocs {
+    /// Prints the completion script for a shell.
+    static func completions(_ invocation: Invocation) async throws -> ExitCode {
+        let shell = invocation.arguments.positional ?? ""
+        guard Completions.shells.contains(shell) else {
+            throw DashScopeError.usage("completions for '\(shell)' are not available\(Suggest.phrase(shell, among: Completions.shells))",
+                                       hint: "use one of: \(Completions.shells.joined(separator: ", "))")
+        }
+        invocation.console.result(Completions.render(shell: shell, table: Commands.all), newline: false)
+        return .ok
+    }
+
+    /// Prints the man page (roff).
+    static func man(_ invocation: Invocation) async throws -> ExitCode {
+        invocation.console.result(ManPage.render(table: Commands.all), newline: false)
+        return .ok
+    }
+}

@@ -23,11 +23,11 @@ public final class Console: @unchecked Sendable {
     /// Whether a live progress line may be drawn.
     public var showsProgress: Bool { context.stderrIsTerminal && !quiet }
 
-    /// Prints one result line on stdout.
-    public func result(_ line: String) {
+    /// Prints one result line on stdout (or a block of text as is, with `newline: false`).
+    public func result(_ line: String, newline: Bool = true) {
         lock.withLock {
             clearProgress()
-            context.writeStdout(Data((line + "\n").utf8))
+            context.writeStdout(Data((newline ? line + "\n" : line).utf8))
         }
     }
 
