@@ -67,7 +67,7 @@ public struct APIClient: Sendable {
         if endpoint.async { headers.append(("X-DashScope-Async", "enable")) }
         if endpoint.ossResolve { headers.append(("X-DashScope-OssResourceResolve", "enable")) }
         return HTTPRequest(method: endpoint.method, url: components.url!, headers: headers,
-                           body: endpoint.body?.data, timeout: endpoint.kind == .create ? 120 : 60)
+                           body: endpoint.body?.data, timeout: endpoint.kind == .create ? 300 : 60)
     }
 
     /// The request as `--dry-run` prints it: method, URL, redacted headers and the pretty body.
