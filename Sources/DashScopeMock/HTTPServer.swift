@@ -1,0 +1,163 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Answers the requests an `HTTPServer` reads.
+protocol HTTPHandler: Sendable {
+    /// Decides what to do with a complete request.
+    func reply(to request: HTTPRequest) -> HTTPReply
+    /// Builds the answer to bytes that are not a valid request.
+    func reply(toMalformed error: HTTPRequestError) -> HTTPResponse
+}
+
+/// A small HTTP/1.1 server on 127.0.0.1: one accept thread, each connection on its own dispatch queue, one request each.
+final class HTTPServer: @unchecked Sendable {
+    private struct State {
+        var started = false
+        var stopping = false
+        var open: Set<Int32> = []
+    }
+
+    /// The port the listening socket is bound to.
+    let port: UInt16
+    private let listener: Int32
+    private let handler: any HTTPHandler
+    private let state = Locked(State())
+    private let acceptLoopEnded = DispatchSemaphore(value: 0)
+
+    /// Binds and listens on 127.0.0.1:`port` (0 picks a free port); nothing is accepted until `start()`.
+    init(port: UInt16, handler: any HTTPHandler) throws(MockServerError) {
+        let socket = try Socket.listen(port: port)
+        self.listener = socket.descriptor
+        self.port = socket.port
+        self.handler = handler
+    }
+
+    /// Starts accepting connections on a dedicated thread.
+    func start() {
+        let shouldStart = state.withLock { state in
+            defer { state.started = true }
+            return !state.started && !state.stopping
+        }
+        guard shouldStart else {
+            return
+        }
+        let thread = Thread { [self] in acceptLoop() }
+        thread.name = "dashscope-mock accept"
+        thread.start()
+    }
+
+    /// Closes the listening socket, ends the accept loop and cuts off connections still being served.
+    func stop() {
+        let wasAccepting = state.withLock { state -> Bool? in
+            guard !state.stopping else {
+                return nil
+            }
+            state.stopping = true
+            state.open.forEach(Socket.shutdownBoth)
+            return state.started
+        }
+        switch wasAccepting {
+        case true?:
+            Socket.shutdownBoth(listener)
+            acceptLoopEnded.wait()
+        case false?:
+            close(listener)
+        case nil:
+            break
+        }
+    }
+
+    // MARK: - Accepting
+
+    private var isStopping: Bool {
+        state.withLock { $0.stopping }
+    }
+
+    private func acceptLoop() {
+        while !isStopping {
+            guard Socket.waitReadable(listener, milliseconds: 100) else {
+                continue
+            }
+            guard let connection = Socket.accept(listener) else {
+                usleep(10_000)
+                continue
+            }
+            let admitted = state.withLock { state -> Bool in
+                guard !state.stopping else {
+                    return false
+                }
+                state.open.insert(connection)
+                return true
+            }
+            guard admitted else {
+                close(connection)
+                break
+            }
+            // A serial queue of its own draws from Dispatch's overcommitting pool, so connections blocked
+            // in recv or in a paced download never starve the others (a shared concurrent queue would).
+            DispatchQueue(label: "dashscope-mock.connection").async { [self] in serve(connection) }
+        }
+        close(listener)
+        acceptLoopEnded.signal()
+    }
+
+    // MARK: - Serving one connection
+
+    private func serve(_ connection: Int32) {
+        Socket.configure(connection: connection, receiveTimeout: 15)
+        var reader = HTTPRequestReader { Socket.receive(connection) }
+        let reply: HTTPReply
+        do throws(HTTPRequestError) {
+            let request = try reader.readRequest { Socket.send(connection, HTTPRequestReader.continueLine) }
+            reply = handler.reply(to: request)
+        } catch .closed {
+            release(connection)
+            return
+        } catch {
+            reply = .respond(handler.reply(toMalformed: error))
+        }
+        if case .respond(let response) = reply, write(response, to: connection) {
+            Socket.finishWriting(connection)
+        }
+        release(connection)
+    }
+
+    private func write(_ response: HTTPResponse, to connection: Int32) -> Bool {
+        let head = response.head()
+        switch response.delivery {
+        case .whole:
+            return Socket.send(connection, head + response.body)
+        case .truncated:
+            return Socket.send(connection, head + response.body.prefix(response.body.count / 2))
+        case .paced(let seconds):
+            return Socket.send(connection, head) && writePaced(Array(response.body), over: seconds, to: connection)
+        }
+    }
+
+    private func writePaced(_ body: [UInt8], over seconds: Double, to connection: Int32) -> Bool {
+        let pieces = max(1, min(body.count, 20))
+        let pieceSize = (body.count + pieces - 1) / pieces
+        let interval = max(0, seconds) / Double(pieces)
+        var offset = 0
+        while offset < body.count {
+            Thread.sleep(forTimeInterval: interval)
+            let end = min(offset + pieceSize, body.count)
+            guard !isStopping, Socket.send(connection, Data(body[offset..<end])) else {
+                return false
+            }
+            offset = end
+        }
+        return true
+    }
+
+    private func release(_ connection: Int32) {
+        state.withLock { state in
+            state.open.remove(connection)
+            close(connection)
+        }
+    }
+}

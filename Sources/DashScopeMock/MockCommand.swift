@@ -1,0 +1,83 @@
+/// The `dashscope-mock` command line parsed into what to do.
+public enum MockCommand: Sendable, Equatable {
+    /// Serve with these options until SIGINT or SIGTERM.
+    case serve(MockOptions)
+    /// Print `usage` and exit.
+    case help
+
+    /// Parses the arguments after the program name; throws a `MockServerError` whose message fits on one line.
+    public init(arguments: [String]) throws {
+        var options = MockOptions()
+        var remaining = arguments[...]
+        while let argument = remaining.popFirst() {
+            let pieces = argument.split(separator: "=", maxSplits: 1).map(String.init)
+            let name = argument.hasPrefix("--") ? pieces[0] : argument
+            let inline = argument.hasPrefix("--") && pieces.count == 2 ? pieces[1] : nil
+            func value() throws -> String {
+                guard let text = inline ?? remaining.popFirst() else {
+                    throw MockServerError("option \(name) needs a value (see dashscope-mock --help)")
+                }
+                return text
+            }
+            switch name {
+            case "-h", "--help":
+                self = .help
+                return
+            case "--port":
+                let text = try value()
+                guard let port = UInt16(text) else {
+                    throw MockServerError("--port takes a port number from 0 to 65535, not \"\(text)\"")
+                }
+                options.port = port
+            case "--task-seconds":
+                let text = try value()
+                guard let seconds = Double(text), seconds.isFinite, seconds >= 0 else {
+                    throw MockServerError("--task-seconds takes a number of seconds, 0 or more, not \"\(text)\"")
+                }
+                options.taskSeconds = seconds
+            case "--key":
+                let key = try value()
+                guard !key.isEmpty else {
+                    throw MockServerError("--key takes a non-empty API key")
+                }
+                options.acceptedKey = key
+            case "--fault":
+                options.faults.append(try Fault(spec: value()))
+            default:
+                throw MockServerError("unknown argument \"\(argument)\" (see dashscope-mock --help)")
+            }
+        }
+        self = .serve(options)
+    }
+
+    /// The `--help` text.
+    public static let usage = """
+        usage: dashscope-mock [--port N] [--task-seconds S] [--key KEY] [--fault SPEC]... [--help]
+
+        An offline DashScope on 127.0.0.1, to try dashscope or test scripts with no key and no network.
+        Prints its origin (http://127.0.0.1:PORT) on stdout, then serves until SIGINT or SIGTERM.
+
+          --port N           port to listen on (default 0: any free port)
+          --task-seconds S   seconds a task takes from PENDING to SUCCEEDED (default 2)
+          --key KEY          accept only this API key (default: any key starting with sk-)
+          --fault SPEC       inject a fault; repeatable. SPEC is KIND[@ROUTE][*COUNT][:SECONDS]
+                             KIND   429 500 503 drop fail unknown partial slow truncate
+                             ROUTE  create task cancel list file any (default any)
+                             e.g.   429@create*2:1  drop@create  fail  slow@file:3  truncate@file
+          -h, --help         show this help
+
+        Exit status: 0 after SIGINT or SIGTERM, 64 bad arguments, 69 cannot listen.
+
+        """
+
+    /// The line printed on stderr once the server listens: where it is and how to point dashscope at it.
+    public static func banner(origin: String, options: MockOptions) -> String {
+        let key = options.acceptedKey ?? "sk-test"
+        var line = "dashscope-mock listening on \(origin) (tasks take \(options.taskSeconds.compactText)s); "
+            + "try: DASHSCOPE_BASE_URL=\(origin) DASHSCOPE_API_KEY=\(key) dashscope t2i \"a cat\""
+        if !options.faults.isEmpty {
+            line += "; faults: " + options.faults.map(\.description).joined(separator: " ")
+        }
+        return line
+    }
+}

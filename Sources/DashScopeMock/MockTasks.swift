@@ -1,0 +1,143 @@
+import Foundation
+
+/// A task's state as the service names it.
+enum TaskStatus: String, Sendable {
+    case pending = "PENDING"
+    case running = "RUNNING"
+    case succeeded = "SUCCEEDED"
+    case failed = "FAILED"
+    case canceled = "CANCELED"
+    case unknown = "UNKNOWN"
+
+    /// Whether the task has ended (and so has an `end_time`).
+    var isFinal: Bool {
+        switch self {
+        case .pending, .running, .unknown: false
+        case .succeeded, .failed, .canceled: true
+        }
+    }
+}
+
+/// How a task ends, bent by the `fail`, `unknown` and `partial` faults.
+enum TaskOutcome: Sendable {
+    case success
+    case failure
+    case unknown
+    case partial
+}
+
+/// One async task: PENDING for the first 30% of its duration, RUNNING until the end, then finished.
+struct MockTask: Sendable {
+    let id: String
+    let job: ImageJob
+    let submitted: Date
+    let duration: Double
+    let outcome: TaskOutcome
+    var canceled: Date?
+
+    /// The status at `now`, computed from the submission time rather than driven by timers.
+    func status(at now: Date) -> TaskStatus {
+        if outcome == .unknown {
+            return .unknown
+        }
+        if canceled != nil {
+            return .canceled
+        }
+        let elapsed = now.timeIntervalSince(submitted)
+        if duration <= 0 || elapsed >= duration {
+            return outcome == .failure ? .failed : .succeeded
+        }
+        return elapsed < 0.3 * duration ? .pending : .running
+    }
+
+    /// The `output` and `usage` of a task query at `now`; `usage` is nil until the task succeeds.
+    func query(at now: Date, origin: String) -> (output: [String: Any], usage: [String: Any]?) {
+        let status = status(at: now)
+        var output: [String: Any] = ["task_id": id, "task_status": status.rawValue]
+        guard status != .unknown else {
+            return (output, nil)
+        }
+        output.merge(times(status: status)) { current, _ in current }
+        switch status {
+        case .succeeded:
+            let finished = job.finishedOutput(origin: origin, id: id, lastFailed: outcome == .partial)
+            output.merge(finished.output) { current, _ in current }
+            if job.route.usesMessages {
+                output["finished"] = true
+            }
+            return (output, finished.usage)
+        case .failed:
+            output["code"] = "InternalError.Algo"
+            output["message"] = "An internal error occurred while generating the image, please try again later."
+        case .pending, .running, .canceled, .unknown:
+            break
+        }
+        return (output, nil)
+    }
+
+    /// The task as one entry of the task list.
+    func listEntry(at now: Date) -> [String: Any] {
+        let status = status(at: now)
+        var entry: [String: Any] = ["task_id": id, "task_status": status.rawValue, "model_name": job.model.name]
+        entry.merge(times(status: status).filter { $0.key != "scheduled_time" }) { current, _ in current }
+        return entry
+    }
+
+    private func times(status: TaskStatus) -> [String: Any] {
+        var times = ["submit_time": MockTime.format(submitted)]
+        if status != .pending, canceled == nil {
+            times["scheduled_time"] = MockTime.format(submitted.addingTimeInterval(0.3 * duration))
+        }
+        if status.isFinal {
+            times["end_time"] = MockTime.format(canceled ?? submitted.addingTimeInterval(duration))
+        }
+        return times
+    }
+}
+
+/// The filters of a task list request; nil matches everything.
+struct TaskFilter: Sendable {
+    var status: String?
+    var model: String?
+    var start: Date?
+    var end: Date?
+
+    /// Whether a task passes every filter at `now`.
+    func matches(_ task: MockTask, at now: Date) -> Bool {
+        (status.map { task.status(at: now).rawValue == $0.uppercased() } ?? true)
+            && (model.map { task.job.model.name == $0 } ?? true)
+            && (start.map { task.submitted >= $0 } ?? true)
+            && (end.map { task.submitted <= $0 } ?? true)
+    }
+}
+
+/// Every task the mock has created, in creation order.
+struct TaskStore: Sendable {
+    private var tasks: [MockTask] = []
+    private var positions: [String: Int] = [:]
+
+    /// Keeps a new task.
+    mutating func add(_ task: MockTask) {
+        positions[task.id] = tasks.count
+        tasks.append(task)
+    }
+
+    /// The task with this id, if the mock created it.
+    func task(_ id: String) -> MockTask? {
+        positions[id].map { tasks[$0] }
+    }
+
+    /// Cancels the task if it is still PENDING at `now`; returns whether it was canceled.
+    mutating func cancel(_ id: String, at now: Date) -> Bool {
+        guard let position = positions[id], tasks[position].status(at: now) == .pending else {
+            return false
+        }
+        tasks[position].canceled = now
+        return true
+    }
+
+    /// The tasks passing `filter`, newest first.
+    func list(_ filter: TaskFilter, at now: Date) -> [MockTask] {
+        tasks.reversed().filter { filter.matches($0, at: now) }
+    }
+}
