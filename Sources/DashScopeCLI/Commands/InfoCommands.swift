@@ -18,7 +18,7 @@ enum InfoCommands {
                     "modes": .array(model.modes.map { .string(describe($0)) }),
                     "default_size": model.defaultSize.map { .string($0.description) } ?? .null,
                     "sizes": model.sizes.map { .string(describe($0)) } ?? .null,
-                    "n": .string("\(model.count.lowerBound)-\(model.count.upperBound)"),
+                    "n": .string(describe(model.count)),
                     "prompt_limit": model.promptLimit.map { .number(Double($0)) } ?? .null,
                 ])
             }).pretty)
@@ -26,12 +26,16 @@ enum InfoCommands {
         }
         let rows = Catalog.models.map { model in
             [model.name, model.capability.rawValue, model.modes.map(describe).joined(separator: ","),
-             model.sizes.map(describe) ?? "-", "\(model.count.lowerBound)-\(model.count.upperBound)",
+             model.sizes.map(describe) ?? "-", describe(model.count),
              model.promptLimit.map(String.init) ?? "-", model.summary]
         }
         let header = ["MODEL", "COMMAND", "MODES", "SIZES", "N", "PROMPT", "ABOUT"]
         for line in Table.render([header] + rows) { console.result(line) }
         return .ok
+    }
+
+    private static func describe(_ count: ClosedRange<Int>) -> String {
+        count.count == 1 ? "\(count.lowerBound)" : "\(count.lowerBound)-\(count.upperBound)"
     }
 
     private static func describe(_ mode: CallMode) -> String { mode.async ? "async" : "sync" }
