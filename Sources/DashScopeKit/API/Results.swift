@@ -24,7 +24,11 @@ public enum ResultParser {
         }
         for choice in output["choices"]?.items ?? [] {
             for content in choice["message"]?["content"]?.items ?? [] {
-                if let url = content["image"]?.string { items.append(ResultItem(url: url)) }
+                if let url = content["image"]?.string {
+                    items.append(ResultItem(url: url))
+                } else if content["type"]?.string == "image" || content["code"] != nil {
+                    items.append(ResultItem(code: content["code"]?.string, message: content["message"]?.string ?? "no image URL"))
+                }
             }
         }
         if let url = output["video_url"]?.string {
