@@ -60,10 +60,11 @@ public enum Help {
         if let positional = command.positional {
             lines += ["", "ARGUMENTS"] + Table.render([["  " + positional.name, positional.help]])
         }
+        let takesGlobals = command.options.contains(where: { $0.long == "api-key" })
         let globals = Set(Options.global.map(\.long))
-        let own = command.options.filter { !globals.contains($0.long) }
+        let own = command.options.filter { !takesGlobals || !globals.contains($0.long) }
         if !own.isEmpty { lines += ["", "OPTIONS"] + optionLines(own) }
-        if command.options.contains(where: { $0.long == "api-key" }) {
+        if takesGlobals {
             lines += ["", "GLOBAL OPTIONS"] + optionLines(Options.global)
         }
         if !command.examples.isEmpty { lines += ["", "EXAMPLES"] + command.examples.map { "  " + $0 } }

@@ -56,7 +56,8 @@ public enum Parser {
         }
         let tokens = leading + Array(argv[index...])
         if tokens.prefix(while: { $0 != "--" }).contains(where: { $0 == "-h" || $0 == "--help" }) { return .help(path) }
-        return .run(try parseOptions(tokens, command: command, path: path))
+        let parsed = try parseOptions(tokens, command: command, path: path)
+        return parsed.flag("help") ? .help(path) : .run(parsed)
     }
 
     /// Parses the tokens after the command name.

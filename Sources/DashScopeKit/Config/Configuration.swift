@@ -115,7 +115,7 @@ public struct ConfigFile: Sendable {
     /// Parses `key = value` lines; `#` starts a comment; values may be quoted.
     public static func parse(_ text: String) -> ConfigFile {
         var file = ConfigFile()
-        for (number, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (number, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let line = raw.trimmingCharacters(in: .whitespaces)
             if line.isEmpty || line.hasPrefix("#") { continue }
             guard let eq = line.firstIndex(of: "=") else {

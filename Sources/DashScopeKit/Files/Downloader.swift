@@ -88,7 +88,10 @@ public struct Downloader: Sendable {
         }
         for attempt in 1...10_000 {
             let candidate = OutputPlan.freePath(destination, attempt: attempt)
-            if link(temp, candidate) == 0 { return .success(candidate) }
+            if link(temp, candidate) == 0 {
+                unlink(temp)
+                return .success(candidate)
+            }
             if errno == EEXIST { continue }
             guard !FileManager.default.fileExists(atPath: candidate) else { continue }
             guard rename(temp, candidate) == 0 else { return .failure(writeError(candidate)) }

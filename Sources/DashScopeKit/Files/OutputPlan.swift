@@ -110,7 +110,10 @@ public struct OutputPlan: Sendable {
         var dash = false
         for ch in prompt.lowercased() {
             if ch.isLetter || ch.isNumber {
-                if dash && !out.isEmpty { out.append("-") }
+                if dash && !out.isEmpty {
+                    guard out.count + 2 <= 32 else { break }
+                    out.append("-")
+                }
                 out.append(ch)
                 dash = false
             } else {

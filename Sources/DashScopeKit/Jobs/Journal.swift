@@ -102,8 +102,12 @@ public struct Journal: Sendable {
 
     private func append(_ json: JSON) throws {
         let directory = (path as NSString).deletingLastPathComponent
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o700])
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw DashScopeError("cannot create the task journal directory \(directory)", exit: .cannotWrite)
+        }
         let fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0o600)
         guard fd >= 0 else {
             throw DashScopeError("cannot write the task journal \(path): \(String(cString: strerror(errno)))", exit: .cannotWrite)

@@ -1,0 +1,170 @@
+import Foundation
+import XCTest
+@testable import DashScopeKit
+
+final class ConfigurationTests: XCTestCase {
+    /// An environment whose config directory holds `text` (no file when nil).
+    private func environment(config text: String?, mode: Int = 0o600, extra: [String: String] = [:]) throws -> [String: String] {
+        let home = try temporaryDirectory(self)
+        if let text {
+            try FileManager.default.createDirectory(atPath: home + "/dashscope", withIntermediateDirectories: true)
+            let path = home + "/dashscope/config"
+            XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(text.utf8)))
+            try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: path)
+        }
+        return ["XDG_CONFIG_HOME": home, "HOME": home].merging(extra) { $1 }
+    }
+
+    private let fileText = """
+    api_key = sk-file-0000000000001111
+    region = us
+    base_url = http://127.0.0.1:9000
+    """
+
+    private func resolve(_ flags: Configuration.Flags = .init(), _ env: [String: String]) throws -> Configuration {
+        try Configuration.resolve(flags: flags, environment: env)
+    }
+
+    // MARK: Precedence
+
+    func testFlagBeatsEnvironmentBeatsFile() throws {
+        let env = try environment(config: fileText, extra: [
+            "DASHSCOPE_API_KEY": "sk-env-0000000000002222", "DASHSCOPE_REGION": "intl", "DASHSCOPE_BASE_URL": "http://127.0.0.1:8000",
+        ])
+        let flagged = try resolve(.init(apiKey: "sk-flag-000000000003333", region: "cn", baseURL: "http://127.0.0.1:7000"), env)
+        XCTAssertEqual(flagged.apiKey, "sk-flag-000000000003333")
+        XCTAssertEqual(flagged.apiKeySource, .flag)
+        XCTAssertEqual(flagged.region, .cn)
+        XCTAssertEqual(flagged.origin, "http://127.0.0.1:7000")
+
+        let fromEnv = try resolve(.init(), env)
+        XCTAssertEqual(fromEnv.apiKey, "sk-env-0000000000002222")
+        XCTAssertEqual(fromEnv.apiKeySource, .environment)
+        XCTAssertEqual(fromEnv.region, .intl)
+        XCTAssertEqual(fromEnv.origin, "http://127.0.0.1:8000")
+    }
+
+    func testFileBeatsDefault() throws {
+        let config = try resolve(.init(), try environment(config: fileText))
+        XCTAssertEqual(config.apiKey, "sk-file-0000000000001111")
+        XCTAssertEqual(config.apiKeySource, .configFile)
+        XCTAssertEqual(config.region, .us)
+        XCTAssertEqual(config.origin, "http://127.0.0.1:9000")
+        XCTAssertEqual(config.nativeBase, "http://127.0.0.1:9000/api/v1")
+        XCTAssertEqual(config.compatibleBase, "http://127.0.0.1:9000/compatible-mode/v1")
+        XCTAssertEqual(config.apiHost, "127.0.0.1")
+    }
+
+    func testDefaults() throws {
+        let config = try resolve(.init(), try environment(config: nil))
+        XCTAssertNil(config.apiKey)
+        XCTAssertNil(config.apiKeySource)
+        XCTAssertEqual(config.region, .cn)
+        XCTAssertEqual(config.origin, "https://dashscope.aliyuncs.com")
+        XCTAssertEqual(config.nativeBase, "https://dashscope.aliyuncs.com/api/v1")
+        XCTAssertEqual(config.apiHost, "dashscope.aliyuncs.com")
+        XCTAssertTrue(config.warnings.isEmpty)
+    }
+
+    func testRegionPicksItsHost() throws {
+        let env = try environment(config: nil)
+        XCTAssertEqual(try resolve(.init(region: "intl"), env).origin, "https://dashscope-intl.aliyuncs.com")
+        XCTAssertEqual(try resolve(.init(region: "US"), env).origin, "https://dashscope-us.aliyuncs.com")
+    }
+
+    func testEmptyEnvironmentValuesCountAsUnset() throws {
+        let env = try environment(config: fileText, extra: ["DASHSCOPE_API_KEY": "", "DASHSCOPE_REGION": "", "DASHSCOPE_BASE_URL": ""])
+        let config = try resolve(.init(), env)
+        XCTAssertEqual(config.apiKeySource, .configFile)
+        XCTAssertEqual(config.region, .us)
+    }
+
+    func testUnknownRegionIsAUsageErrorFromAnySource() throws {
+        let error = assertFails(.usage) { _ = try self.resolve(.init(region: "mars"), try self.environment(config: nil)) }
+        XCTAssertTrue(error?.message.contains("mars") ?? false)
+        XCTAssertTrue(error?.hint?.contains("cn, intl, us") ?? false, error?.hint ?? "")
+        assertFails(.usage) { _ = try self.resolve(.init(), try self.environment(config: nil, extra: ["DASHSCOPE_REGION": "eu"])) }
+        assertFails(.usage) { _ = try self.resolve(.init(), try self.environment(config: "region = moon")) }
+    }
+
+    // MARK: Base URL
+
+    func testBaseURLNormalisation() throws {
+        let cases: [(String, String)] = [
+            ("http://127.0.0.1:8089/api/v1/", "http://127.0.0.1:8089"),
+            ("http://127.0.0.1:8089/api/v1", "http://127.0.0.1:8089"),
+            ("http://127.0.0.1:8089/", "http://127.0.0.1:8089"),
+            ("http://127.0.0.1:8089//", "http://127.0.0.1:8089"),
+            ("https://dashscope-intl.aliyuncs.com/compatible-mode/v1", "https://dashscope-intl.aliyuncs.com"),
+            (" http://localhost:1 ", "http://localhost:1"),
+        ]
+        for (text, origin) in cases {
+            XCTAssertEqual(try Configuration.normalizedOrigin(text), origin, text)
+        }
+        for bad in ["ftp://host", "127.0.0.1:8089", "not a url", "", "http://"] {
+            assertFails(.usage) { _ = try Configuration.normalizedOrigin(bad) }
+        }
+    }
+
+    // MARK: The file
+
+    func testParseCommentsQuotesAndSpacing() {
+        let file = ConfigFile.parse("""
+        # a comment
+           # an indented comment
+
+        API_KEY="sk-quoted-0000000000004444"
+        region='intl'
+          output   =   ~/Pictures/dashscope/
+        t2i.model = wan2.2-t2i-flash
+        empty =
+        odd = "unbalanced
+        equals = a=b
+        """)
+        XCTAssertEqual(file.values["api_key"], "sk-quoted-0000000000004444", "keys are lowercased, quotes removed")
+        XCTAssertEqual(file.values["region"], "intl")
+        XCTAssertEqual(file.values["output"], "~/Pictures/dashscope/")
+        XCTAssertEqual(file.values["t2i.model"], "wan2.2-t2i-flash")
+        XCTAssertEqual(file.values["empty"], "")
+        XCTAssertEqual(file.values["odd"], "\"unbalanced")
+        XCTAssertEqual(file.values["equals"], "a=b", "only the first = separates")
+        XCTAssertEqual(file.values.count, 7)
+        XCTAssertTrue(file.warnings.isEmpty, "\(file.warnings)")
+    }
+
+    func testWindowsLineEndings() {
+        let file = ConfigFile.parse("api_key = sk-crlf-000000000006666\r\nregion = intl\r\n# note\r\n")
+        XCTAssertEqual(file.values["api_key"], "sk-crlf-000000000006666", "no carriage return may end up in the key")
+        XCTAssertEqual(file.values["region"], "intl")
+        XCTAssertTrue(file.warnings.isEmpty, "\(file.warnings)")
+    }
+
+    func testALineWithoutEqualsIsWarnedAbout() {
+        let file = ConfigFile.parse("api_key = sk-1\nthis is junk\n")
+        XCTAssertEqual(file.warnings.count, 1)
+        XCTAssertTrue(file.warnings[0].contains("line 2"), file.warnings[0])
+        XCTAssertEqual(file.values["api_key"], "sk-1")
+    }
+
+    func testCommandModelsAndOutputAreRead() throws {
+        let config = try resolve(.init(), try environment(config: "t2i.model = qwen-image\nt2v.model=wan2.6-t2v\noutput = pics/\n"))
+        XCTAssertEqual(config.commandModels, ["t2i": "qwen-image", "t2v": "wan2.6-t2v"])
+        XCTAssertEqual(config.output, "pics/")
+    }
+
+    func testAWorldReadableFileWithAKeyIsWarnedAbout() throws {
+        let readable = try resolve(.init(), try environment(config: "api_key = sk-0000000000005555", mode: 0o644))
+        XCTAssertEqual(readable.warnings.count, 1)
+        XCTAssertTrue(readable.warnings.first?.contains("chmod 600") ?? false, "\(readable.warnings)")
+
+        XCTAssertEqual(try resolve(.init(), try environment(config: "api_key = sk-0000000000005555", mode: 0o600)).warnings, [])
+        XCTAssertEqual(try resolve(.init(), try environment(config: "region = intl", mode: 0o644)).warnings, [],
+                       "no key, nothing to protect")
+    }
+
+    func testConfigPathFollowsXDGThenHome() {
+        XCTAssertEqual(ConfigFile.path(environment: ["XDG_CONFIG_HOME": "/x", "HOME": "/h"]), "/x/dashscope/config")
+        XCTAssertEqual(ConfigFile.path(environment: ["XDG_CONFIG_HOME": "", "HOME": "/h"]), "/h/.config/dashscope/config")
+        XCTAssertEqual(ConfigFile.path(environment: ["HOME": "/h"]), "/h/.config/dashscope/config")
+    }
+}

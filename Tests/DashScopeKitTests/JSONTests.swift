@@ -1,0 +1,133 @@
+import Foundation
+import XCTest
+@testable import DashScopeKit
+
+final class JSONTests: XCTestCase {
+    private func parse(_ text: String) throws -> JSON { try JSON.parse(Data(text.utf8)) }
+
+    func testCompactRoundTripKeepsKeyOrder() throws {
+        let text = #"{"zeta":1,"alpha":[true,false,null],"mid":{"b":"x","a":"y"},"s":"hi"}"#
+        let json = try parse(text)
+        XCTAssertEqual(json.compact, text)
+        XCTAssertEqual(json.members.map(\.0), ["zeta", "alpha", "mid", "s"])
+        XCTAssertEqual(json["mid"]?.members.map(\.0), ["b", "a"])
+        XCTAssertEqual(try parse(json.compact).compact, text)
+    }
+
+    func testPrettyIsIndentedAndParsesBackToTheSameValue() throws {
+        let json = try parse(#"{"a":[1,{"b":"c"}],"e":{},"f":[]}"#)
+        let pretty = json.pretty
+        XCTAssertEqual(pretty, """
+        {
+          "a": [
+            1,
+            {
+              "b": "c"
+            }
+          ],
+          "e": {},
+          "f": []
+        }
+        """)
+        XCTAssertEqual(try parse(pretty), json)
+    }
+
+    func testWhitespaceAroundTokensIsAccepted() throws {
+        let json = try parse(" \n\t{ \"a\" : [ 1 , 2 ] }\r\n ")
+        XCTAssertEqual(json["a"]?.items.count, 2)
+    }
+
+    func testUnicodeEscapes() throws {
+        let cases: [(String, String)] = [
+            (#""\u00e9""#, "é"),
+            (#""\u732b""#, "猫"),
+            (#""\ud83d\ude00""#, "😀"),
+            (#""a\"b\\c\/d\n\t\r\b\f""#, "a\"b\\c/d\n\t\r\u{8}\u{C}"),
+            (#""\u0041\u0042""#, "AB"),
+        ]
+        for (text, expected) in cases {
+            XCTAssertEqual(try parse(text).string, expected, text)
+        }
+    }
+
+    func testBrokenSurrogatesBecomeReplacementCharactersInsteadOfCrashing() throws {
+        XCTAssertEqual(try parse(#""\ud800\u0041""#).string, "\u{FFFD}A")
+        XCTAssertEqual(try parse(#""\ud800x""#).string, "\u{FFFD}x")
+        XCTAssertEqual(try parse(#""\udc00""#).string, "\u{FFFD}")
+    }
+
+    func testRawUTF8IsKeptAndWrittenUnescaped() throws {
+        let json = try parse(#"{"p":"一只可爱的猫 😺"}"#)
+        XCTAssertEqual(json["p"]?.string, "一只可爱的猫 😺")
+        XCTAssertEqual(json.compact, #"{"p":"一只可爱的猫 😺"}"#)
+    }
+
+    func testControlCharactersAreEscapedWhenWritten() throws {
+        let json = JSON.string("a\u{1}b\u{1F}\n\"\\")
+        XCTAssertEqual(json.compact, #""a\u0001b\u001f\n\"\\""#)
+        XCTAssertEqual(try parse(json.compact), json)
+    }
+
+    func testNumbers() throws {
+        let cases: [(String, String)] = [
+            ("42", "42"), ("-3", "-3"), ("0", "0"), ("1.5", "1.5"), ("1e3", "1000"), ("2.50", "2.5"),
+            ("2147483647", "2147483647"), ("-0.25", "-0.25"), ("1E-2", "0.01"),
+        ]
+        for (text, printed) in cases {
+            XCTAssertEqual(try parse(text).compact, printed, text)
+        }
+        XCTAssertEqual(JSON.number(1).compact, "1", "whole numbers print without .0")
+        XCTAssertEqual(try parse("7").int, 7)
+        XCTAssertNil(try parse("7.5").int)
+        XCTAssertEqual(try parse(#""12""#).number, 12, "a numeric string reads as a number")
+        XCTAssertEqual(try parse("12").string, "12", "a number reads as text")
+    }
+
+    func testInvalidInputsThrow() {
+        let cases = ["", " ", "{", "}", "[1,]", "[1 2]", #"{"a":}"#, #"{"a" 1}"#, #"{a:1}"#, #"{"a":1,}"#, "tru", "nul",
+                     #""abc"#, #""\u12""#, "1 2", "{} x", "[", "-", "abc", #"{"a":1"#]
+        for text in cases {
+            XCTAssertThrowsError(try parse(text), "should refuse \(text.debugDescription)") { error in
+                XCTAssertTrue(error is JSONParseError, "\(error)")
+            }
+        }
+    }
+
+    func testDeepNestingIsRefusedNotAStackOverflow() {
+        let deep = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
+        XCTAssertThrowsError(try parse(deep))
+    }
+
+    func testParseErrorNamesTheOffset() {
+        XCTAssertThrowsError(try parse("[1, x]")) { error in
+            XCTAssertEqual((error as? JSONParseError)?.offset, 4)
+        }
+    }
+
+    func testEqualityTreatsObjectsAsUnorderedMaps() throws {
+        XCTAssertEqual(try parse(#"{"a":1,"b":2}"#), try parse(#"{"b":2,"a":1}"#))
+        XCTAssertNotEqual(try parse(#"{"a":1,"b":2}"#), try parse(#"{"a":1,"b":3}"#))
+        XCTAssertNotEqual(try parse("[1,2]"), try parse("[2,1]"))
+        XCTAssertNotEqual(try parse(#"{"a":1}"#), try parse(#"{"a":1,"b":1}"#))
+    }
+
+    func testBuildingSkipsNilAndSettingReplacesInPlace() {
+        let missing: String? = nil
+        let json = JSON.object(["a": .number(1), "b": missing.map(JSON.string), "c": .string("x")])
+        XCTAssertEqual(json.compact, #"{"a":1,"c":"x"}"#)
+        XCTAssertEqual(json.setting("a", .bool(true)).compact, #"{"a":true,"c":"x"}"#)
+        XCTAssertEqual(json.setting("z", .null).compact, #"{"a":1,"c":"x","z":null}"#)
+    }
+
+    func testAccessorsOnTheWrongKindAreNil() throws {
+        let json = try parse(#"{"a":[1],"b":true,"c":null}"#)
+        XCTAssertNil(json["a"]?["x"])
+        XCTAssertNil(json["a"]?[5])
+        XCTAssertEqual(json["a"]?[0]?.int, 1)
+        XCTAssertNil(json["b"]?.string)
+        XCTAssertEqual(json["b"]?.bool, true)
+        XCTAssertEqual(json["c"]?.isNull, true)
+        XCTAssertEqual(json["b"]?.items.count, 0)
+        XCTAssertNil(json[0])
+    }
+}
