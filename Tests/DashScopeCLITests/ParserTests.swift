@@ -179,6 +179,7 @@ final class ParserTests: XCTestCase {
             (["task", "--help"], ["task"]), (["task", "-h"], ["task"]),
             (["task", "wait", "--help"], ["task", "wait"]), (["task", "wait", "id", "-h"], ["task", "wait"]),
             (["t2i", "x", "-qh"], ["t2i"]), (["-v", "t2i", "--help"], ["t2i"]),
+            (["-h", "t2i"], ["t2i"]), (["--help", "task"], ["task"]), (["-h", "nonsense"], []),
         ]
         for (argv, path) in table {
             XCTAssertEqual(try help(argv), path, "\(argv)")
@@ -188,6 +189,12 @@ final class ParserTests: XCTestCase {
     func testHelpDoesNotValidateTheRestOfTheLine() throws {
         XCTAssertEqual(try help(["t2i", "--bogus", "--help"]), ["t2i"])
         XCTAssertEqual(try help(["t2i", "a", "b", "c", "-h"]), ["t2i"])
+    }
+
+    func testGlobalOptionsWithoutACommandAreRefused() {
+        refuse(["--region", "intl"], "no command after --region intl", "dashscope help")
+        refuse(["--api-key"], "--api-key needs a value")
+        refuse(["-v"], "no command after -v")
     }
 
     func testVersion() throws {

@@ -97,6 +97,7 @@ final class ConfigurationTests: XCTestCase {
             ("http://127.0.0.1:8089//", "http://127.0.0.1:8089"),
             ("https://dashscope-intl.aliyuncs.com/compatible-mode/v1", "https://dashscope-intl.aliyuncs.com"),
             (" http://localhost:1 ", "http://localhost:1"),
+            ("HTTP://127.0.0.1:8089", "HTTP://127.0.0.1:8089"),
         ]
         for (text, origin) in cases {
             XCTAssertEqual(try Configuration.normalizedOrigin(text), origin, text)

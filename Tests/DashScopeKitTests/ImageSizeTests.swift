@@ -17,6 +17,8 @@ final class ImageSizeTests: XCTestCase {
             ("1024×1024", .exact(ImageSize(1024, 1024))),
             ("1280X720", .exact(ImageSize(1280, 720))),
             (" 720x1280 ", .exact(ImageSize(720, 1280))),
+            ("1024 x 1024", .exact(ImageSize(1024, 1024))),
+            ("16 : 9", .ratio(16, 9)),
             ("16:9", .ratio(16, 9)),
             ("1:1", .ratio(1, 1)),
         ]

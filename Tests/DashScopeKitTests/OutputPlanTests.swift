@@ -68,6 +68,11 @@ final class OutputPlanTests: XCTestCase {
         }
     }
 
+    func testTildeMeansTheGivenHome() throws {
+        let plan = try OutputPlan(option: "~/pics/", cwd: "/work/here", home: "/home/someone")
+        XCTAssertEqual(plan.directoryPattern, "/home/someone/pics")
+    }
+
     func testRelativeSegmentsAreResolved() throws {
         XCTAssertEqual(try paths("../up/cat.png", count: 1), ["/work/up/cat.png"])
     }

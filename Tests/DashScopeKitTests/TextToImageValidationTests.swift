@@ -61,6 +61,12 @@ final class TextToImageValidationTests: XCTestCase {
         XCTAssertNoThrow(try Validation.seed(nil))
     }
 
+    func testSeedsOfASetStayInRange() throws {
+        XCTAssertNoThrow(try validate(ImageRequest(prompt: "a", count: 4, seed: 2_147_483_644), "wan2.6-t2i"))
+        let error = assertFails(.usage) { _ = try validate(ImageRequest(prompt: "a", count: 4, seed: 2_147_483_645), "wan2.6-t2i") }
+        XCTAssertTrue(error?.hint?.contains("2147483644") ?? false, error?.description ?? "")
+    }
+
     func testValidateReturnsTheSizeToSend() throws {
         XCTAssertEqual(try validate(ImageRequest(prompt: "a"), "wan2.6-t2i"), ImageSize(1280, 1280))
         XCTAssertEqual(try validate(ImageRequest(prompt: "a", size: .exact(ImageSize(1440, 720))), "wan2.2-t2i-flash"), ImageSize(1440, 720))

@@ -49,7 +49,8 @@ enum TaskCommands {
             invocation.console.info("resuming task \(id) (\(newest.model), submitted \(newest.submittedAt))")
         }
         let output = args.string("output") ?? entry?.output ?? session.configuration.output
-        let plan = try OutputPlan(option: output, cwd: invocation.context.cwd)
+        let plan = try OutputPlan(option: output, cwd: invocation.context.cwd,
+                                  home: invocation.context.environment["HOME"] ?? NSHomeDirectory())
         let job = JobDescription(model: entry?.model ?? "task", prompt: entry?.prompt ?? id, started: Date(),
                                  fileExtension: "png", video: false)
         let runner = JobRunner(session: session, console: invocation.console, plan: plan, force: args.flag("force"),

@@ -27,7 +27,8 @@ enum TextToImageCommand {
             return .ok
         }
         let job = JobDescription(model: model.name, prompt: prompt, started: Date(), fileExtension: "png", video: false)
-        let plan = try OutputPlan(option: args.string("output") ?? session.configuration.output, cwd: invocation.context.cwd)
+        let plan = try OutputPlan(option: args.string("output") ?? session.configuration.output, cwd: invocation.context.cwd,
+                                  home: invocation.context.environment["HOME"] ?? NSHomeDirectory())
         if !args.flag("no-wait") {
             _ = try plan.prepare(NamingContext(date: job.started, model: job.model, prompt: prompt, task: ""))
         }

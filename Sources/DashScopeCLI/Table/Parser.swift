@@ -14,9 +14,14 @@ public enum Parser {
     public static func parse(_ argv: [String], table: [CommandSpec], globals: [OptionSpec]) throws -> ParseOutcome {
         var leading: [String] = []
         var index = 0
+        var wantsHelp = false
         while index < argv.count, argv[index].hasPrefix("-"), argv[index] != "-", argv[index] != "--" {
             let token = argv[index]
-            if token == "-h" || token == "--help" { return .help([]) }
+            if token == "-h" || token == "--help" {
+                wantsHelp = true
+                index += 1
+                continue
+            }
             if token == "--version" { return .run(ParsedArguments(path: ["version"], command: table.first(where: { $0.name == "version" })!)) }
             let name = token.hasPrefix("--") ? String(token.dropFirst(2).prefix(while: { $0 != "=" })) : ""
             let spec = token.hasPrefix("--") ? globals.first(where: { $0.long == name }) : token.dropFirst().first.flatMap { c in globals.first(where: { $0.short == c }) }
@@ -26,11 +31,18 @@ public enum Parser {
             leading.append(token)
             if spec.kind != .flag, !token.contains("="), token.hasPrefix("--") || token.count == 2 {
                 index += 1
-                if index < argv.count { leading.append(argv[index]) }
+                guard index < argv.count else {
+                    throw DashScopeError.usage("\(token) needs a value, and a command must follow", hint: "e.g. dashscope t2i \"a cat\" \(token) VALUE")
+                }
+                leading.append(argv[index])
             }
             index += 1
         }
-        guard index < argv.count else { return .help([]) }
+        if wantsHelp { return .help(index < argv.count && table.contains(where: { $0.name == argv[index] }) ? [argv[index]] : []) }
+        guard index < argv.count else {
+            if leading.isEmpty { return .help([]) }
+            throw DashScopeError.usage("no command after \(leading.joined(separator: " "))", hint: "run `dashscope help` to see the commands")
+        }
         let name = argv[index]
         if name == "help" { return .help(Array(argv[(index + 1)...])) }
         guard var command = table.first(where: { $0.name == name }) else {

@@ -45,6 +45,10 @@ public enum TextToImage {
                                        hint: "pass -n between \(model.count.lowerBound) and \(model.count.upperBound)")
         }
         try Validation.seed(request.seed)
+        if let seed = request.seed, seed + request.count - 1 > maxSeed {
+            throw DashScopeError.usage("--seed \(seed) with -n \(request.count) runs past \(maxSeed): the images use seed, seed+1, ...",
+                                       hint: "use a seed up to \(maxSeed - request.count + 1)")
+        }
         return try resolveSize(request.size, model: model)
     }
 

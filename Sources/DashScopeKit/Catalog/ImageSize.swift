@@ -33,7 +33,8 @@ public enum SizeRequest: Sendable, Equatable {
         let t = text.trimmingCharacters(in: .whitespaces).lowercased()
         for separator in ["x", "*", "×", ":"] {
             let parts = t.components(separatedBy: separator)
-            guard parts.count == 2, let a = Int(parts[0]), let b = Int(parts[1]), a > 0, b > 0 else { continue }
+            let numbers = parts.map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard numbers.count == 2, let a = numbers[0], let b = numbers[1], a > 0, b > 0 else { continue }
             return separator == ":" ? .ratio(a, b) : .exact(ImageSize(a, b))
         }
         throw DashScopeError.usage("cannot read size '\(text)'",

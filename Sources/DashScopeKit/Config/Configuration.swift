@@ -78,7 +78,7 @@ public struct Configuration: Sendable {
         var s = text.trimmingCharacters(in: .whitespaces)
         while s.hasSuffix("/") { s.removeLast() }
         for suffix in ["/api/v1", "/compatible-mode/v1"] where s.hasSuffix(suffix) { s.removeLast(suffix.count) }
-        guard let url = URL(string: s), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
+        guard let url = URL(string: s), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme), url.host != nil else {
             throw DashScopeError.usage("invalid base URL '\(text)'", hint: "give an origin such as https://dashscope.aliyuncs.com or http://127.0.0.1:8089")
         }
         return s

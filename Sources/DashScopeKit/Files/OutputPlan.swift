@@ -35,10 +35,10 @@ public struct OutputPlan: Sendable {
     /// The file name pattern.
     public var filePattern: String
 
-    /// Reads `-o` (nil: the current directory) relative to `cwd`.
-    public init(option: String?, cwd: String) throws {
+    /// Reads `-o` (nil: the current directory) relative to `cwd`; a leading `~/` means `home`.
+    public init(option: String?, cwd: String, home: String = NSHomeDirectory()) throws {
         let raw = option.flatMap { $0.isEmpty ? nil : $0 } ?? "."
-        let expanded = raw.hasPrefix("~/") ? NSHomeDirectory() + raw.dropFirst(1) : raw
+        let expanded = raw.hasPrefix("~/") ? home + raw.dropFirst(1) : raw
         let absolute = ((expanded.hasPrefix("/") ? expanded : cwd + "/" + expanded) as NSString).standardizingPath
         var isDirectory: ObjCBool = false
         if raw.hasSuffix("/") || raw == "." || raw == ".."
