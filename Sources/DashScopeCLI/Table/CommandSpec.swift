@@ -43,6 +43,14 @@ public struct OptionSpec: Sendable {
         self.defaultText = defaultText
     }
 
+    /// The help line with the allowed values and the default appended, as help and the man page show it.
+    public var fullHelp: String {
+        var text = help
+        if case let .choice(words) = kind, !text.contains(words[0]) { text += " (\(words.joined(separator: ", ")))" }
+        if let defaultText { text += " [default: \(defaultText)]" }
+        return text
+    }
+
     /// `-m, --model MODEL` as shown in help.
     public var signature: String {
         var s = short.map { "-\($0)" } ?? "    "

@@ -72,11 +72,6 @@ public enum Help {
     }
 
     static func optionLines(_ options: [OptionSpec]) -> [String] {
-        Table.render(options.map { option in
-            var help = option.help
-            if case let .choice(words) = option.kind, !help.contains(words[0]) { help += " (\(words.joined(separator: ", ")))" }
-            if let value = option.defaultText { help += " [default: \(value)]" }
-            return ["  " + option.signature, help]
-        })
+        Table.render(options.map { ["  " + $0.signature, $0.fullHelp] })
     }
 }

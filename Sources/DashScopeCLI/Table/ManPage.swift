@@ -41,10 +41,7 @@ public enum ManPage {
     }
 
     private static func optionLines(_ option: OptionSpec) -> [String] {
-        var help = option.help
-        if case let .choice(words) = option.kind, !help.contains(words[0]) { help += " (\(words.joined(separator: ", ")))" }
-        if let value = option.defaultText { help += " [default: \(value)]" }
-        return [".TP", ".B " + escape(option.signature.trimmingCharacters(in: .whitespaces)), escape(help)]
+        [".TP", ".B " + escape(option.signature.trimmingCharacters(in: .whitespaces)), escape(option.fullHelp)]
     }
 
     /// Escapes backslashes and dashes, and keeps a leading dot or quote from reading as a request.
