@@ -1,5 +1,4 @@
 import DashScopeMock
-import Dispatch
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -24,6 +23,13 @@ case .help:
     write(MockCommand.usage, to: .standardOutput)
     exit(0)
 case .serve(let options):
+    // Block SIGINT and SIGTERM before any thread starts, so every thread inherits the mask and sigwait below
+    // is the only place they land (a Dispatch signal source under dispatchMain missed SIGTERM on Linux).
+    var stopSignals = sigset_t()
+    sigemptyset(&stopSignals)
+    sigaddset(&stopSignals, SIGINT)
+    sigaddset(&stopSignals, SIGTERM)
+    pthread_sigmask(SIG_BLOCK, &stopSignals, nil)
     let server = MockServer(options: options)
     do {
         try server.start()
@@ -33,17 +39,8 @@ case .serve(let options):
     }
     write(server.origin + "\n", to: .standardOutput)
     write(MockCommand.banner(origin: server.origin, options: options) + "\n", to: .standardError)
-    let signalSources = [SIGINT, SIGTERM].map { number in
-        signal(number, SIG_IGN)
-        let source = DispatchSource.makeSignalSource(signal: number, queue: .main)
-        source.setEventHandler {
-            server.stop()
-            exit(0)
-        }
-        source.resume()
-        return source
-    }
-    withExtendedLifetime(signalSources) {
-        dispatchMain()
-    }
+    var received: Int32 = 0
+    sigwait(&stopSignals, &received)
+    server.stop()
+    exit(0)
 }
