@@ -21,7 +21,7 @@ public struct RunContext: Sendable {
     public var writeStdout: @Sendable (Data) -> Void
     /// Writes bytes to stderr.
     public var writeStderr: @Sendable (Data) -> Void
-    /// The HTTP transport; nil means the real URLSession one.
+    /// The HTTP transport; nil means the platform's real one (`SystemTransport`).
     public var transport: (any HTTPTransport)?
     /// How waiting is done.
     public var sleeper: any Sleeper

@@ -1,9 +1,7 @@
+#if canImport(Darwin)
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
-/// The real transport: one URLSession whose delegate streams bodies to memory or to a file and strips the key on cross-host redirects.
+/// The transport on Apple platforms: one URLSession whose delegate streams bodies to memory or to a file and strips the key on cross-host redirects.
 public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
     private let session: URLSession
     private let delegate: SessionDelegate
@@ -165,3 +163,4 @@ private final class SessionDelegate: NSObject, URLSessionDataDelegate, @unchecke
         }
     }
 }
+#endif

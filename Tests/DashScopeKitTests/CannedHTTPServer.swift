@@ -1,0 +1,121 @@
+#if os(Linux)
+import Foundation
+import Glibc
+
+/// A loopback HTTP/1.1 server for transport tests: it records each request and answers with raw bytes the test
+/// chooses, so redirects, early closes, short bodies and stalls can be staged exactly.
+final class CannedHTTPServer: @unchecked Sendable {
+    /// One request as it arrived.
+    struct Received {
+        var method: String
+        var path: String
+        /// Header lines as sent, names lowercased.
+        var headers: [(String, String)]
+        var body: Data
+
+        func header(_ name: String) -> String? { headers.first { $0.0 == name.lowercased() }?.1 }
+    }
+
+    /// What to do with one request.
+    enum Answer {
+        /// Send these bytes, then close.
+        case raw(String)
+        /// Close at once without answering.
+        case close
+        /// Say nothing for this many seconds, then close.
+        case stall(Double)
+    }
+
+    private let listener: Int32
+    let port: UInt16
+    private let lock = NSLock()
+    private var log: [Received] = []
+    private let answer: @Sendable (Received) -> Answer
+
+    /// Starts listening on 127.0.0.1 at a free port.
+    init(answer: @escaping @Sendable (Received) -> Answer) throws {
+        self.answer = answer
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        self.listener = listener
+        var reuse: Int32 = 1
+        setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Bool in
+                bind(listener, pointer, length) == 0 && Glibc.listen(listener, 16) == 0
+                    && getsockname(listener, pointer, &length) == 0
+            }
+        }
+        guard bound else { throw POSIXError(.EADDRINUSE) }
+        port = UInt16(bigEndian: address.sin_port)
+        Thread { [self] in acceptLoop() }.start()
+    }
+
+    /// Stops accepting.
+    func stop() {
+        shutdown(listener, Int32(SHUT_RDWR))
+        close(listener)
+    }
+
+    /// `http://127.0.0.1:PORT` + path.
+    func url(_ path: String, host: String = "127.0.0.1") -> URL {
+        URL(string: "http://\(host):\(port)\(path)")!
+    }
+
+    /// The requests so far.
+    var requests: [Received] { lock.withLock { log } }
+
+    private func acceptLoop() {
+        while true {
+            let connection = accept(listener, nil, nil)
+            guard connection >= 0 else { return }
+            Thread { [self] in serve(connection) }.start()
+        }
+    }
+
+    private func serve(_ connection: Int32) {
+        defer { close(connection) }
+        guard let request = read(connection) else { return }
+        lock.withLock { log.append(request) }
+        switch answer(request) {
+        case .raw(let text):
+            let bytes = Array(text.utf8)
+            _ = bytes.withUnsafeBytes { send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        case .close:
+            break
+        case .stall(let seconds):
+            usleep(UInt32(seconds * 1_000_000))
+        }
+    }
+
+    private func read(_ connection: Int32) -> Received? {
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            if let end = data.range(of: Data("\r\n\r\n".utf8)) {
+                let head = String(decoding: data[..<end.lowerBound], as: UTF8.self).components(separatedBy: "\r\n")
+                let start = head[0].split(separator: " ")
+                let headers = head.dropFirst().compactMap { line -> (String, String)? in
+                    guard let colon = line.firstIndex(of: ":") else { return nil }
+                    return (line[..<colon].lowercased(), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+                }
+                let length = Int(headers.first { $0.0 == "content-length" }?.1 ?? "0") ?? 0
+                while data.count - end.upperBound < length {
+                    let count = recv(connection, &buffer, buffer.count, 0)
+                    guard count > 0 else { return nil }
+                    data.append(contentsOf: buffer[0..<count])
+                }
+                return Received(method: String(start[0]), path: String(start[1]), headers: headers,
+                                body: Data(data[end.upperBound..<(end.upperBound + length)]))
+            }
+            let count = recv(connection, &buffer, buffer.count, 0)
+            guard count > 0 else { return nil }
+            data.append(contentsOf: buffer[0..<count])
+        }
+    }
+}
+#endif
