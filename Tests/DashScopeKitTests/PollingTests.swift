@@ -40,7 +40,9 @@ final class PollingTests: XCTestCase {
         }
         XCTAssertEqual(PollSchedule.for(host: "dashscope.aliyuncs.com", video: false), .images)
         XCTAssertEqual(PollSchedule.for(host: "dashscope-intl.aliyuncs.com", video: true), .video)
-        XCTAssertLessThanOrEqual(PollSchedule.local.delay(poll: 100, random: 0.99), 1)
+        XCTAssertEqual(PollSchedule.local.delay(poll: 100, random: 0.99), 1, accuracy: 1e-9)
+        XCTAssertEqual(PollSchedule.inProcessMock.delay(poll: 0, random: 0.99), 0.025, accuracy: 1e-9)
+        XCTAssertEqual(PollSchedule.inProcessMock.delay(poll: 1000, random: 0.5), 0.025, accuracy: 1e-9)
         XCTAssertEqual(PollSchedule.local.delay(poll: 0, random: 0.99), 0.05, accuracy: 1e-9)
     }
 

@@ -27,7 +27,7 @@ struct JobRunner: Sendable {
 
     /// Polls `taskID` to a final status, then collects its outputs; Ctrl-C prints the resume line and returns 130.
     func wait(taskID: String, job: JobDescription) async throws -> ExitCode {
-        let poller = TaskPoller(tasks: session.tasks, schedule: .for(host: session.host, video: job.video),
+        let poller = TaskPoller(tasks: session.tasks, schedule: session.pollSchedule(video: job.video),
                                 timeout: timeout, sleeper: session.sleeper)
         let status = StatusBox()
         let ticker = startTicker(taskID: taskID, status: status)

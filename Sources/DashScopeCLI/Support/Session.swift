@@ -57,6 +57,11 @@ final class Session: @unchecked Sendable {
     /// The task endpoints.
     var tasks: TasksAPI { TasksAPI(client: client) }
 
+    /// How often to poll: every 25 ms against the in-process mock, else by host (fast on loopback, slower for video).
+    func pollSchedule(video: Bool) -> PollSchedule {
+        mock == nil ? .for(host: host, video: video) : .inProcessMock
+    }
+
     /// The API host name.
     var host: String { URL(string: configuration.origin)?.host ?? "" }
 

@@ -21,8 +21,11 @@ public struct PollSchedule: Sendable, Equatable {
     public static let images = PollSchedule(initial: 1, growth: 1.5, cap: 10)
     /// For video tasks: 1 s, growing to 15 s (the service advises about 15 s).
     public static let video = PollSchedule(initial: 1, growth: 1.5, cap: 15)
-    /// Against a server on this machine (the mock): 50 ms growing to 1 s, since polls cost nothing there.
+    /// Against another server on this machine (`dashscope-mock`, or a forwarder to the real service): 50 ms growing to 1 s.
     public static let local = PollSchedule(initial: 0.05, growth: 1.5, cap: 1, jitter: 0)
+    /// Against the in-process mock of `--mock`: every 25 ms, so a script under test never waits long past a task's end;
+    /// safe because that server is known to be the mock, not something forwarding to the billed service.
+    public static let inProcessMock = PollSchedule(initial: 0.025, growth: 1, cap: 0.025, jitter: 0)
 
     /// The delay before poll number `poll` (0-based), with `random` in [0, 1) for jitter.
     public func delay(poll: Int, random: Double) -> Double {
