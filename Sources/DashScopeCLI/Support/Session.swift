@@ -41,7 +41,7 @@ final class Session: @unchecked Sendable {
             mock = nil
         }
         self.configuration = configuration
-        let transport = context.transport ?? SystemTransport.make()
+        let transport = context.transport ?? SystemTransport.make(environment: context.environment)
         let retrier = Retrier(sleeper: context.sleeper, logger: console.logger)
         client = APIClient(configuration: configuration, transport: transport, retrier: retrier, logger: console.logger)
         downloader = Downloader(transport: transport, retrier: retrier)

@@ -13,6 +13,8 @@ public enum Help {
         ("XDG_CONFIG_HOME", "config file at $XDG_CONFIG_HOME/dashscope/config (key = value lines)"),
         ("XDG_STATE_HOME", "task journal at $XDG_STATE_HOME/dashscope/tasks.jsonl"),
         ("NO_COLOR", "disables colour"),
+        ("HTTPS_PROXY, NO_PROXY", "proxy settings, as curl reads them (also lowercase https_proxy, no_proxy)"),
+        ("SSL_CERT_FILE, SSL_CERT_DIR", "Linux: CA certificates to trust instead of the system's (or CURL_CA_BUNDLE)"),
     ]
 
     /// Help for a command path; the overview for an empty path. Throws a usage error for an unknown command.

@@ -6,6 +6,7 @@ import Foundation
 final class CurlTransfer: @unchecked Sendable {
     private let curl: LibCurl
     private let request: HTTPRequest
+    private let trust: TrustStore
     private let file: FileHandle?
     private let progress: (@Sendable (Int64) -> Void)?
     private let lock = NSLock()
@@ -18,9 +19,10 @@ final class CurlTransfer: @unchecked Sendable {
     private var writeError: String?
 
     /// Prepares an exchange; `file` receives a 2xx body instead of memory.
-    init(curl: LibCurl, request: HTTPRequest, file: FileHandle?, progress: (@Sendable (Int64) -> Void)?) {
+    init(curl: LibCurl, request: HTTPRequest, trust: TrustStore, file: FileHandle?, progress: (@Sendable (Int64) -> Void)?) {
         self.curl = curl
         self.request = request
+        self.trust = trust
         self.file = file
         self.progress = progress
     }
@@ -48,6 +50,8 @@ final class CurlTransfer: @unchecked Sendable {
                 options.set(LibCurl.Option.url, request.url.absoluteString)
                 options.set(LibCurl.Option.httpHeader, UnsafeRawPointer(headerList))
                 options.set(LibCurl.Option.errorBuffer, UnsafeRawPointer(errorBuffer.baseAddress))
+                if let file = trust.file { options.set(LibCurl.Option.caInfo, file) }
+                if let directory = trust.directory { options.set(LibCurl.Option.caPath, directory) }
                 let seconds = max(1, Int(request.timeout.rounded(.up)))
                 options.set(LibCurl.Option.connectTimeout, seconds)
                 options.set(LibCurl.Option.lowSpeedLimit, 1)

@@ -4,13 +4,17 @@ import Foundation
 /// The Linux transport: libcurl's easy interface, loaded on first use, one thread per exchange, idle handles kept
 /// for connection reuse, redirects followed here so the key never goes to another host.
 public final class CurlTransport: HTTPTransport, @unchecked Sendable {
+    private let trust: TrustStore
     private let lock = NSLock()
     private var idle: [LibCurl.Handle] = []
     private static let maxIdle = 4
     private static let maxRedirects = 10
 
-    /// Creates the transport; libcurl is loaded by the first request, not here.
-    public init() {}
+    /// Creates the transport, trusting libcurl's default CA bundle unless `trust` names other certificates;
+    /// libcurl is loaded by the first request, not here.
+    public init(trust: TrustStore = TrustStore()) {
+        self.trust = trust
+    }
 
     deinit {
         if case .success(let curl) = LibCurl.shared { idle.forEach(curl.easyCleanup) }
@@ -57,7 +61,7 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
     /// One exchange on its own thread, cancelled when the calling task is.
     private func exchange(_ request: HTTPRequest, file: FileHandle?, progress: (@Sendable (Int64) -> Void)?) async throws -> HTTPResponse {
         let curl = try LibCurl.shared.get()
-        let transfer = CurlTransfer(curl: curl, request: request, file: file, progress: progress)
+        let transfer = CurlTransfer(curl: curl, request: request, trust: trust, file: file, progress: progress)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<HTTPResponse, Error>) in
                 let thread = Thread { [self] in

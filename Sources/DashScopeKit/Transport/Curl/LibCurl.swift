@@ -88,9 +88,11 @@ struct LibCurl: @unchecked Sendable {
         static let post: Int32 = 47
         static let followLocation: Int32 = 52
         static let xferInfoData: Int32 = 10057
+        static let caInfo: Int32 = 10065
         static let connectTimeout: Int32 = 78
         static let headerFunction: Int32 = 20079
         static let httpGet: Int32 = 80
+        static let caPath: Int32 = 10097
         static let noSignal: Int32 = 99
         static let postFieldSizeLarge: Int32 = 30120
         static let xferInfoFunction: Int32 = 20219
