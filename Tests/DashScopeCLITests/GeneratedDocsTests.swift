@@ -60,4 +60,44 @@ final class GeneratedDocsTests: XCTestCase {
         XCTAssertEqual(process.terminationStatus, 0)
         XCTAssertEqual(output.split(separator: "\n").map(String.init), ["t2i", "wait", "--region", "cn intl us"])
     }
+
+    func testFishCompletionCompletes() throws {
+        let output = try runShell("fish", script: "fish", probe: { file in """
+            source '\(file)'
+            complete -C 'dashscope t2'
+            complete -C 'dashscope task w'
+            complete -C 'dashscope t2i x --regi'
+            complete -C 'dashscope t2i x --region '
+            """ })
+        let words = output.split(separator: "\n").map { String($0.split(separator: "\t").first ?? "") }
+        XCTAssertEqual(words, ["t2i", "wait", "--region", "cn", "intl", "us"], output)
+    }
+
+    func testZshCompletionParses() throws {
+        let output = try runShell("zsh", script: "zsh", probe: { file in "zsh -n '\(file)' && echo parsed" })
+        XCTAssertEqual(output, "parsed\n")
+    }
+
+    /// Writes the generated script for `script`, runs `probe` in `shell`, and returns its stdout; skips when the shell is absent.
+    private func runShell(_ shell: String, script: String, probe: (String) -> String) throws -> String {
+        guard let path = ["/usr/bin/\(shell)", "/bin/\(shell)", "/usr/local/bin/\(shell)"]
+            .first(where: FileManager.default.isExecutableFile(atPath:)) else {
+            throw XCTSkip("\(shell) is not installed (apt install \(shell) to run this test)")
+        }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("dashscope-completion-\(UUID().uuidString).\(shell)")
+        try Completions.render(shell: script, table: Commands.all).write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = ["-c", probe(file.path)]
+        process.environment = ["HOME": FileManager.default.temporaryDirectory.path, "PATH": "/usr/bin:/bin"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0, "\(shell) failed")
+        return output
+    }
 }
