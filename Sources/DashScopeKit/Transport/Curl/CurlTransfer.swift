@@ -12,6 +12,9 @@ final class CurlTransfer: @unchecked Sendable {
     private let lock = NSLock()
     private var isCancelled = false
 
+    /// The longest wait for a connection: a create that cannot connect is safe to re-send, so fail it early.
+    private static let connectSeconds = 30
+
     private var status = 0
     private var headers: [String: String] = [:]
     private var body = Data()
@@ -53,7 +56,7 @@ final class CurlTransfer: @unchecked Sendable {
                 if let file = trust.file { options.set(LibCurl.Option.caInfo, file) }
                 if let directory = trust.directory { options.set(LibCurl.Option.caPath, directory) }
                 let seconds = max(1, Int(request.timeout.rounded(.up)))
-                options.set(LibCurl.Option.connectTimeout, seconds)
+                options.set(LibCurl.Option.connectTimeout, min(seconds, Self.connectSeconds))
                 options.set(LibCurl.Option.lowSpeedLimit, 1)
                 options.set(LibCurl.Option.lowSpeedTime, seconds)
                 setMethod(&options, body: bodyBuffer)

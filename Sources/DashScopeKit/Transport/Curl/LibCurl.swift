@@ -100,9 +100,7 @@ struct LibCurl: @unchecked Sendable {
 
     /// `CURLINFO` numbers used here.
     enum Info {
-        static let responseCode: Int32 = 0x200000 + 2
         static let contentLengthDownload: Int32 = 0x600000 + 15
-        static let redirectURL: Int32 = 0x100000 + 31
     }
 
     /// `CURLcode` values the transport tells apart.
