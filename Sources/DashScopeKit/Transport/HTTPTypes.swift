@@ -26,6 +26,11 @@ public struct HTTPRequest: Sendable {
     public func header(_ name: String) -> String? {
         headers.first(where: { $0.0.caseInsensitiveCompare(name) == .orderedSame })?.1
     }
+
+    /// Removes every field of a header, matched case-insensitively.
+    public mutating func removeHeader(_ name: String) {
+        headers.removeAll { $0.0.caseInsensitiveCompare(name) == .orderedSame }
+    }
 }
 
 /// One HTTP answer: status, headers (lowercased names) and the body (empty for downloads, which go to a file).
@@ -65,6 +70,15 @@ public enum TransportError: Error, Sendable, Equatable {
         case let .writeFailed(m): return "could not write the file: \(m)"
         }
     }
+}
+
+/// Creates or truncates a download target and opens it for writing, as every transport's `download` starts.
+func openDownloadTarget(_ file: URL) throws -> FileHandle {
+    guard FileManager.default.createFile(atPath: file.path, contents: nil),
+          let handle = try? FileHandle(forWritingTo: file) else {
+        throw TransportError.writeFailed("cannot create \(file.path)")
+    }
+    return handle
 }
 
 /// Sends HTTP requests; the real one wraps URLSession, tests may substitute their own.

@@ -26,10 +26,7 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
 
     /// Sends a request and streams a 2xx body into `file`.
     public func download(_ request: HTTPRequest, to file: URL, progress: (@Sendable (Int64) -> Void)?) async throws -> HTTPResponse {
-        guard FileManager.default.createFile(atPath: file.path, contents: nil),
-              let handle = try? FileHandle(forWritingTo: file) else {
-            throw TransportError.writeFailed("cannot create \(file.path)")
-        }
+        let handle = try openDownloadTarget(file)
         defer { try? handle.close() }
         return try await run(request, sink: Sink(file: handle, progress: progress))
     }

@@ -27,10 +27,7 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
 
     /// Sends a request and streams a 2xx body into `file` (created or truncated).
     public func download(_ request: HTTPRequest, to file: URL, progress: (@Sendable (Int64) -> Void)?) async throws -> HTTPResponse {
-        guard FileManager.default.createFile(atPath: file.path, contents: nil),
-              let handle = try? FileHandle(forWritingTo: file) else {
-            throw TransportError.writeFailed("cannot create \(file.path)")
-        }
+        let handle = try openDownloadTarget(file)
         defer { try? handle.close() }
         return try await follow(request, file: handle, progress: progress)
     }
@@ -48,10 +45,10 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
             if response.status == 303 || (request.method == "POST" && [301, 302].contains(response.status)) {
                 request.method = "GET"
                 request.body = nil
-                request.headers.removeAll { $0.0.caseInsensitiveCompare("Content-Type") == .orderedSame }
+                request.removeHeader("Content-Type")
             }
             if next.host != first.url.host || next.port != first.url.port || next.scheme != first.url.scheme {
-                request.headers.removeAll { $0.0.caseInsensitiveCompare("Authorization") == .orderedSame }
+                request.removeHeader("Authorization")
             }
             request.url = next
         }
