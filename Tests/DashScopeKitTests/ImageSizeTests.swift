@@ -125,4 +125,43 @@ final class ImageSizeTests: XCTestCase {
         let error = assertFails(.usage) { _ = try TextToImage.resolveSize(.ratio(5, 1), model: self.model("wan2.6-t2i")) }
         XCTAssertTrue(error?.message.contains("5:1") ?? false, error?.message ?? "")
     }
+
+    // MARK: No input crashes
+
+    func testAbsurdSizesAreUsageErrorsNotOverflows() {
+        for text in ["4000000000x4000000000", "100001x1024", "1024x100001", "99999999999999999999999x2",
+                     "9223372036854775807x9223372036854775807", "10001:1", "1:99999999999999999999"] {
+            let error = assertFails(.usage) { _ = try SizeRequest.parse(text) }
+            XCTAssertTrue(error?.message.contains("out of range") ?? false, "\(text): \(error?.message ?? "")")
+        }
+        XCTAssertEqual(try SizeRequest.parse("100000x100000"), .exact(ImageSize(100_000, 100_000)), "the limit itself is read")
+        XCTAssertEqual(try SizeRequest.parse("10000:1"), .ratio(10_000, 1))
+    }
+
+    func testSignsAndOtherDigitsAreNotNumbers() {
+        for text in ["+1024x1024", "1024x+1024", "１０２４x1024", "٣x4", "1e3x1024", "0x0", " x ", "\u{0}x1"] {
+            assertFails(.usage) { _ = try SizeRequest.parse(text) }
+        }
+    }
+
+    func testTheLargestAcceptedSizeIsCheckedWithoutOverflow() throws {
+        for spec in Catalog.models {
+            XCTAssertThrowsError(try TextToImage.resolveSize(.exact(ImageSize(100_000, 100_000)), model: spec), spec.name)
+        }
+        XCTAssertEqual(ImageSize(Int.max, 2).pixels, Int.max, "an overflowing product saturates")
+        XCTAssertEqual(ImageSize(Int.min, 2).pixels, Int.max)
+    }
+
+    func testExtremeRatiosMapWithoutCrashing() throws {
+        for spec in Catalog.models {
+            for (w, h) in [(10_000, 1), (1, 10_000), (9_999, 10_000)] {
+                _ = try? TextToImage.resolveSize(.ratio(w, h), model: spec)
+            }
+        }
+    }
+
+    func testAnOutOfRangeSizeIsQuotedSafely() {
+        let error = assertFails(.usage) { _ = try SizeRequest.parse("\u{1B}[31m") }
+        XCTAssertFalse(error?.message.unicodeScalars.contains("\u{1B}") ?? true, "control characters are escaped in the message")
+    }
 }

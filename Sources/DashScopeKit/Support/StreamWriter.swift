@@ -11,6 +11,8 @@ public enum StreamWriter {
     public struct Failure: Error, Sendable, CustomStringConvertible {
         /// The `errno` value.
         public let code: Int32
+        /// A failure with `errno` value `code`.
+        public init(code: Int32) { self.code = code }
         /// The system's text for the code.
         public var description: String { String(cString: strerror(code)) }
     }
