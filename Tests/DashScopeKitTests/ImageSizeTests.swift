@@ -59,15 +59,16 @@ final class ImageSizeTests: XCTestCase {
     }
 
     func testWan26PixelRangeAndAspectRange() throws {
-        let ok = [ImageSize(1280, 1280), ImageSize(1440, 1440), ImageSize(2560, 640), ImageSize(640, 2560), ImageSize(1728, 960)]
-        let refused = [ImageSize(1024, 1024), ImageSize(1441, 1441), ImageSize(1279, 1280), ImageSize(2880, 576), ImageSize(576, 2880)]
+        let ok = [ImageSize(1280, 1280), ImageSize(1440, 1440), ImageSize(2560, 640), ImageSize(640, 2560), ImageSize(1728, 960),
+                  ImageSize(1024, 1024), ImageSize(768, 768), ImageSize(1536, 384)]
+        let refused = [ImageSize(767, 768), ImageSize(1441, 1441), ImageSize(512, 512), ImageSize(2880, 576), ImageSize(576, 2880)]
         for name in ["wan2.6-t2i", "wan2.5-t2i-preview"] {
             for size in ok { XCTAssertEqual(try check(size, name), size, "\(name) \(size)") }
             for size in refused { assertFails(.usage) { _ = try check(size, name) } }
         }
         let wide = assertFails(.usage) { _ = try check(ImageSize(2880, 576), "wan2.6-t2i") }
         XCTAssertTrue(wide?.message.contains("aspect") ?? false, "a 5:1 size is refused for its aspect: \(wide?.message ?? "")")
-        let small = assertFails(.usage) { _ = try check(ImageSize(1024, 1024), "wan2.6-t2i") }
+        let small = assertFails(.usage) { _ = try check(ImageSize(512, 512), "wan2.6-t2i") }
         XCTAssertTrue(small?.message.contains("pixels") ?? false, small?.message ?? "")
     }
 
@@ -91,7 +92,7 @@ final class ImageSizeTests: XCTestCase {
 
     func testEveryRatioMapsToASizeTheModelAccepts() throws {
         let ratios = [(1, 1), (16, 9), (9, 16), (4, 3), (3, 4), (21, 9)]
-        for spec in Catalog.models {
+        for spec in Catalog.models(for: .textToImage) {
             let rule = try XCTUnwrap(spec.sizes, spec.name)
             for (w, h) in ratios {
                 let size = try XCTUnwrap(try TextToImage.resolveSize(.ratio(w, h), model: spec), "\(spec.name) \(w):\(h)")
@@ -101,6 +102,9 @@ final class ImageSizeTests: XCTestCase {
                 XCTAssertEqual(size.aspect, wanted, accuracy: wanted * 0.05, "\(spec.name) \(w):\(h) → \(size)")
                 XCTAssertEqual(size.width % 16, 0, "\(size)")
                 XCTAssertEqual(size.height % 16, 0, "\(size)")
+                if let floor = spec.ratioMinPixels {
+                    XCTAssertGreaterThanOrEqual(size.pixels, floor, "\(spec.name) \(w):\(h) → \(size): ratios map to the recommended sizes")
+                }
             }
         }
     }
