@@ -26,4 +26,6 @@ let context = RunContext(
 
 let run = Task.detached { exit(await CLI.run(context)) }
 StopSignals.handle { run.cancel() }
-dispatchMain()
+// Park the main thread with its signal mask untouched: dispatchMain() (and an async top level, which ends in it)
+// waits in sigsuspend with an empty mask on Linux, where SIGINT and SIGTERM would kill the process outright.
+while true { pause() }
