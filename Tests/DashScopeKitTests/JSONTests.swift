@@ -86,7 +86,8 @@ final class JSONTests: XCTestCase {
     func testInvalidInputsThrow() {
         let cases = ["", " ", "{", "}", "[1,]", "[1 2]", #"{"a":}"#, #"{"a" 1}"#, #"{a:1}"#, #"{"a":1,}"#, "tru", "nul",
                      #""abc"#, #""\u12""#, "1 2", "{} x", "[", "-", "abc", #"{"a":1"#,
-                     "+1", "01", "1.", ".5", "1e", "1e+", "--1", "1.2.3", "0x10", "inf", "nan", "Infinity", "-inf", "1_000"]
+                     "+1", "01", "1.", ".5", "1e", "1e+", "--1", "1.2.3", "0x10", "inf", "nan", "Infinity", "-inf", "1_000",
+                     #""\u+abc""#, #""\u-abc""#, #""\u 123""#, #""\uGGGG""#]
         for text in cases {
             XCTAssertThrowsError(try parse(text), "should refuse \(text.debugDescription)") { error in
                 XCTAssertTrue(error is JSONParseError, "\(error)")

@@ -167,8 +167,9 @@ struct JSONParser {
     }
 
     private mutating func hex4() throws -> UInt32 {
-        guard i + 4 <= bytes.count, let text = String(bytes: bytes[i..<i + 4], encoding: .ascii),
-              let v = UInt32(text, radix: 16) else { throw fail("bad \\u escape") }
+        let isHex = { (b: UInt8) in "0123456789abcdefABCDEF".utf8.contains(b) }
+        guard i + 4 <= bytes.count, bytes[i..<i + 4].allSatisfy(isHex),
+              let v = UInt32(String(decoding: bytes[i..<i + 4], as: UTF8.self), radix: 16) else { throw fail("bad \\u escape") }
         i += 4
         return v
     }
