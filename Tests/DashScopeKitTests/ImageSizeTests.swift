@@ -149,7 +149,7 @@ final class ImageSizeTests: XCTestCase {
     }
 
     func testTheLargestAcceptedSizeIsCheckedWithoutOverflow() throws {
-        for spec in Catalog.models {
+        for spec in Catalog.models where spec.sizes != nil {
             XCTAssertThrowsError(try TextToImage.resolveSize(.exact(ImageSize(100_000, 100_000)), model: spec), spec.name)
         }
         XCTAssertEqual(ImageSize(Int.max, 2).pixels, Int.max, "an overflowing product saturates")

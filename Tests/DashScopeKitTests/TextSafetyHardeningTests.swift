@@ -107,6 +107,7 @@ final class TextSafetyHardeningTests: XCTestCase {
         let server = assertFails(.failed) { _ = try TaskID.server("../../x\n", requestID: "r-1") }
         XCTAssertEqual(server?.requestID, "r-1")
         XCTAssertFalse(server?.message.contains("\n") ?? true)
+        XCTAssertTrue(server?.message.contains("malformed task id (../../x\\n)") ?? false, server?.message ?? "")
         XCTAssertEqual(try TaskID.user("abc-1").rawValue, "abc-1")
     }
 

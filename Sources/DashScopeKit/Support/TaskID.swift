@@ -38,8 +38,8 @@ public struct TaskID: Sendable, Hashable, CustomStringConvertible {
     /// A task id the service sent: a service failure (exit 1) when it is not one, so nothing is journaled or printed raw.
     public static func server(_ text: String, requestID: String? = nil) throws -> TaskID {
         guard let id = TaskID(text) else {
-            throw DashScopeError("the service answered with an invalid task id '\(TerminalText.line(String(text.prefix(200))))'",
-                                 hint: "nothing was saved; check `dashscope task list` for the task", exit: .failed, requestID: requestID)
+            throw DashScopeError("the service returned a malformed task id (\(TerminalText.line(String(text.prefix(200))))); it was not saved or used",
+                                 hint: "`dashscope task list` shows the account's tasks", exit: .failed, requestID: requestID)
         }
         return id
     }
