@@ -24,6 +24,7 @@ public enum StopSignals {
     /// (`TemporaryFiles`) and ends the process at once with 130 or 143.
     public static func handle(interrupt: @escaping @Sendable () -> Void) {
         let thread = Thread {
+            block()
             var set = stopSet()
             var interrupted = false
             while true {
