@@ -114,6 +114,11 @@ final class OutputPlanHardeningTests: XCTestCase {
         }
     }
 
+    func testTheRootDirectoryIsJoinedWithOneSlash() throws {
+        XCTAssertEqual(try path("/"), "/" + stamp() + "-cat.png")
+        XCTAssertEqual(try path("/{task}.png"), "/t1.png")
+    }
+
     func testTheAbsoluteOptionPlansTheSamePaths() throws {
         for option in ["~/pics/", "pics/", "out/{task}.{ext}", ".", "cat.png", "../x/"] {
             let absolute = OutputPlan.absolute(option: option, cwd: cwd, home: "/home/u")

@@ -94,7 +94,8 @@ public struct OutputPlan: Sendable {
                 : pattern.lastIndex(of: ".") ?? pattern.endIndex
             pattern.insert(contentsOf: "-{index}", at: dot)
         }
-        return directory(context) + "/" + Self.expand(pattern, context, index: index, ext: ext)
+        let directory = directory(context)
+        return (directory.hasSuffix("/") ? directory : directory + "/") + Self.expand(pattern, context, index: index, ext: ext)
     }
 
     /// Replaces every template variable in one pass (a value is never read as a variable), each value made one path component.
