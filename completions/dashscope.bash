@@ -19,32 +19,32 @@ _dashscope() {
       --region) COMPREPLY=($(compgen -W "cn intl us" -- "$cur")); return ;;
         -o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
       esac
-      COMPREPLY=($(compgen -W "--model -m -n --size --negative --seed --no-prompt-extend --watermark --async --sync --no-wait --dry-run --output -o --force --timeout --json --api-key --region --base-url --mock --verbose -v --quiet -q --help -h" -- "$cur")) ;;
+      COMPREPLY=($(compgen -W "--model -m -n --size --negative --seed --no-prompt-extend --watermark --async --sync --no-wait --dry-run --output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --help -h" -- "$cur")) ;;
     "task status")
       case "$prev" in
       --region) COMPREPLY=($(compgen -W "cn intl us" -- "$cur")); return ;;
         -o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
       esac
-      COMPREPLY=($(compgen -W "--json --api-key --region --base-url --mock --verbose -v --quiet -q --help -h" -- "$cur")) ;;
+      COMPREPLY=($(compgen -W "--json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --help -h" -- "$cur")) ;;
     "task wait")
       case "$prev" in
       --region) COMPREPLY=($(compgen -W "cn intl us" -- "$cur")); return ;;
         -o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
       esac
-      COMPREPLY=($(compgen -W "--output -o --force --timeout --json --api-key --region --base-url --mock --verbose -v --quiet -q --help -h" -- "$cur")) ;;
+      COMPREPLY=($(compgen -W "--output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --help -h" -- "$cur")) ;;
     "task cancel")
       case "$prev" in
       --region) COMPREPLY=($(compgen -W "cn intl us" -- "$cur")); return ;;
         -o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
       esac
-      COMPREPLY=($(compgen -W "--api-key --region --base-url --mock --verbose -v --quiet -q --help -h" -- "$cur")) ;;
+      COMPREPLY=($(compgen -W "--api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --help -h" -- "$cur")) ;;
     "task list")
       case "$prev" in
       --status) COMPREPLY=($(compgen -W "PENDING RUNNING SUSPENDED SUCCEEDED FAILED CANCELED UNKNOWN" -- "$cur")); return ;;
       --region) COMPREPLY=($(compgen -W "cn intl us" -- "$cur")); return ;;
         -o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
       esac
-      COMPREPLY=($(compgen -W "--page --page-size --status --model -m --since --until --local --json --api-key --region --base-url --mock --verbose -v --quiet -q --help -h" -- "$cur")) ;;
+      COMPREPLY=($(compgen -W "--page --page-size --status --model -m --since --until --local --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --help -h" -- "$cur")) ;;
     "models")
       case "$prev" in
         -o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;

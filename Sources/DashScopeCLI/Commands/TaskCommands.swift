@@ -27,7 +27,7 @@ enum TaskCommands {
                 if let value = snapshot.output[key]?.string { console.info("\(key.replacingOccurrences(of: "_", with: " ")): \(value)") }
             }
             let outputs = ResultParser.items(from: snapshot.output).filter { $0.url != nil }.count
-            if outputs > 0 { console.info("\(outputs) output\(outputs == 1 ? "" : "s") ready: dashscope task wait \(id)") }
+            if outputs > 0 { console.info("\(outputs) output\(outputs == 1 ? "" : "s") ready: \(ShellQuote.command(["dashscope", "task", "wait", id]))") }
         }
         return .ok
     }
@@ -98,7 +98,7 @@ enum TaskCommands {
         for task in tasks {
             let fields = [task["task_id"]?.string ?? "-", task["task_status"]?.string ?? task["status"]?.string ?? "-",
                           task["model_name"]?.string ?? task["model"]?.string ?? "-", task["submit_time"]?.string ?? "-"]
-            console.result(fields.joined(separator: "\t"))
+            console.row(fields)
         }
         if let total = answer["total"]?.int {
             console.info("page \(query.page): \(tasks.count) of \(total) task\(total == 1 ? "" : "s")")
@@ -118,8 +118,8 @@ enum TaskCommands {
             return .ok
         }
         for entry in entries {
-            invocation.console.result([entry.taskID, entry.outcome ?? "unfinished", entry.model, entry.submittedAt,
-                                       String(entry.prompt.prefix(40))].joined(separator: "\t"))
+            invocation.console.row([entry.taskID, entry.outcome ?? "unfinished", entry.model, entry.submittedAt,
+                                    String(entry.prompt.prefix(40))])
         }
         if entries.isEmpty { invocation.console.info("the journal is empty (\(journal.path))") }
         return .ok
@@ -129,8 +129,7 @@ enum TaskCommands {
         guard let id = args.positional else {
             throw DashScopeError.usage("\(args.commandLine) needs a TASK_ID", hint: "`dashscope task list` shows recent tasks")
         }
-        try TasksAPI.checkID(id)
-        return id
+        return try TaskID.user(id).rawValue
     }
 
     /// `2026-11-23`, `2026-11-23 10:00:00` or `20261123100000` → `20261123100000`.

@@ -98,11 +98,7 @@ public struct JobPipeline: Sendable {
                                  hint: "run again with --verbose to see the answer; `dashscope task list` shows the account's tasks",
                                  exit: .failed, requestID: requestID)
         }
-        guard (try? TasksAPI.checkID(id)) != nil else {
-            throw DashScopeError("the service returned a malformed task id (\(id)); it was not saved or used",
-                                 hint: "`dashscope task list` shows the account's tasks", exit: .failed, requestID: requestID)
-        }
-        return id
+        return try TaskID.server(id, requestID: requestID).rawValue
     }
 
     private func journal(_ taskID: String, record: JobRecord) {
