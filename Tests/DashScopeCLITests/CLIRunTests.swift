@@ -56,7 +56,7 @@ final class CLIRunTests: XCTestCase {
         let cases: [[String]] = [
             ["t2i", "a cat", "-n", "5"], ["t2i", "a cat", "-m", "qwen-image", "-n", "2"], ["t2i", "a cat", "--size", "512x512"],
             ["t2i", "a cat", "--size", "abc"], ["t2i", "a cat", "--seed", "-1"], ["t2i", "   "],
-            ["t2i", "a cat", "-m", "wan2.2-t2i-flash", "--sync"],
+            ["t2i", "a cat", "-m", "wan2.2-t2i-flash", "--sync"], ["t2i", "a cat", "--timeout=-1"],
         ]
         for argv in cases {
             let outcome = await cli.run(argv + ["--api-key", key], transport: refuseEverything)
