@@ -25,7 +25,7 @@ enum InfoCommands {
                     "default_size": model.defaultSize.map { .string($0.description) } ?? .null,
                     "sizes": model.sizes.map { .string(describe($0)) } ?? .null,
                     "n": .string(describe(model.count)),
-                    "prompt_limit": model.promptLimit.map { .number(Double($0)) } ?? .null,
+                    "prompt_limit": model.promptLimit.map { .integer($0) } ?? .null,
                 ])
             }).pretty)
             return .ok

@@ -76,7 +76,7 @@ struct ResultCollector: Sendable {
             "urls": .array(items.compactMap { $0.url.map(JSON.string) }),
             "paths": .array(paths.map(JSON.string)),
             "failures": .array(failures.map {
-                .object(["index": .number(Double($0.index)), "code": $0.code.map(JSON.string), "message": .string($0.message)])
+                .object(["index": .integer($0.index), "code": $0.code.map(JSON.string), "message": .string($0.message)])
             }),
             "usage": usage ?? .null,
         ])
