@@ -55,8 +55,8 @@ public struct APIClient: Sendable {
         self.logger = logger
     }
 
-    /// The HTTP request an endpoint becomes; the key is included only if configured.
-    public func request(for endpoint: Endpoint) -> HTTPRequest {
+    /// The HTTP request an endpoint becomes; the key is included only if configured; `deadline` bounds the exchange.
+    public func request(for endpoint: Endpoint, deadline: Date? = nil) -> HTTPRequest {
         let base = endpoint.base == .native ? configuration.nativeBase : configuration.compatibleBase
         var components = URLComponents(string: base + endpoint.path)!
         if !endpoint.query.isEmpty { components.queryItems = endpoint.query.map { URLQueryItem(name: $0.0, value: $0.1) } }
@@ -67,7 +67,7 @@ public struct APIClient: Sendable {
         if endpoint.async { headers.append(("X-DashScope-Async", "enable")) }
         if endpoint.ossResolve { headers.append(("X-DashScope-OssResourceResolve", "enable")) }
         return HTTPRequest(method: endpoint.method, url: components.url!, headers: headers,
-                           body: endpoint.body?.data, timeout: endpoint.kind == .create ? 300 : 60)
+                           body: endpoint.body?.data, timeout: endpoint.kind == .create ? 300 : 60, deadline: deadline)
     }
 
     /// The request as `--dry-run` prints it: method, URL, redacted headers and the pretty body.
@@ -80,14 +80,16 @@ public struct APIClient: Sendable {
     }
 
     /// Sends the call and returns the parsed JSON answer; throws `DashScopeError` for every failure.
-    public func perform(_ endpoint: Endpoint) async throws -> JSON {
+    /// With a `deadline` (the job's `--timeout`; `.distantFuture` for none), an idempotent call is retried until it,
+    /// and the exchange itself stops there (exit 75).
+    public func perform(_ endpoint: Endpoint, deadline: Date? = nil) async throws -> JSON {
         guard configuration.apiKey != nil else { throw DashScopeError.noKey }
-        let request = request(for: endpoint)
+        let request = request(for: endpoint, deadline: deadline)
         let key = configuration.apiKey
         let what = "\(endpoint.method) \(endpoint.path)"
         let response: HTTPResponse
         do {
-            response = try await retrier.run(kind: endpoint.kind, what: what) {
+            response = try await retrier.run(kind: endpoint.kind, what: what, deadline: deadline) {
                 trace(request, key: key)
                 let started = Date()
                 let response = try await transport.send(request)
@@ -127,15 +129,30 @@ public struct APIClient: Sendable {
         return body.count > 2048 ? text + "… (\(body.count) bytes)" : text
     }
 
-    /// The user-facing error for a request that got no answer.
+    /// The user-facing error for a request that got no usable answer: a create that may have arrived is never
+    /// called safe to repeat, and trust, library and time-limit failures say what to do about them.
     static func networkError(_ error: TransportError, kind: RequestKind, host: String) -> DashScopeError {
-        if kind == .create, case .connectionLost = error {
-            return DashScopeError("\(error.message) while submitting to \(host)",
-                                  hint: "the request may have reached the service and started a billed task, so it was not sent again: check `dashscope task list` before retrying",
+        let mayExist = "the request may have reached the service and started a billed task, so it was not sent again: "
+            + "check `dashscope task list` before retrying"
+        switch error {
+        case let .deadlineReached(sent):
+            return DashScopeError("\(error.message) waiting for \(host)",
+                                  hint: kind == .create && sent ? mayExist : "run again with a longer --timeout, or later",
+                                  exit: .tryLater)
+        case .invalidHeader:
+            return DashScopeError(error.message, hint: error.hint, exit: .usage)
+        case .tlsFailed, .libraryMissing:
+            return DashScopeError("\(error.message) (\(host))", hint: error.hint, exit: .unavailable)
+        case .unsupportedScheme:
+            return DashScopeError("\(error.message) (\(host))",
+                                  hint: "the service redirected somewhere this tool does not go; try again later", exit: .unavailable)
+        default:
+            if kind == .create && error.maySeeRequest {
+                return DashScopeError("\(error.message) while submitting to \(host)", hint: mayExist, exit: .unavailable)
+            }
+            return DashScopeError("\(error.message) (\(host))",
+                                  hint: "check your network connection (and https_proxy/NO_PROXY if you use a proxy), then try again",
                                   exit: .unavailable)
         }
-        return DashScopeError("\(error.message) (\(host))",
-                              hint: "check your network connection (and https_proxy/NO_PROXY if you use a proxy), then try again",
-                              exit: .unavailable)
     }
 }
