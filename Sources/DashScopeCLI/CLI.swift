@@ -4,14 +4,26 @@ import DashScopeKit
 /// The tool's entry point: parse argv with the command table, run the handler, map every outcome to an exit code.
 public enum CLI {
     /// Runs one invocation and returns the process exit status; never throws, never prints a stack trace.
+    /// A run whose results could not be written to stdout fails with exit 73, even when everything else went well.
     public static func run(_ context: RunContext) async -> Int32 {
         let console = Console(context: context)
+        console.protect(secret: context.environment["DASHSCOPE_API_KEY"])
+        let status = await outcome(context, console: console)
+        guard let failure = console.stdoutFailure, status == ExitCode.ok.rawValue || status == ExitCode.partial.rawValue else {
+            return status
+        }
+        console.error(failure)
+        return failure.exitCode.rawValue
+    }
+
+    private static func outcome(_ context: RunContext, console: Console) async -> Int32 {
         do {
             switch try Parser.parse(context.arguments, table: Commands.all, globals: Options.global) {
             case let .help(path):
                 console.result(try Help.render(path, table: Commands.all))
                 return ExitCode.ok.rawValue
             case let .run(arguments):
+                console.protect(secret: arguments.string("api-key"))
                 console.quiet = arguments.flag("quiet")
                 console.verbose = arguments.flag("verbose")
                 guard let handler = arguments.command.handler else { return ExitCode.usage.rawValue }

@@ -1,12 +1,18 @@
 import Foundation
 import DashScopeCLI
+import DashScopeKit
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
 
-// Thin entry point: argv, environment, terminal flags and Ctrl-C handling, then one call into the library.
+// Thin entry point: signals first (blocked before any thread starts, then taken on their own thread), then argv,
+// environment and terminal flags, then one call into the library. SIGPIPE is ignored so that a closed stdout is
+// a write error (exit 73, one line on stderr), never a crash.
+StopSignals.block()
+signal(SIGPIPE, SIG_IGN)
+
 let context = RunContext(
     arguments: Array(CommandLine.arguments.dropFirst()),
     environment: ProcessInfo.processInfo.environment,
@@ -15,17 +21,11 @@ let context = RunContext(
     stdoutIsTerminal: isatty(STDOUT_FILENO) == 1,
     stderrIsTerminal: isatty(STDERR_FILENO) == 1,
     readStdin: { FileHandle.standardInput.readDataToEndOfFile() },
-    writeStdout: { try? FileHandle.standardOutput.write(contentsOf: $0) },
-    writeStderr: { try? FileHandle.standardError.write(contentsOf: $0) })
+    writeStdout: { try StreamWriter.write($0, to: STDOUT_FILENO) },
+    writeStderr: { try StreamWriter.write($0, to: STDERR_FILENO) })
 
-signal(SIGINT, SIG_IGN)
-let run = Task { await CLI.run(context) }
-let interrupts = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-nonisolated(unsafe) var interruptCount = 0
-interrupts.setEventHandler {
-    interruptCount += 1
-    if interruptCount > 1 { exit(130) }
-    run.cancel()
-}
-interrupts.resume()
-exit(await run.value)
+let run = Task.detached { exit(await CLI.run(context)) }
+StopSignals.handle { run.cancel() }
+// Park the main thread with its signal mask untouched: dispatchMain() (and an async top level, which ends in it)
+// waits in sigsuspend with an empty mask on Linux, where SIGINT and SIGTERM would kill the process outright.
+while true { pause() }

@@ -54,7 +54,7 @@ final class CLIRunTests: XCTestCase {
     func testValidationFailsBeforeAnyRequest() async throws {
         let cli = try CLIHarness(self)
         let cases: [[String]] = [
-            ["t2i", "a cat", "-n", "5"], ["t2i", "a cat", "-m", "qwen-image", "-n", "2"], ["t2i", "a cat", "--size", "1024x1024"],
+            ["t2i", "a cat", "-n", "5"], ["t2i", "a cat", "-m", "qwen-image", "-n", "2"], ["t2i", "a cat", "--size", "512x512"],
             ["t2i", "a cat", "--size", "abc"], ["t2i", "a cat", "--seed", "-1"], ["t2i", "   "],
             ["t2i", "a cat", "-m", "wan2.2-t2i-flash", "--sync"],
         ]

@@ -168,4 +168,78 @@ final class ConfigurationTests: XCTestCase {
         XCTAssertEqual(ConfigFile.path(environment: ["XDG_CONFIG_HOME": "", "HOME": "/h"]), "/h/.config/dashscope/config")
         XCTAssertEqual(ConfigFile.path(environment: ["HOME": "/h"]), "/h/.config/dashscope/config")
     }
+
+    // MARK: The key must be one clean header value
+
+    func testAKeyWithControlCharactersIsRefusedFromTheFlagAndTheEnvironment() throws {
+        let env = try environment(config: nil)
+        for bad in ["sk-abc\r\nX-Injected: yes", "sk-abc\n", "sk-\u{0}abc", "sk-abc\u{1B}[2J", "sk-abc\u{7F}", "sk-\u{85}abc"] {
+            let flag = assertFails(.usage) { _ = try self.resolve(.init(apiKey: bad), env) }
+            XCTAssertTrue(flag?.message.contains("--api-key") ?? false, flag?.message ?? "")
+            let fromEnv = assertFails(.usage) { _ = try self.resolve(.init(), env.merging(["DASHSCOPE_API_KEY": bad]) { $1 }) }
+            XCTAssertTrue(fromEnv?.message.contains("DASHSCOPE_API_KEY") ?? false, fromEnv?.message ?? "")
+            for error in [flag, fromEnv] {
+                XCTAssertFalse(error?.description.contains("sk-abc") ?? true, "the key is never printed")
+                XCTAssertFalse(error?.description.contains("Injected") ?? true, "the key is never printed")
+            }
+        }
+    }
+
+    func testAKeyWithControlCharactersInTheFileNamesTheFileAndLine() throws {
+        let env = try environment(config: "# comment\nregion = cn\napi_key = sk-abc\u{1B}def0000\n")
+        let error = assertFails(.noKey) { _ = try self.resolve(.init(), env) }
+        XCTAssertTrue(error?.message.contains(ConfigFile.path(environment: env) + ", line 3") ?? false, error?.message ?? "")
+        XCTAssertFalse(error?.description.contains("sk-abc") ?? true)
+    }
+
+    func testAGoodFlagKeyWinsOverABrokenFileKey() throws {
+        let env = try environment(config: "api_key = sk-abc\u{7}def0000\n")
+        XCTAssertEqual(try resolve(.init(apiKey: "sk-good-0000000000"), env).apiKey, "sk-good-0000000000")
+    }
+
+    func testOrdinaryKeysPass() throws {
+        let env = try environment(config: nil)
+        for key in ["sk-0123456789abcdef", "sk-ws-H.Abc_d-e", "key with spaces inside"] {
+            XCTAssertEqual(try resolve(.init(apiKey: key), env).apiKey, key)
+        }
+    }
+
+    // MARK: No key in clear text off this machine
+
+    func testPlainHTTPOffThisMachineIsRefusedFromEverySource() throws {
+        let flag = assertFails(.usage) { _ = try self.resolve(.init(baseURL: "http://example.invalid"), try self.environment(config: nil)) }
+        XCTAssertTrue(flag?.message.contains("--base-url") ?? false, flag?.message ?? "")
+        XCTAssertTrue(flag?.hint?.contains("--allow-insecure-http") ?? false, flag?.hint ?? "")
+        let env = assertFails(.usage) {
+            _ = try self.resolve(.init(), try self.environment(config: nil, extra: ["DASHSCOPE_BASE_URL": "http://10.0.0.8:8089"]))
+        }
+        XCTAssertTrue(env?.message.contains("DASHSCOPE_BASE_URL") ?? false, env?.message ?? "")
+        let file = assertFails(.usage) { _ = try self.resolve(.init(), try self.environment(config: "base_url = http://dashscope.example.com\n")) }
+        XCTAssertTrue(file?.message.contains("config file") ?? false, file?.message ?? "")
+    }
+
+    func testPlainHTTPIsAllowedByTheFlagOrTheConfigKey() throws {
+        let env = try environment(config: nil)
+        XCTAssertEqual(try resolve(.init(baseURL: "http://example.invalid", allowInsecureHTTP: true), env).origin, "http://example.invalid")
+        let allowing = try environment(config: "base_url = http://example.invalid\nallow_insecure_http = true\n")
+        XCTAssertEqual(try resolve(.init(), allowing).origin, "http://example.invalid")
+    }
+
+    func testLoopbackAndHTTPSNeedNoFlag() throws {
+        let env = try environment(config: nil)
+        for base in ["http://127.0.0.1:8089", "http://127.1.2.3", "http://localhost:9000", "http://LOCALHOST", "http://[::1]:8089",
+                     "https://example.com", "https://10.0.0.8"] {
+            XCTAssertNoThrow(try resolve(.init(baseURL: base), env), base)
+        }
+    }
+
+    func testLoopbackIsDecidedByTheWholeHost() {
+        for host in ["127.0.0.1", "127.255.255.254", "localhost", "::1", "[::1]"] {
+            XCTAssertTrue(SettingChecks.isLoopback(host), host)
+        }
+        for host in ["127.0.0.1.evil.com", "127.evil.com", "localhost.evil.com", "128.0.0.1", "0.0.0.0", "127.0.0.256",
+                     "127.0.0", "10.0.0.1", "::2", "", "1127.0.0.1", "127.0.0.+1"] {
+            XCTAssertFalse(SettingChecks.isLoopback(host), host)
+        }
+    }
 }

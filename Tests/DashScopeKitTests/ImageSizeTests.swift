@@ -59,15 +59,16 @@ final class ImageSizeTests: XCTestCase {
     }
 
     func testWan26PixelRangeAndAspectRange() throws {
-        let ok = [ImageSize(1280, 1280), ImageSize(1440, 1440), ImageSize(2560, 640), ImageSize(640, 2560), ImageSize(1728, 960)]
-        let refused = [ImageSize(1024, 1024), ImageSize(1441, 1441), ImageSize(1279, 1280), ImageSize(2880, 576), ImageSize(576, 2880)]
+        let ok = [ImageSize(1280, 1280), ImageSize(1440, 1440), ImageSize(2560, 640), ImageSize(640, 2560), ImageSize(1728, 960),
+                  ImageSize(1024, 1024), ImageSize(768, 768), ImageSize(1536, 384)]
+        let refused = [ImageSize(767, 768), ImageSize(1441, 1441), ImageSize(512, 512), ImageSize(2880, 576), ImageSize(576, 2880)]
         for name in ["wan2.6-t2i", "wan2.5-t2i-preview"] {
             for size in ok { XCTAssertEqual(try check(size, name), size, "\(name) \(size)") }
             for size in refused { assertFails(.usage) { _ = try check(size, name) } }
         }
         let wide = assertFails(.usage) { _ = try check(ImageSize(2880, 576), "wan2.6-t2i") }
         XCTAssertTrue(wide?.message.contains("aspect") ?? false, "a 5:1 size is refused for its aspect: \(wide?.message ?? "")")
-        let small = assertFails(.usage) { _ = try check(ImageSize(1024, 1024), "wan2.6-t2i") }
+        let small = assertFails(.usage) { _ = try check(ImageSize(512, 512), "wan2.6-t2i") }
         XCTAssertTrue(small?.message.contains("pixels") ?? false, small?.message ?? "")
     }
 
@@ -91,7 +92,7 @@ final class ImageSizeTests: XCTestCase {
 
     func testEveryRatioMapsToASizeTheModelAccepts() throws {
         let ratios = [(1, 1), (16, 9), (9, 16), (4, 3), (3, 4), (21, 9)]
-        for spec in Catalog.models {
+        for spec in Catalog.models(for: .textToImage) {
             let rule = try XCTUnwrap(spec.sizes, spec.name)
             for (w, h) in ratios {
                 let size = try XCTUnwrap(try TextToImage.resolveSize(.ratio(w, h), model: spec), "\(spec.name) \(w):\(h)")
@@ -101,6 +102,9 @@ final class ImageSizeTests: XCTestCase {
                 XCTAssertEqual(size.aspect, wanted, accuracy: wanted * 0.05, "\(spec.name) \(w):\(h) → \(size)")
                 XCTAssertEqual(size.width % 16, 0, "\(size)")
                 XCTAssertEqual(size.height % 16, 0, "\(size)")
+                if let floor = spec.ratioMinPixels {
+                    XCTAssertGreaterThanOrEqual(size.pixels, floor, "\(spec.name) \(w):\(h) → \(size): ratios map to the recommended sizes")
+                }
             }
         }
     }
@@ -124,5 +128,44 @@ final class ImageSizeTests: XCTestCase {
     func testARatioOutsideTheAspectRangeIsRefused() {
         let error = assertFails(.usage) { _ = try TextToImage.resolveSize(.ratio(5, 1), model: self.model("wan2.6-t2i")) }
         XCTAssertTrue(error?.message.contains("5:1") ?? false, error?.message ?? "")
+    }
+
+    // MARK: No input crashes
+
+    func testAbsurdSizesAreUsageErrorsNotOverflows() {
+        for text in ["4000000000x4000000000", "100001x1024", "1024x100001", "99999999999999999999999x2",
+                     "9223372036854775807x9223372036854775807", "10001:1", "1:99999999999999999999"] {
+            let error = assertFails(.usage) { _ = try SizeRequest.parse(text) }
+            XCTAssertTrue(error?.message.contains("out of range") ?? false, "\(text): \(error?.message ?? "")")
+        }
+        XCTAssertEqual(try SizeRequest.parse("100000x100000"), .exact(ImageSize(100_000, 100_000)), "the limit itself is read")
+        XCTAssertEqual(try SizeRequest.parse("10000:1"), .ratio(10_000, 1))
+    }
+
+    func testSignsAndOtherDigitsAreNotNumbers() {
+        for text in ["+1024x1024", "1024x+1024", "１０２４x1024", "٣x4", "1e3x1024", "0x0", " x ", "\u{0}x1"] {
+            assertFails(.usage) { _ = try SizeRequest.parse(text) }
+        }
+    }
+
+    func testTheLargestAcceptedSizeIsCheckedWithoutOverflow() throws {
+        for spec in Catalog.models where spec.sizes != nil {
+            XCTAssertThrowsError(try TextToImage.resolveSize(.exact(ImageSize(100_000, 100_000)), model: spec), spec.name)
+        }
+        XCTAssertEqual(ImageSize(Int.max, 2).pixels, Int.max, "an overflowing product saturates")
+        XCTAssertEqual(ImageSize(Int.min, 2).pixels, Int.max)
+    }
+
+    func testExtremeRatiosMapWithoutCrashing() throws {
+        for spec in Catalog.models {
+            for (w, h) in [(10_000, 1), (1, 10_000), (9_999, 10_000)] {
+                _ = try? TextToImage.resolveSize(.ratio(w, h), model: spec)
+            }
+        }
+    }
+
+    func testAnOutOfRangeSizeIsQuotedSafely() {
+        let error = assertFails(.usage) { _ = try SizeRequest.parse("\u{1B}[31m") }
+        XCTAssertFalse(error?.message.unicodeScalars.contains("\u{1B}") ?? true, "control characters are escaped in the message")
     }
 }

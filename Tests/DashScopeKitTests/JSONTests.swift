@@ -70,8 +70,8 @@ final class JSONTests: XCTestCase {
 
     func testNumbers() throws {
         let cases: [(String, String)] = [
-            ("42", "42"), ("-3", "-3"), ("0", "0"), ("1.5", "1.5"), ("1e3", "1000"), ("2.50", "2.5"),
-            ("2147483647", "2147483647"), ("-0.25", "-0.25"), ("1E-2", "0.01"),
+            ("42", "42"), ("-3", "-3"), ("0", "0"), ("1.5", "1.5"), ("1e3", "1e3"), ("2.50", "2.50"),
+            ("2147483647", "2147483647"), ("-0.25", "-0.25"), ("1E-2", "1E-2"), ("-0", "-0"), ("0.5e+10", "0.5e+10"),
         ]
         for (text, printed) in cases {
             XCTAssertEqual(try parse(text).compact, printed, text)
@@ -85,7 +85,9 @@ final class JSONTests: XCTestCase {
 
     func testInvalidInputsThrow() {
         let cases = ["", " ", "{", "}", "[1,]", "[1 2]", #"{"a":}"#, #"{"a" 1}"#, #"{a:1}"#, #"{"a":1,}"#, "tru", "nul",
-                     #""abc"#, #""\u12""#, "1 2", "{} x", "[", "-", "abc", #"{"a":1"#]
+                     #""abc"#, #""\u12""#, "1 2", "{} x", "[", "-", "abc", #"{"a":1"#,
+                     "+1", "01", "1.", ".5", "1e", "1e+", "--1", "1.2.3", "0x10", "inf", "nan", "Infinity", "-inf", "1_000",
+                     #""\u+abc""#, #""\u-abc""#, #""\u 123""#, #""\uGGGG""#]
         for text in cases {
             XCTAssertThrowsError(try parse(text), "should refuse \(text.debugDescription)") { error in
                 XCTAssertTrue(error is JSONParseError, "\(error)")
@@ -129,5 +131,63 @@ final class JSONTests: XCTestCase {
         XCTAssertEqual(json["c"]?.isNull, true)
         XCTAssertEqual(json["b"]?.items.count, 0)
         XCTAssertNil(json[0])
+    }
+
+    // MARK: Numbers keep their text
+
+    func testIntegersAbove2To53SurviveUnchanged() throws {
+        let text = #"{"seed":9007199254740993,"big":123456789012345678901234567890,"neg":-9223372036854775808}"#
+        let json = try parse(text)
+        XCTAssertEqual(json.compact, text)
+        XCTAssertEqual(json["seed"]?.int, 9_007_199_254_740_993, "read exactly, not through a Double")
+        XCTAssertEqual(json["seed"]?.string, "9007199254740993")
+        XCTAssertNil(json["big"]?.int, "too large for Int")
+        XCTAssertEqual(json["neg"]?.int, Int.min)
+        XCTAssertEqual(JSON.integer(9_007_199_254_740_993).compact, "9007199254740993")
+    }
+
+    func testHugeExponentsStayValidJSON() throws {
+        let json = try parse(#"{"a":1e999,"b":-1e999,"c":1e-999}"#)
+        XCTAssertEqual(json.compact, #"{"a":1e999,"b":-1e999,"c":1e-999}"#, "the text is valid JSON: it passes through")
+        XCTAssertNil(json["a"]?.number, "no Double holds it: it reads as no number, never infinity")
+        XCTAssertNil(json["a"]?.int)
+        XCTAssertEqual(json["c"]?.number, 0)
+        XCTAssertTrue(json.pretty.contains("1e999"))
+    }
+
+    func testNonFiniteDoublesMadeInCodePrintAsNull() throws {
+        for value in [Double.infinity, -Double.infinity, Double.nan] {
+            let json = JSON.object(["v": .number(value)])
+            XCTAssertEqual(json.compact, #"{"v":null}"#, "\(value)")
+            XCTAssertNoThrow(try parse(json.pretty))
+            XCTAssertNil(JSON.number(value).number)
+        }
+        XCTAssertNil(JSON.string("inf").number, "a string spelling infinity is no number")
+        XCTAssertNil(JSON.string("nan").int)
+    }
+
+    func testLargeDoublesPrintAsValidJSON() throws {
+        for value in [1e15, 1e300, -1.5e20, Double.leastNonzeroMagnitude, 0.1] {
+            let text = JSON.number(value).compact
+            XCTAssertEqual(try parse(text).number, value, text)
+        }
+    }
+
+    func testNumbersFromTextAndFromCodeCompareByValue() throws {
+        XCTAssertEqual(try parse("1"), JSON.number(1))
+        XCTAssertEqual(try parse("1.0"), JSON.number(1))
+        XCTAssertEqual(try parse("1e3"), try parse("1000"))
+        XCTAssertEqual(try parse("9007199254740993"), JSON.integer(9_007_199_254_740_993))
+        XCTAssertNotEqual(try parse("9007199254740993"), try parse("9007199254740992"), "compared exactly as integers")
+        XCTAssertNotEqual(try parse("1"), JSON.string("1"))
+    }
+
+    // MARK: Terminal safety
+
+    func testEscapeSequencesAndLineSeparatorsAreEscapedWhenWritten() throws {
+        let json = JSON.object(["m": .string("\u{1B}]0;pwned\u{7}\u{9B}31m\u{7F}\u{2028}\u{2029}ok")])
+        XCTAssertEqual(json.compact, #"{"m":"\u001b]0;pwned\u0007\u009b31m\u007f\u2028\u2029ok"}"#)
+        XCTAssertEqual(try parse(json.compact), json, "the escapes read back as the same text")
+        XCTAssertFalse(json.pretty.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x9B })
     }
 }

@@ -70,7 +70,9 @@ final class TextToImageValidationTests: XCTestCase {
     func testValidateReturnsTheSizeToSend() throws {
         XCTAssertEqual(try validate(ImageRequest(prompt: "a"), "wan2.6-t2i"), ImageSize(1280, 1280))
         XCTAssertEqual(try validate(ImageRequest(prompt: "a", size: .exact(ImageSize(1440, 720))), "wan2.2-t2i-flash"), ImageSize(1440, 720))
-        assertFails(.usage) { _ = try validate(ImageRequest(prompt: "a", size: .exact(ImageSize(1024, 1024))), "wan2.6-t2i") }
+        XCTAssertEqual(try validate(ImageRequest(prompt: "a", size: .exact(ImageSize(1024, 1024))), "wan2.6-t2i"), ImageSize(1024, 1024),
+                       "wan2.6 takes 768² to 1440² pixels")
+        assertFails(.usage) { _ = try validate(ImageRequest(prompt: "a", size: .exact(ImageSize(512, 512))), "wan2.6-t2i") }
     }
 
     func testCheckOrderReportsThePromptFirst() {

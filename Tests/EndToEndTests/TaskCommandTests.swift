@@ -156,4 +156,25 @@ final class TaskCommandTests: EndToEndCase {
         XCTAssertEqual(rows.last?[1], "SUCCEEDED")
         XCTAssertEqual(rows.last?.last, "first picture")
     }
+
+    func testStatusListAndCancelWorkAgainstTheBuiltInMock() throws {
+        let mockEnv: Set<String> = ["DASHSCOPE_API_KEY", "DASHSCOPE_BASE_URL"]
+        let status = try run(["task", "status", "0385dc79-5ff8-4d82-bcb6-000000000000", "--mock"], removing: mockEnv)
+        assertExit(status, 0)
+        XCTAssertEqual(status.stdout, "UNKNOWN\n", status.stderr)
+        let list = try run(["task", "list", "--mock", "--json"], removing: mockEnv)
+        assertExit(list, 0)
+        XCTAssertTrue(list.stdout.contains("\"tasks\""), list.stdout + list.stderr)
+        let cancel = try run(["task", "cancel", "0385dc79-5ff8-4d82-bcb6-000000000000", "--mock"], removing: mockEnv)
+        XCTAssertNotEqual(cancel.status, 69, "the mock must still be up when the request is sent: \(cancel.stderr)")
+    }
+
+    func testNoWaitJournalsATildeOutputUnderHome() throws {
+        _ = try submit(["-o", "~/pics/"])
+        let journal = try String(contentsOf: root.appendingPathComponent(".state/dashscope/tasks.jsonl"), encoding: .utf8)
+        let expected = root.path + "/pics/"
+        XCTAssertTrue(journal.contains("\"output\":\"\(expected.replacingOccurrences(of: "/", with: "\\/"))\"")
+                      || journal.contains("\"output\":\"\(expected)\""), "-o ~/pics/ is journaled as $HOME/pics/: \(journal)")
+        XCTAssertFalse(journal.contains("/~/"), journal)
+    }
 }

@@ -8,11 +8,17 @@ enum InfoCommands {
         return .ok
     }
 
+    /// The catalogue rows whose command exists in this build (the catalogue already knows the families still to come).
+    static var listedModels: [ModelSpec] {
+        let commands = Set(Commands.all.map(\.name))
+        return Catalog.models.filter { commands.contains($0.capability.command) }
+    }
+
     /// Lists the catalogue: name, command, call modes, sizes, image counts, prompt limit.
     static func models(_ invocation: Invocation) async throws -> ExitCode {
         let console = invocation.console
         if invocation.arguments.flag("json") {
-            console.result(JSON.array(Catalog.models.map { model in
+            console.result(JSON.array(listedModels.map { model in
                 JSON.object([
                     "name": .string(model.name), "command": .string(model.capability.rawValue), "summary": .string(model.summary),
                     "modes": .array(model.modes.map { .string(describe($0)) }),
@@ -24,7 +30,7 @@ enum InfoCommands {
             }).pretty)
             return .ok
         }
-        let rows = Catalog.models.map { model in
+        let rows = listedModels.map { model in
             [model.name, model.capability.rawValue, model.modes.map(describe).joined(separator: ","),
              model.sizes.map(describe) ?? "-", describe(model.count),
              model.promptLimit.map(String.init) ?? "-", model.summary]

@@ -8,7 +8,9 @@ enum TaskCommands {
         let args = invocation.arguments
         let console = invocation.console
         let id = try taskID(args)
-        let snapshot = try await Session(invocation).tasks.status(id)
+        let session = try Session(invocation)
+        defer { withExtendedLifetime(session) {} }
+        let snapshot = try await session.tasks.status(id)
         if args.flag("json") {
             console.result(snapshot.raw.pretty)
             return .ok
@@ -34,6 +36,7 @@ enum TaskCommands {
     static func wait(_ invocation: Invocation) async throws -> ExitCode {
         let args = invocation.arguments
         let session = try Session(invocation)
+        defer { withExtendedLifetime(session) {} }
         let entry: JournalEntry?
         let id: String
         if args.positional != nil {
@@ -49,20 +52,15 @@ enum TaskCommands {
             invocation.console.info("resuming task \(id) (\(newest.model), submitted \(newest.submittedAt))")
         }
         let output = args.string("output") ?? entry?.output ?? session.configuration.output
-        let plan = try OutputPlan(option: output, cwd: invocation.context.cwd,
-                                  home: invocation.context.environment["HOME"] ?? NSHomeDirectory())
-        let job = JobDescription(model: entry?.model ?? "task", prompt: entry?.prompt ?? id, started: Date(),
-                                 fileExtension: "png", video: false)
-        let runner = JobRunner(session: session, console: invocation.console, plan: plan, force: args.flag("force"),
-                               json: args.flag("json"), timeout: args.number("timeout"), cwd: invocation.context.cwd,
-                               resume: { ResumeLine.make(taskID: $0, arguments: args, session: session) })
-        return try await runner.wait(taskID: id, job: job)
+        let job = JobRecord(model: entry?.model ?? "task", prompt: entry?.prompt ?? id, capability: entry?.capability)
+        return try await JobLauncher.pipeline(invocation, session: session, output: output).wait(taskID: id, job: job)
     }
 
     /// Cancels a PENDING task.
     static func cancel(_ invocation: Invocation) async throws -> ExitCode {
         let id = try taskID(invocation.arguments)
         let session = try Session(invocation)
+        defer { withExtendedLifetime(session) {} }
         do {
             _ = try await session.tasks.cancel(id)
         } catch var error as DashScopeError where error.serviceCode == "UnsupportedOperation" {
@@ -89,7 +87,9 @@ enum TaskCommands {
         query.model = args.string("model")
         query.startTime = try args.string("since").map { try timestamp($0, option: "--since") }
         query.endTime = try args.string("until").map { try timestamp($0, option: "--until") }
-        let answer = try await Session(invocation).tasks.list(query)
+        let session = try Session(invocation)
+        defer { withExtendedLifetime(session) {} }
+        let answer = try await session.tasks.list(query)
         if args.flag("json") {
             console.result(answer.pretty)
             return .ok

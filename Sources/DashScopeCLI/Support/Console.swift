@@ -2,10 +2,19 @@ import Foundation
 import DashScopeKit
 
 /// The one place output is written: results on stdout, everything human on stderr, progress only on a terminal, writes serialised.
+///
+/// Nothing a server sends can drive the terminal or fake the tool's own lines: on stderr every message is one line, so
+/// control characters in it, line breaks included, are printed as visible escapes (`\n`, `\x1B`, see `TerminalText`);
+/// on stdout line feeds and tabs stay (results, help and JSON documents are laid out by the tool, and JSON escapes
+/// every control character inside its strings), every other control character is escaped, and `row` escapes line
+/// feeds and tabs inside each field too. The console's own sequences (colour, redrawing the progress line) are added
+/// after escaping. Every protected secret is replaced by its redacted form in everything written.
 public final class Console: @unchecked Sendable {
     private let lock = NSLock()
     private let context: RunContext
     private var progressShown = false
+    private var secrets: [String] = []
+    private var stdoutError: DashScopeError?
     /// `-q`: only errors on stderr.
     public var quiet = false
     /// `-v`: request traces on stderr.
@@ -23,45 +32,66 @@ public final class Console: @unchecked Sendable {
     /// Whether a live progress line may be drawn.
     public var showsProgress: Bool { context.stderrIsTerminal && !quiet }
 
+    /// From now on, every write to stdout and stderr shows `secret` (an API key) only in its redacted form, `sk-…abcd`;
+    /// nil, empty and very short values (which would mangle ordinary text) are ignored.
+    public func protect(secret: String?) {
+        guard let secret, secret.count >= 4 else { return }
+        lock.withLock {
+            if !secrets.contains(secret) { secrets.append(secret) }
+        }
+    }
+
+    /// Why stdout could not be written, once a write has failed (later results are dropped; the run exits 73).
+    public var stdoutFailure: DashScopeError? { lock.withLock { stdoutError } }
+
     /// Prints one result line on stdout (or a block of text as is, with `newline: false`).
     public func result(_ line: String, newline: Bool = true) {
         lock.withLock {
             clearProgress()
-            context.writeStdout(Data((newline ? line + "\n" : line).utf8))
+            writeResult(TerminalText.block(redact(line)) + (newline ? "\n" : ""))
+        }
+    }
+
+    /// Prints one row of tab-separated fields on stdout, each field escaped so that no value can add a column or a line.
+    public func row(_ fields: [String]) {
+        lock.withLock {
+            clearProgress()
+            writeResult(fields.map { TerminalText.field(redact($0)) }.joined(separator: "\t") + "\n")
         }
     }
 
     /// Prints a human line on stderr, unless quiet.
     public func info(_ line: String) {
         guard !quiet else { return }
-        say(line)
+        say(clean(line))
     }
 
     /// Prints a warning on stderr, unless quiet.
     public func warn(_ line: String) {
         guard !quiet else { return }
-        say(paint("warning:", "33") + " " + line)
+        say(paint("warning:", "33") + " " + clean(line))
     }
 
     /// Prints an error with its hint on stderr, always.
     public func error(_ error: DashScopeError) {
-        var text = paint("error:", "31") + " " + error.message
-        if let id = error.requestID { text += " (request \(id))" }
-        if let hint = error.hint { text += "\n" + paint("hint:", "36") + " " + hint }
+        var text = paint("error:", "31") + " " + clean(error.message)
+        if let id = error.requestID { text += " (request \(clean(id)))" }
+        if let hint = error.hint { text += "\n" + paint("hint:", "36") + " " + clean(hint) }
         say(text)
     }
 
     /// Prints a `--verbose` trace line on stderr.
     public func trace(_ line: String) {
         guard verbose else { return }
-        say(paint(line, "2"))
+        say(paint(clean(line), "2"))
     }
 
     /// Redraws the progress line (terminal only).
     public func progress(_ line: String) {
         guard showsProgress else { return }
+        let text = clean(line)
         lock.withLock {
-            context.writeStderr(Data(("\r\u{1B}[2K" + line).utf8))
+            writeStderr("\r\u{1B}[2K" + text)
             progressShown = true
         }
     }
@@ -79,16 +109,45 @@ public final class Console: @unchecked Sendable {
         return Logger(notice: notice, trace: trace)
     }
 
+    // MARK: Writing
+
+    /// `text` for one line of stderr: secrets redacted, control characters escaped.
+    private func clean(_ text: String) -> String {
+        TerminalText.line(lock.withLock { redact(text) })
+    }
+
+    /// `text` with every protected secret redacted; call with the lock held.
+    private func redact(_ text: String) -> String {
+        secrets.reduce(text) { text, secret in Redaction.scrub(text, key: secret) }
+    }
+
     private func say(_ text: String) {
         lock.withLock {
             clearProgress()
-            context.writeStderr(Data((text + "\n").utf8))
+            writeStderr(text + "\n")
         }
+    }
+
+    /// Writes to stdout unless an earlier write failed; remembers the first failure. Call with the lock held.
+    private func writeResult(_ text: String) {
+        guard stdoutError == nil else { return }
+        do {
+            try context.writeStdout(Data(text.utf8))
+        } catch {
+            stdoutError = DashScopeError("cannot write the results to stdout: \(error)",
+                                         hint: "check the disk or file stdout goes to, or that the program reading it is still running",
+                                         exit: .cannotWrite)
+        }
+    }
+
+    /// Writes to stderr; a failure is dropped, as there is nowhere left to report it. Call with the lock held.
+    private func writeStderr(_ text: String) {
+        try? context.writeStderr(Data(text.utf8))
     }
 
     private func clearProgress() {
         guard progressShown else { return }
-        context.writeStderr(Data("\r\u{1B}[2K".utf8))
+        writeStderr("\r\u{1B}[2K")
         progressShown = false
     }
 

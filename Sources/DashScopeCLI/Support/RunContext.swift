@@ -17,10 +17,10 @@ public struct RunContext: Sendable {
     public var stderrIsTerminal: Bool
     /// Reads all of stdin.
     public var readStdin: @Sendable () -> Data
-    /// Writes bytes to stdout.
-    public var writeStdout: @Sendable (Data) -> Void
-    /// Writes bytes to stderr.
-    public var writeStderr: @Sendable (Data) -> Void
+    /// Writes bytes to stdout; throws when they cannot be written (a full disk, a closed pipe), which fails the run with exit 73.
+    public var writeStdout: @Sendable (Data) throws -> Void
+    /// Writes bytes to stderr; a failure there is ignored (there is nowhere left to report it).
+    public var writeStderr: @Sendable (Data) throws -> Void
     /// The HTTP transport; nil means the platform's real one (`SystemTransport`).
     public var transport: (any HTTPTransport)?
     /// How waiting is done.
@@ -30,7 +30,7 @@ public struct RunContext: Sendable {
     public init(arguments: [String], environment: [String: String], cwd: String,
                 stdinIsTerminal: Bool, stdoutIsTerminal: Bool, stderrIsTerminal: Bool,
                 readStdin: @escaping @Sendable () -> Data,
-                writeStdout: @escaping @Sendable (Data) -> Void, writeStderr: @escaping @Sendable (Data) -> Void,
+                writeStdout: @escaping @Sendable (Data) throws -> Void, writeStderr: @escaping @Sendable (Data) throws -> Void,
                 transport: (any HTTPTransport)? = nil, sleeper: any Sleeper = TaskSleeper()) {
         self.arguments = arguments
         self.environment = environment

@@ -57,9 +57,15 @@ final class Session: @unchecked Sendable {
     /// The task endpoints.
     var tasks: TasksAPI { TasksAPI(client: client) }
 
-    /// How often to poll: every 25 ms against the in-process mock, else by host (fast on loopback, slower for video).
-    func pollSchedule(video: Bool) -> PollSchedule {
-        mock == nil ? .for(host: host, video: video) : .inProcessMock
+    /// How often to poll tasks producing `kind`: every 25 ms against the in-process mock, else by host and kind.
+    func pollSchedule(_ kind: MediaKind) -> PollSchedule {
+        mock == nil ? .for(host: host, video: kind == .video) : .inProcessMock
+    }
+
+    /// The services the job pipeline runs on; no journal under the in-process mock, whose tasks end with the process.
+    var jobServices: JobServices {
+        JobServices(client: client, downloader: downloader, journal: mock == nil ? journal : nil,
+                    schedule: { [self] kind in pollSchedule(kind) }, sleeper: sleeper)
     }
 
     /// The API host name.

@@ -8,6 +8,7 @@ public enum Options {
         OptionSpec("region", .choice(Region.allCases.map(\.rawValue)), placeholder: "REGION", default: "cn",
                    help: "cn (Beijing), intl (Singapore) or us (Virginia); keys work only in their own region"),
         OptionSpec("base-url", .text, placeholder: "URL", help: "API origin, e.g. http://127.0.0.1:8089 for a dashscope-mock"),
+        OptionSpec("allow-insecure-http", help: "allow a plain http:// --base-url off this machine (it sends the key in clear text)"),
         OptionSpec("mock", help: "run against a built-in offline mock server: no key, no cost"),
         OptionSpec("verbose", short: "v", help: "show each request and answer on stderr (key redacted)"),
         OptionSpec("quiet", short: "q", help: "print nothing on stderr but errors"),

@@ -67,13 +67,26 @@ public enum TextToImage {
                 throw DashScopeError.usage("--size \(w):\(h) needs a known model to map the ratio to a size",
                                            hint: "give the size as WIDTHxHEIGHT for \(model.name)")
             }
-            let area = model.defaultSize?.pixels ?? 1024 * 1024
-            let s = rule.size(forRatio: w, h, area: area)
+            let area = max(model.defaultSize?.pixels ?? 1024 * 1024, model.ratioMinPixels ?? 0)
+            let s = recommendedRule(rule, model: model).size(forRatio: w, h, area: area)
             if let problem = rule.problem(with: s) {
                 throw DashScopeError.usage("--size \(w):\(h) cannot be met: \(problem)", hint: "pick a ratio between 1:4 and 4:1")
             }
             return s
         }
+    }
+
+    /// The rule a bare ratio is fitted to: the model's own, with its pixel floor raised to the recommended minimum.
+    private static func recommendedRule(_ rule: SizeRule, model: ModelSpec) -> SizeRule {
+        guard case let .pixels(minPixels, maxPixels, minAspect, maxAspect) = rule, let floor = model.ratioMinPixels else { return rule }
+        return .pixels(minPixels: max(minPixels, floor), maxPixels: maxPixels, minAspect: minAspect, maxAspect: maxAspect)
+    }
+
+    /// Checks `request` against `model` and shapes it into the job the pipeline runs.
+    public static func prepare(_ request: ImageRequest, model: ModelSpec, mode: CallMode) throws -> PreparedJob {
+        let size = try validate(request, model: model)
+        return PreparedJob(model: model, prompt: request.prompt, mode: mode,
+                           endpoint: endpoint(request, model: model, mode: mode, size: size))
     }
 
     /// The endpoint for a validated request.
@@ -85,7 +98,7 @@ public enum TextToImage {
             let message = JSON.object(["role": .string("user"), "content": .array([.object(["text": .string(request.prompt)])])])
             input = [("messages", .array([message]))]
             if let negative = request.negative { parameters.append(("negative_prompt", .string(negative))) }
-        case .prompt:
+        case .prompt, .text, .openAI:
             input = [("prompt", .string(request.prompt))]
             if let negative = request.negative { input.append(("negative_prompt", .string(negative))) }
         }

@@ -1,52 +1,59 @@
-/// The model catalogue: one row per model, looked up by name and command.
+/// The model catalogue: one row per model, looked up by name and command family.
 public enum Catalog {
-    private static let wanPixels = SizeRule.pixels(minPixels: 1280 * 1280, maxPixels: 1440 * 1440, minAspect: 0.25, maxAspect: 4)
-    private static let wanSides = SizeRule.sides(min: 512, max: 1440)
-    private static let qwenSizes = SizeRule.fixed([
-        ImageSize(1664, 928), ImageSize(1472, 1104), ImageSize(1328, 1328), ImageSize(1104, 1472), ImageSize(928, 1664),
-        ImageSize(1472, 1140), ImageSize(1140, 1472),
-    ])
+    /// Every model the tool knows, in the order `dashscope models` lists them.
+    public static let models: [ModelSpec] = imageModels + videoModels + speechModels + textModels
 
-    private static func t2i(_ name: String, _ summary: String, _ modes: [CallMode], prompt: Int,
-                            sizes: SizeRule, size: ImageSize, count: ClosedRange<Int> = 1...4) -> ModelSpec {
-        ModelSpec(name: name, capability: .textToImage, summary: summary, modes: modes, promptLimit: prompt,
-                  sizes: sizes, defaultSize: size, count: count)
-    }
+    /// Names that behave exactly like a catalogue row (API.md: `wan2.6-i2v-preview` acts as `wan2.6-i2v`).
+    public static let aliases: [String: String] = ["wan2.6-i2v-preview": "wan2.6-i2v"]
 
-    /// Every model the tool knows.
-    public static let models: [ModelSpec] = [
-        t2i("wan2.6-t2i", "Wan 2.6 text-to-image (default; sync, or --async)", [.messagesSync, .messagesAsync],
-            prompt: 2100, sizes: wanPixels, size: ImageSize(1280, 1280)),
-        t2i("wan2.5-t2i-preview", "Wan 2.5 preview", [.promptAsync], prompt: 2000, sizes: wanPixels, size: ImageSize(1280, 1280)),
-        t2i("wan2.2-t2i-flash", "Wan 2.2 flash: fast and cheap", [.promptAsync], prompt: 500, sizes: wanSides, size: ImageSize(1024, 1024)),
-        t2i("wan2.2-t2i-plus", "Wan 2.2 plus", [.promptAsync], prompt: 500, sizes: wanSides, size: ImageSize(1024, 1024)),
-        t2i("wanx2.1-t2i-turbo", "Wanx 2.1 turbo", [.promptAsync], prompt: 500, sizes: wanSides, size: ImageSize(1024, 1024)),
-        t2i("wanx2.1-t2i-plus", "Wanx 2.1 plus", [.promptAsync], prompt: 500, sizes: wanSides, size: ImageSize(1024, 1024)),
-        t2i("wanx2.0-t2i-turbo", "Wanx 2.0 turbo", [.promptAsync], prompt: 800, sizes: wanSides, size: ImageSize(1024, 1024)),
-        t2i("qwen-image", "Qwen-Image: strong at text in images; one image per call", [.promptAsync, .messagesSync],
-            prompt: 800, sizes: qwenSizes, size: ImageSize(1664, 928), count: 1...1),
-        t2i("qwen-image-plus", "Qwen-Image plus; one image per call", [.promptAsync, .messagesSync],
-            prompt: 800, sizes: qwenSizes, size: ImageSize(1664, 928), count: 1...1),
-    ]
-
-    /// The model used by a command when none is given.
+    /// The model each family uses when none is given.
     public static func defaultModel(for capability: Capability) -> String {
         switch capability {
         case .textToImage: return "wan2.6-t2i"
+        case .imageToImage: return "wan2.5-i2i-preview"
+        case .imageEdit: return "qwen-image-edit-plus"
+        case .textToVideo: return "wan2.6-t2v"
+        case .imageToVideo: return "wan2.6-i2v"
+        case .keyframesToVideo: return "wan2.2-kf2v-flash"
+        case .referenceToVideo: return "wan2.6-r2v"
+        case .speech: return "qwen3-tts-flash"
+        case .chat: return "qwen-plus"
+        case .vision: return "qwen3-vl-plus"
         }
     }
 
-    /// The catalogue row of `name`, if known.
+    /// The catalogue row of `name` (or of the row it is an alias of, under its own name), if known.
     public static func model(named name: String) -> ModelSpec? {
-        models.first(where: { $0.name == name })
+        if let row = models.first(where: { $0.name == name }) { return row }
+        guard let target = aliases[name], var row = models.first(where: { $0.name == target }) else { return nil }
+        row.name = name
+        return row
+    }
+
+    /// The models of one family.
+    public static func models(for capability: Capability) -> [ModelSpec] {
+        models.filter { $0.capability == capability }
     }
 
     /// The row for `name`, or one inferred from its name (no limits checked) for a model the catalogue does not know.
     public static func resolve(_ name: String, for capability: Capability) -> ModelSpec {
         if let known = model(named: name) { return known }
-        let modes: [CallMode] = name.hasPrefix("wan2.6") || name.hasPrefix("wan3")
-            ? [.messagesSync, .messagesAsync] : [.promptAsync, .messagesSync]
-        return ModelSpec(name: name, capability: capability, summary: "not in the catalogue", modes: modes,
-                         promptLimit: nil, sizes: nil, defaultSize: nil, count: 1...4, inferred: true)
+        return ModelSpec(name: name, capability: capability, summary: "not in the catalogue",
+                         modes: inferredModes(name, capability), count: 1...4, inferred: true)
+    }
+
+    /// The call modes guessed for an unknown model from its family and name.
+    private static func inferredModes(_ name: String, _ capability: Capability) -> [CallMode] {
+        switch capability {
+        case .textToImage:
+            return name.hasPrefix("wan2.6") || name.hasPrefix("wan3") ? [.messagesSync, .messagesAsync] : [.promptAsync, .messagesSync]
+        case .imageToImage:
+            return name.hasPrefix("wan2.6") || name.hasPrefix("wan3") ? [.messagesSync, .messagesAsync] : [.imageToImageAsync]
+        case .imageEdit: return name.hasPrefix("qwen") ? [.messagesSync] : [.imageToImageAsync]
+        case .textToVideo, .imageToVideo, .referenceToVideo: return [.videoAsync]
+        case .keyframesToVideo: return [.keyframesAsync]
+        case .speech: return [.speechSync]
+        case .chat, .vision: return [.chatCompletions]
+        }
     }
 }

@@ -15,8 +15,11 @@ public struct ImageSize: Sendable, Equatable, CustomStringConvertible {
 
     /// The wire form, `W*H`.
     public var description: String { "\(width)*\(height)" }
-    /// Total pixels.
-    public var pixels: Int { width * height }
+    /// Total pixels (`Int.max` when the product does not fit, so an absurd size reads as too large, never a crash).
+    public var pixels: Int {
+        let (product, overflow) = width.multipliedReportingOverflow(by: height)
+        return overflow ? .max : product
+    }
     /// Width divided by height.
     public var aspect: Double { Double(width) / Double(height) }
 }
@@ -28,17 +31,34 @@ public enum SizeRequest: Sendable, Equatable {
     /// `16:9`.
     case ratio(Int, Int)
 
-    /// Parses the user's text; throws a usage error naming the accepted forms.
+    /// The largest side accepted in a size (no model comes near it; it keeps pixel arithmetic far from overflow).
+    public static let maxSide = 100_000
+    /// The largest term accepted in a ratio.
+    public static let maxRatioTerm = 10_000
+
+    /// Parses the user's text; throws a usage error naming the accepted forms, or the limit an absurd number broke.
     public static func parse(_ text: String) throws -> SizeRequest {
         let t = text.trimmingCharacters(in: .whitespaces).lowercased()
+        let shown = TerminalText.line(String(text.prefix(100)))
         for separator in ["x", "*", "×", ":"] {
             let parts = t.components(separatedBy: separator)
-            let numbers = parts.map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            let numbers = parts.map { Self.number($0.trimmingCharacters(in: .whitespaces)) }
             guard numbers.count == 2, let a = numbers[0], let b = numbers[1], a > 0, b > 0 else { continue }
+            let limit = separator == ":" ? maxRatioTerm : maxSide
+            guard a <= limit, b <= limit else {
+                throw DashScopeError.usage("size '\(shown)' is out of range: each \(separator == ":" ? "term of a ratio" : "side") must be at most \(limit)",
+                                           hint: "write a size such as 1024x1024, or a ratio such as 16:9")
+            }
             return separator == ":" ? .ratio(a, b) : .exact(ImageSize(a, b))
         }
-        throw DashScopeError.usage("cannot read size '\(text)'",
+        throw DashScopeError.usage("cannot read size '\(shown)'",
                                    hint: "write it as WIDTHxHEIGHT (1024x1024 or 1024*1024) or as a ratio such as 16:9")
+    }
+
+    /// A whole number of ASCII digits (any length: a value too large for `Int` reads as `Int.max`, refused as out of range).
+    private static func number(_ text: String) -> Int? {
+        guard !text.isEmpty, text.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else { return nil }
+        return Int(text) ?? .max
     }
 }
 
@@ -90,7 +110,10 @@ public enum SizeRule: Sendable, Equatable {
 
     /// The multiple-of-16 size nearest `ratio` and `area` that `fits`, shrinking or growing the area as needed.
     private static func fit(ratio: Double, area: Double, fits: (ImageSize) -> Bool) -> ImageSize {
-        let round16 = { (x: Double) in max(16, Int((x / 16).rounded()) * 16) }
+        let round16 = { (x: Double) -> Int in
+            let steps = (x / 16).rounded()
+            return steps.isFinite && abs(steps) < 1e9 ? max(16, Int(steps) * 16) : 16
+        }
         var best: ImageSize?
         for step in 0..<40 {
             for factor in [1 + Double(step) * 0.02, 1 - Double(step) * 0.02] where factor > 0 {

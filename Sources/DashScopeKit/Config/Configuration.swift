@@ -37,15 +37,19 @@ public struct Configuration: Sendable {
         public var region: String?
         /// `--base-url`.
         public var baseURL: String?
+        /// `--allow-insecure-http`: a plain `http://` origin that is not loopback is accepted.
+        public var allowInsecureHTTP: Bool
         /// Creates the flag layer.
-        public init(apiKey: String? = nil, region: String? = nil, baseURL: String? = nil) {
+        public init(apiKey: String? = nil, region: String? = nil, baseURL: String? = nil, allowInsecureHTTP: Bool = false) {
             self.apiKey = apiKey
             self.region = region
             self.baseURL = baseURL
+            self.allowInsecureHTTP = allowInsecureHTTP
         }
     }
 
-    /// Resolves flag > environment > config file > default; throws on an unknown region or a malformed base URL.
+    /// Resolves flag > environment > config file > default; throws on an unknown region, a malformed base URL,
+    /// a key with control characters, or a plain `http://` origin off this machine without `--allow-insecure-http`.
     public static func resolve(flags: Flags, environment: [String: String], fileSystem: FileManager = .default) throws -> Configuration {
         let file = ConfigFile.load(environment: environment, fileSystem: fileSystem)
         let env = { (name: String) in environment[name].flatMap { $0.isEmpty ? nil : $0 } }
@@ -55,6 +59,9 @@ public struct Configuration: Sendable {
         if let k = flags.apiKey { (apiKey, keySource) = (k, .flag) }
         else if let k = env("DASHSCOPE_API_KEY") { (apiKey, keySource) = (k, .environment) }
         else if let k = file.values["api_key"] { (apiKey, keySource) = (k, .configFile) }
+        if let apiKey, let keySource {
+            try SettingChecks.checkKey(apiKey, source: keySource, file: ConfigFile.path(environment: environment), line: file.lines["api_key"])
+        }
 
         let regionName = flags.region ?? env("DASHSCOPE_REGION") ?? file.values["region"] ?? Region.cn.rawValue
         guard let region = Region(rawValue: regionName.lowercased()) else {
@@ -62,8 +69,12 @@ public struct Configuration: Sendable {
                                        hint: "use one of: \(Region.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         var origin = region.origin
-        if let base = flags.baseURL ?? env("DASHSCOPE_BASE_URL") ?? file.values["base_url"] {
-            origin = try normalizedOrigin(base)
+        let base: (String, SettingSource)? = flags.baseURL.map { ($0, .flag) } ?? env("DASHSCOPE_BASE_URL").map { ($0, .environment) }
+            ?? file.values["base_url"].map { ($0, .configFile) }
+        if let (text, source) = base {
+            origin = try normalizedOrigin(text)
+            let allowed = flags.allowInsecureHTTP || ["1", "true", "yes"].contains(file.values["allow_insecure_http"]?.lowercased() ?? "")
+            try SettingChecks.checkTransportSecurity(origin: origin, source: source, allowInsecureHTTP: allowed)
         }
         var models: [String: String] = [:]
         for (key, value) in file.values where key.hasSuffix(".model") {
@@ -89,6 +100,8 @@ public struct Configuration: Sendable {
 public struct ConfigFile: Sendable {
     /// The settings read, keys lowercased.
     public var values: [String: String] = [:]
+    /// The line (from 1) each setting was read from.
+    public var lines: [String: Int] = [:]
     /// Problems worth telling the user about.
     public var warnings: [String] = []
 
@@ -128,6 +141,7 @@ public struct ConfigFile: Sendable {
                 value = String(value.dropFirst().dropLast())
             }
             file.values[key] = value
+            file.lines[key] = number + 1
         }
         return file
     }

@@ -35,13 +35,12 @@ public struct OutputPlan: Sendable {
     /// The file name pattern.
     public var filePattern: String
 
-    /// Reads `-o` (nil: the current directory) relative to `cwd`; a leading `~/` means `home`.
+    /// Reads `-o` (nil: the current directory) relative to `cwd`; `~` and a leading `~/` mean `home` (pass the run's `HOME`).
     public init(option: String?, cwd: String, home: String = NSHomeDirectory()) throws {
-        let raw = option.flatMap { $0.isEmpty ? nil : $0 } ?? "."
-        let expanded = raw.hasPrefix("~/") ? home + raw.dropFirst(1) : raw
-        let absolute = ((expanded.hasPrefix("/") ? expanded : cwd + "/" + expanded) as NSString).standardizingPath
+        let given = Self.absolute(option: option ?? "", cwd: cwd, home: home)
+        let absolute = given.count > 1 && given.hasSuffix("/") ? String(given.dropLast()) : given
         var isDirectory: ObjCBool = false
-        if raw.hasSuffix("/") || raw == "." || raw == ".."
+        if given.hasSuffix("/")
             || (FileManager.default.fileExists(atPath: absolute, isDirectory: &isDirectory) && isDirectory.boolValue) {
             directoryPattern = absolute
             filePattern = Self.defaultPattern
@@ -54,6 +53,18 @@ public struct OutputPlan: Sendable {
         for variable in ["{task}", "{index}", "{ext}"] where directoryPattern.contains(variable) {
             throw DashScopeError.usage("-o cannot use \(variable) in the directory part", hint: "use it in the file name, e.g. -o out/{task}-{index}.{ext}")
         }
+    }
+
+    /// The absolute form of an `-o` value, as the journal records it and resume lines repeat it: `~` and a leading `~/`
+    /// mean `home`, a relative path hangs from `cwd`, `.` and `..` are resolved, and a value naming a directory
+    /// (a trailing `/`, `.`, `..`, `~`, or nothing) ends in `/`.
+    public static func absolute(option: String, cwd: String, home: String) -> String {
+        let raw = option.isEmpty ? "." : option
+        let expanded = raw == "~" ? home + "/" : raw.hasPrefix("~/") ? home + raw.dropFirst(1) : raw
+        var path = ((expanded.hasPrefix("/") ? expanded : cwd + "/" + expanded) as NSString).standardizingPath
+        let namesDirectory = expanded.hasSuffix("/") || [".", ".."].contains((raw as NSString).lastPathComponent)
+        if namesDirectory && !path.hasSuffix("/") { path += "/" }
+        return path
     }
 
     /// The output directory for a job.
@@ -83,10 +94,11 @@ public struct OutputPlan: Sendable {
                 : pattern.lastIndex(of: ".") ?? pattern.endIndex
             pattern.insert(contentsOf: "-{index}", at: dot)
         }
-        return directory(context) + "/" + Self.expand(pattern, context, index: index, ext: ext)
+        let directory = directory(context)
+        return (directory.hasSuffix("/") ? directory : directory + "/") + Self.expand(pattern, context, index: index, ext: ext)
     }
 
-    /// Replaces every template variable.
+    /// Replaces every template variable in one pass (a value is never read as a variable), each value made one path component.
     static func expand(_ pattern: String, _ context: NamingContext, index: Int, ext: String) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
@@ -94,14 +106,46 @@ public struct OutputPlan: Sendable {
         let date = formatter.string(from: context.date)
         formatter.dateFormat = "HHmmss"
         let time = formatter.string(from: context.date)
-        return pattern
-            .replacingOccurrences(of: "{date}", with: date)
-            .replacingOccurrences(of: "{time}", with: time)
-            .replacingOccurrences(of: "{model}", with: context.model)
-            .replacingOccurrences(of: "{slug}", with: slug(context.prompt))
-            .replacingOccurrences(of: "{index}", with: String(index))
-            .replacingOccurrences(of: "{ext}", with: ext)
-            .replacingOccurrences(of: "{task}", with: context.task)
+        let values: [Substring: String] = [
+            "date": date, "time": time, "index": String(index),
+            "model": component(context.model, fallback: "model"),
+            "slug": component(slug(context.prompt), fallback: "output"),
+            "ext": component(ext, fallback: "bin"),
+            "task": component(context.task, fallback: "task"),
+        ]
+        var out = ""
+        var rest = pattern[...]
+        while let open = rest.firstIndex(of: "{") {
+            out += rest[..<open]
+            guard let close = rest[open...].firstIndex(of: "}"),
+                  let value = values[rest[rest.index(after: open)..<close]] else {
+                out.append("{")
+                rest = rest[rest.index(after: open)...]
+                continue
+            }
+            out += value
+            rest = rest[rest.index(after: close)...]
+        }
+        return out + rest
+    }
+
+    /// The longest placeholder value, in UTF-8 bytes (file names may have 255).
+    public static let maxComponentBytes = 100
+
+    /// `value` made safe as (part of) one path component: `/`, backslash, NUL and control characters become `_`, a value of
+    /// only dots (`.`, `..`) becomes underscores, it is cut to `maxComponentBytes` bytes, and an empty value is `fallback`.
+    public static func component(_ value: String, fallback: String) -> String {
+        var out = ""
+        var bytes = 0
+        for character in value {
+            let unsafe = character.unicodeScalars.contains { $0 == "/" || $0 == "\\" || TerminalText.isControl($0) }
+            let piece = unsafe ? "_" : String(character)
+            bytes += piece.utf8.count
+            guard bytes <= maxComponentBytes else { break }
+            out += piece
+        }
+        if out.allSatisfy({ $0 == "." }) { out = String(repeating: "_", count: out.count) }
+        return out.isEmpty ? fallback : out
     }
 
     /// A file-name-safe short form of a prompt: letters and digits of any script, other runs become `-`, at most 32 characters.

@@ -23,10 +23,12 @@ public struct JournalEntry: Sendable, Equatable {
     public var output: String?
     /// The final outcome once known (`SUCCEEDED`, `FAILED`, ...); nil while unfinished.
     public var outcome: String?
+    /// The family of the job (`t2i`, `t2v`, ...), so `task wait` resumes a video as a video; nil in older journals.
+    public var capability: Capability?
 
     /// Creates an entry.
     public init(taskID: String, model: String, command: String, prompt: String, origin: String,
-                submittedAt: Date, output: String?, outcome: String? = nil) {
+                submittedAt: Date, output: String?, outcome: String? = nil, capability: Capability? = nil) {
         self.taskID = taskID
         self.model = model
         self.command = command
@@ -35,6 +37,7 @@ public struct JournalEntry: Sendable, Equatable {
         self.submittedAt = ISO8601DateFormatter().string(from: submittedAt)
         self.output = output
         self.outcome = outcome
+        self.capability = capability ?? Capability(rawValue: command)
     }
 }
 
@@ -59,6 +62,7 @@ public struct Journal: Sendable {
             "event": .string("submitted"), "task_id": .string(entry.taskID), "model": .string(entry.model),
             "command": .string(entry.command), "prompt": .string(entry.prompt), "origin": .string(entry.origin),
             "submitted_at": .string(entry.submittedAt), "output": entry.output.map(JSON.string),
+            "kind": entry.capability.map { .string($0.rawValue) },
         ]))
     }
 
@@ -78,7 +82,8 @@ public struct Journal: Sendable {
             case "submitted":
                 var entry = JournalEntry(taskID: id, model: json["model"]?.string ?? "", command: json["command"]?.string ?? "",
                                          prompt: json["prompt"]?.string ?? "", origin: json["origin"]?.string ?? "",
-                                         submittedAt: Date(), output: json["output"]?.string)
+                                         submittedAt: Date(), output: json["output"]?.string,
+                                         capability: json["kind"]?.string.flatMap(Capability.init(rawValue:)))
                 entry.submittedAt = json["submitted_at"]?.string ?? ""
                 index[id] = entries.count
                 entries.append(entry)

@@ -4,7 +4,10 @@ import Foundation
 public enum JSON: Sendable, Equatable {
     case null
     case bool(Bool)
+    /// A number made in code; infinity and NaN, which JSON cannot write, print as `null`.
     case number(Double)
+    /// A number as written in a parsed document, its text kept exactly (so `9007199254740993` and `1e999` print unchanged).
+    case numberText(String)
     case string(String)
     case array([JSON])
     case object([(String, JSON)])
@@ -14,7 +17,8 @@ public enum JSON: Sendable, Equatable {
         switch (lhs, rhs) {
         case (.null, .null): return true
         case let (.bool(a), .bool(b)): return a == b
-        case let (.number(a), .number(b)): return a == b
+        case (.number, .number), (.number, .numberText), (.numberText, .number), (.numberText, .numberText):
+            return lhs.sameNumber(as: rhs)
         case let (.string(a), .string(b)): return a == b
         case let (.array(a), .array(b)): return a == b
         case let (.object(a), .object(b)):
@@ -44,21 +48,30 @@ public enum JSON: Sendable, Equatable {
         switch self {
         case let .string(s): return s
         case let .number(n): return JSON.format(number: n)
+        case let .numberText(text): return text
         default: return nil
         }
     }
 
-    /// The numeric value, also of a numeric string; nil otherwise.
+    /// The finite numeric value, also of a numeric string; nil otherwise (and for `1e999`, which no Double holds).
     public var number: Double? {
+        let value: Double?
         switch self {
-        case let .number(n): return n
-        case let .string(s): return Double(s)
-        default: return nil
+        case let .number(n): value = n
+        case let .numberText(text), let .string(text): value = Double(text)
+        default: value = nil
         }
+        return value.flatMap { $0.isFinite ? $0 : nil }
     }
 
-    /// The integer value, if the value is a whole number.
-    public var int: Int? { number.flatMap { $0.rounded() == $0 ? Int(exactly: $0) : nil } }
+    /// The integer value, if the value is a whole number that fits an `Int` (exactly, also above 2^53).
+    public var int: Int? {
+        switch self {
+        case let .numberText(text), let .string(text): if let exact = Int(text) { return exact }
+        default: break
+        }
+        return number.flatMap { $0.rounded() == $0 ? Int(exactly: $0) : nil }
+    }
 
     /// The boolean value, or nil.
     public var bool: Bool? { if case let .bool(b) = self { return b } else { return nil } }
@@ -73,6 +86,9 @@ public enum JSON: Sendable, Equatable {
     public var isNull: Bool { if case .null = self { return true } else { return false } }
 
     // MARK: Building
+
+    /// An integer, written exactly (a Double would round integers above 2^53).
+    public static func integer(_ value: Int) -> JSON { .numberText(String(value)) }
 
     /// An object built from ordered pairs, leaving out nil values.
     public static func object(_ pairs: KeyValuePairs<String, JSON?>) -> JSON {
@@ -111,6 +127,7 @@ public enum JSON: Sendable, Equatable {
         case .null: out += "null"
         case let .bool(b): out += b ? "true" : "false"
         case let .number(n): out += JSON.format(number: n)
+        case let .numberText(text): out += text
         case let .string(s): JSON.quote(s, into: &out)
         case let .array(items):
             if items.isEmpty { out += "[]"; return }
@@ -135,9 +152,32 @@ public enum JSON: Sendable, Equatable {
         }
     }
 
+    /// A Double as JSON text: whole numbers without `.0`; infinity and NaN, which JSON has no spelling for, as `null`.
     static func format(number n: Double) -> String {
+        guard n.isFinite else { return "null" }
         if n.rounded() == n, abs(n) < 1e15 { return String(Int64(n)) }
         return String(n)
+    }
+
+    /// Whether two numbers are equal: exactly as integers when both are, else as Doubles.
+    private func sameNumber(as other: JSON) -> Bool {
+        if let a = exactInteger, let b = other.exactInteger { return a == b }
+        let value = { (json: JSON) -> Double? in
+            switch json {
+            case let .number(n): return n
+            case let .numberText(text): return Double(text)
+            default: return nil
+            }
+        }
+        return value(self) == value(other)
+    }
+
+    private var exactInteger: Int? {
+        switch self {
+        case let .number(n): return n.rounded() == n ? Int(exactly: n) : nil
+        case let .numberText(text): return Int(text)
+        default: return nil
+        }
     }
 
     private static func quote(_ s: String, into out: inout String) {
@@ -149,8 +189,11 @@ public enum JSON: Sendable, Equatable {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
+            case _ where scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar == "\u{2028}" || scalar == "\u{2029}":
+                // Control characters (also DEL and C1) and the JavaScript line separators are escaped, so a document
+                // printed on a terminal cannot carry an escape sequence and stays valid JavaScript.
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
             default: out.unicodeScalars.append(scalar)
             }
         }

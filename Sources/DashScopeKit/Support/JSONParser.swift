@@ -41,7 +41,7 @@ struct JSONParser {
         case UInt8(ascii: "t"): try literal("true"); return .bool(true)
         case UInt8(ascii: "f"): try literal("false"); return .bool(false)
         case UInt8(ascii: "n"): try literal("null"); return .null
-        default: return .number(try parseNumber())
+        default: return .numberText(try parseNumber())
         }
     }
 
@@ -96,14 +96,30 @@ struct JSONParser {
         }
     }
 
-    private mutating func parseNumber() throws -> Double {
+    /// Reads `-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?` and returns its text unchanged.
+    private mutating func parseNumber() throws -> String {
         let start = i
-        while i < bytes.count, "+-0123456789.eE".utf8.contains(bytes[i]) { i += 1 }
-        guard i > start, let text = String(bytes: bytes[start..<i], encoding: .ascii), let n = Double(text) else {
-            i = start
-            throw fail("unexpected character")
+        func digits() -> Int {
+            let from = i
+            while i < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[i]) { i += 1 }
+            return i - from
         }
-        return n
+        func take(_ characters: String) -> Bool {
+            guard i < bytes.count, characters.utf8.contains(bytes[i]) else { return false }
+            i += 1
+            return true
+        }
+        _ = take("-")
+        let leadingZero = i < bytes.count && bytes[i] == UInt8(ascii: "0")
+        let whole = digits()
+        var valid = whole > 0 && !(leadingZero && whole > 1)
+        if valid, take(".") { valid = digits() > 0 }
+        if valid, take("eE") { _ = take("+-"); valid = digits() > 0 }
+        guard valid else {
+            i = start
+            throw fail(whole == 0 ? "unexpected character" : "malformed number")
+        }
+        return String(decoding: bytes[start..<i], as: UTF8.self)
     }
 
     private mutating func parseString() throws -> String {
@@ -151,8 +167,9 @@ struct JSONParser {
     }
 
     private mutating func hex4() throws -> UInt32 {
-        guard i + 4 <= bytes.count, let text = String(bytes: bytes[i..<i + 4], encoding: .ascii),
-              let v = UInt32(text, radix: 16) else { throw fail("bad \\u escape") }
+        let isHex = { (b: UInt8) in "0123456789abcdefABCDEF".utf8.contains(b) }
+        guard i + 4 <= bytes.count, bytes[i..<i + 4].allSatisfy(isHex),
+              let v = UInt32(String(decoding: bytes[i..<i + 4], as: UTF8.self), radix: 16) else { throw fail("bad \\u escape") }
         i += 4
         return v
     }

@@ -1,0 +1,27 @@
+import Foundation
+import DashScopeKit
+
+/// Turns a command's parsed job options (`-o`, `--force`, `--json`, `--no-wait`, `--dry-run`, `--timeout`) and its session
+/// into the library's job pipeline: every generating command and `task wait` go through here.
+enum JobLauncher {
+    /// The pipeline for this invocation, over `session`.
+    static func pipeline(_ invocation: Invocation, session: Session, output: String? = nil, started: Date = Date()) throws -> JobPipeline {
+        let args = invocation.arguments
+        let context = invocation.context
+        let home = context.environment["HOME"] ?? NSHomeDirectory()
+        let option = output ?? args.string("output") ?? session.configuration.output
+        let plan = try OutputPlan(option: option, cwd: context.cwd, home: home)
+        let deadline = args.number("timeout").map { started.addingTimeInterval($0) }
+        let options = JobOptions(plan: plan, journalOutput: option.map { absolute($0, cwd: context.cwd, home: home) },
+                                 force: args.flag("force"), json: args.flag("json"), noWait: args.flag("no-wait"),
+                                 dryRun: args.flag("dry-run"), deadline: deadline, cwd: context.cwd,
+                                 resumeCommand: { ResumeLine.make(taskID: $0, arguments: args, session: session) })
+        return JobPipeline(services: session.jobServices, options: options, reporter: invocation.console)
+    }
+
+    /// `-o` as the journal records it: absolute, with a leading `~/` read as the run's HOME.
+    static func absolute(_ option: String, cwd: String, home: String) -> String {
+        let expanded = option == "~" ? home : option.hasPrefix("~/") ? home + option.dropFirst(1) : option
+        return expanded.hasPrefix("/") ? expanded : cwd + "/" + expanded
+    }
+}

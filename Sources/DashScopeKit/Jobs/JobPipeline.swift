@@ -1,0 +1,198 @@
+import Foundation
+
+/// The one pipeline of every generating command and of `task wait`:
+/// dry-run | submit → journal → wait → collect → name → download → report.
+public struct JobPipeline: Sendable {
+    /// The services the job runs on.
+    public var services: JobServices
+    /// How the user asked the job to run.
+    public var options: JobOptions
+    /// Where human output and results go.
+    public var reporter: any JobReporter
+
+    /// Creates a pipeline.
+    public init(services: JobServices, options: JobOptions, reporter: any JobReporter) {
+        self.services = services
+        self.options = options
+        self.reporter = reporter
+    }
+
+    /// Runs a prepared job the way the options ask and returns the exit status.
+    public func run(_ job: PreparedJob) async throws -> ExitCode {
+        if options.dryRun {
+            reporter.emit(services.client.describe(job.endpoint))
+            return .ok
+        }
+        let record = JobRecord(model: job.model.name, prompt: job.prompt, capability: job.capability)
+        if !options.noWait { _ = try options.plan.prepare(naming(record, task: "")) }
+        let answer = try await submit(job)
+        let requestID = answer["request_id"]?.string
+        guard job.mode.async else {
+            reporter.clearStatus()
+            return try await collector.collect(output: answer["output"] ?? .null, usage: answer["usage"], taskID: nil,
+                                               requestID: requestID, job: record)
+        }
+        let taskID = try Self.taskID(in: answer, requestID: requestID)
+        journal(taskID, record: record)
+        reporter.detail("task \(taskID) submitted (request \(requestID ?? "?"))")
+        guard !options.noWait else {
+            reporter.clearStatus()
+            printSubmitted(taskID, requestID: requestID, status: answer["output"]?["task_status"]?.string, model: job.model.name)
+            return .ok
+        }
+        return try await wait(taskID: taskID, job: record)
+    }
+
+    /// Polls `taskID` to a final status, then collects its outputs; any stop before the end prints how to resume.
+    public func wait(taskID: String, job: JobRecord) async throws -> ExitCode {
+        let snapshot = try await resumable(taskID) { try await poll(taskID, job: job) }
+        switch snapshot.status {
+        case .succeeded:
+            return try await resumable(taskID) {
+                try await collector.collect(output: snapshot.output, usage: snapshot.usage, taskID: taskID,
+                                            requestID: snapshot.requestID, job: job)
+            }
+        case .failed:
+            finish(taskID, "FAILED")
+            throw DashScopeError("task \(taskID) failed (\(snapshot.code ?? "no code")): \(snapshot.message ?? "no message")",
+                                 hint: ResultCollector.failureHint(snapshot.code), exit: .failed,
+                                 serviceCode: snapshot.code, requestID: snapshot.requestID)
+        case .canceled:
+            finish(taskID, "CANCELED")
+            throw DashScopeError("task \(taskID) was canceled", exit: .failed)
+        default:
+            finish(taskID, "UNKNOWN")
+            throw DashScopeError("task \(taskID) is UNKNOWN to the service: it does not exist, belongs to another account or region, or expired (tasks live 24 h)",
+                                 hint: "check the id and --region; `dashscope task list` shows recent tasks", exit: .failed)
+        }
+    }
+
+    // MARK: - Steps
+
+    private var collector: ResultCollector {
+        ResultCollector(downloader: services.downloader, options: options, reporter: reporter,
+                        finish: { [self] id, outcome in finish(id, outcome) })
+    }
+
+    private func naming(_ record: JobRecord, task: String) -> NamingContext {
+        NamingContext(date: record.started, model: record.model, prompt: record.prompt, task: task)
+    }
+
+    /// Sends the create call; an interruption here may already have started a billed task, and says so.
+    private func submit(_ job: PreparedJob) async throws -> JSON {
+        if reporter.live { reporter.status("submitting to \(job.model.name)…") }
+        do {
+            return try await services.client.perform(job.endpoint)
+        } catch is CancellationError {
+            throw DashScopeError("interrupted while submitting; the request may have reached the service",
+                                 hint: job.mode.async ? "check `dashscope task list` before submitting again"
+                                     : "a synchronous result cannot be fetched later",
+                                 exit: .interrupted)
+        }
+    }
+
+    /// The task id of a create answer, refused unless it is a well-formed id (it reaches paths, the journal and a shell line).
+    static func taskID(in answer: JSON, requestID: String?) throws -> String {
+        guard let id = answer["output"]?["task_id"]?.string else {
+            throw DashScopeError("the service accepted the request but returned no task id",
+                                 hint: "run again with --verbose to see the answer; `dashscope task list` shows the account's tasks",
+                                 exit: .failed, requestID: requestID)
+        }
+        guard (try? TasksAPI.checkID(id)) != nil else {
+            throw DashScopeError("the service returned a malformed task id (\(id)); it was not saved or used",
+                                 hint: "`dashscope task list` shows the account's tasks", exit: .failed, requestID: requestID)
+        }
+        return id
+    }
+
+    private func journal(_ taskID: String, record: JobRecord) {
+        guard let journal = services.journal else { return }
+        do {
+            try journal.recordSubmitted(JournalEntry(taskID: taskID, model: record.model, command: record.capability?.command ?? "task",
+                                                     prompt: record.prompt, origin: services.client.configuration.origin,
+                                                     submittedAt: record.started, output: options.journalOutput,
+                                                     capability: record.capability))
+        } catch let error as DashScopeError {
+            reporter.caution("\(error.message); remember the task id yourself: \(taskID)")
+        } catch {}
+    }
+
+    private func printSubmitted(_ taskID: String, requestID: String?, status: String?, model: String) {
+        if options.json {
+            reporter.emit(JSON.object(["task_id": .string(taskID), "request_id": requestID.map(JSON.string) ?? .null,
+                                       "model": .string(model), "status": .string(status ?? "PENDING")]).pretty)
+        } else {
+            reporter.emit(taskID)
+        }
+        if let line = options.resumeCommand(taskID) { reporter.notice("collect it with: \(line)") }
+    }
+
+    private func poll(_ taskID: String, job: JobRecord) async throws -> TaskSnapshot {
+        let poller = TaskPoller(tasks: services.tasks, schedule: services.schedule(job.output),
+                                timeout: options.deadline.map { $0.timeIntervalSinceNow }, sleeper: services.sleeper)
+        let status = StatusBox()
+        let ticker = startTicker(taskID: taskID, status: status)
+        defer { ticker?.cancel(); reporter.clearStatus() }
+        return try await poller.wait(for: taskID) { snapshot, _ in
+            if status.set(snapshot.status.rawValue) { reporter.detail("task \(taskID): \(snapshot.status.rawValue)") }
+        }
+    }
+
+    /// Runs a step of a submitted task; whatever stops it (Ctrl-C, timeout, a failure) is reported with the resume command.
+    private func resumable<T>(_ taskID: String, _ step: () async throws -> T) async throws -> T {
+        do {
+            return try await step()
+        } catch is CancellationError {
+            throw DashScopeError("interrupted; task \(taskID) keeps running on the service", hint: resumeHint(taskID), exit: .interrupted)
+        } catch var error as DashScopeError where error.exitCode != .failed && error.exitCode != .partial {
+            error.hint = [error.hint, resumeHint(taskID)].compactMap { $0 }.joined(separator: "\n")
+            throw error
+        }
+    }
+
+    private func resumeHint(_ taskID: String) -> String {
+        options.resumeCommand(taskID).map { "task \(taskID) keeps running; resume with: \($0)" }
+            ?? "the built-in mock forgets its tasks when dashscope exits, so this one cannot be resumed"
+    }
+
+    func finish(_ taskID: String, _ outcome: String) {
+        guard let journal = services.journal else { return }
+        do { try journal.recordFinished(taskID: taskID, outcome: outcome) } catch let error as DashScopeError {
+            reporter.caution(error.message)
+        } catch {}
+    }
+
+    /// Redraws "⠋ RUNNING · 12s" on a terminal while waiting.
+    private func startTicker(taskID: String, status: StatusBox) -> Task<Void, Never>? {
+        guard reporter.live else { return nil }
+        let reporter = reporter
+        let started = Date()
+        return Task {
+            let frames = Array("⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏")
+            var frame = 0
+            while !Task.isCancelled {
+                let seconds = Int(Date().timeIntervalSince(started))
+                reporter.status("\(frames[frame % frames.count]) \(status.value) · \(seconds)s · task \(taskID)")
+                frame += 1
+                try? await Task.sleep(nanoseconds: 120_000_000)
+            }
+        }
+    }
+}
+
+/// The latest status seen while polling, shared with the progress ticker.
+final class StatusBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var current = "SUBMITTED"
+
+    /// The latest status.
+    var value: String { lock.withLock { current } }
+
+    /// Sets the status; returns whether it changed.
+    func set(_ status: String) -> Bool {
+        lock.withLock {
+            defer { current = status }
+            return current != status
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+
+/// The end of every job: finds the outputs in an answer, names and downloads them, and prints paths or the `--json` document.
+struct ResultCollector: Sendable {
+    let downloader: Downloader
+    let options: JobOptions
+    let reporter: any JobReporter
+    /// Records a task's outcome in the journal.
+    let finish: @Sendable (String, String) -> Void
+
+    /// One output that could not be saved.
+    struct Failure {
+        var index: Int
+        var code: String?
+        var message: String
+    }
+
+    /// Downloads every output listed in `output` and prints the saved paths (or the `--json` document).
+    func collect(output: JSON, usage: JSON?, taskID: String?, requestID: String?, job: JobRecord) async throws -> ExitCode {
+        let items = ResultParser.items(from: output)
+        let naming = NamingContext(date: job.started, model: job.model, prompt: job.prompt, task: taskID ?? requestID ?? "result")
+        let fetchable = items.enumerated().compactMap { offset, item in item.url.map { (offset: offset, url: $0) } }
+        if fetchable.isEmpty {
+            if let taskID { finish(taskID, "FAILED") }
+            let failure = items.first
+            throw DashScopeError("the job produced no output\(failure.map { " (\($0.code ?? "no code")): \($0.message ?? "no message")" } ?? "")",
+                                 hint: Self.failureHint(failure?.code), exit: .failed, requestID: requestID)
+        }
+        _ = try options.plan.prepare(naming)
+        let jobs = fetchable.enumerated().map { position, entry in
+            DownloadJob(url: entry.url,
+                        destination: options.plan.path(index: position + 1, count: fetchable.count,
+                                                       ext: OutputPlan.fileExtension(of: entry.url, fallback: job.output.defaultExtension),
+                                                       context: naming))
+        }
+        if reporter.live { reporter.status("downloading \(jobs.count) file\(jobs.count == 1 ? "" : "s")…") }
+        let results = try await downloader.fetch(jobs, force: options.force)
+        reporter.clearStatus()
+        let paths = results.compactMap { try? $0.get() }
+        var failures = items.enumerated().filter { $0.element.url == nil }.map {
+            Failure(index: $0.offset + 1, code: $0.element.code, message: $0.element.message ?? "failed")
+        }
+        for (position, result) in results.enumerated() {
+            if case let .failure(error) = result { failures.append(Failure(index: fetchable[position].offset + 1, message: error.message)) }
+        }
+        if options.json {
+            reporter.emit(document(usage: usage, taskID: taskID, requestID: requestID, job: job, items: items,
+                                   paths: paths, failures: failures).pretty)
+        } else {
+            for path in paths { reporter.emit(OutputPlan.display(path, cwd: options.cwd)) }
+        }
+        if let taskID { finish(taskID, failures.isEmpty ? "SUCCEEDED" : "PARTIAL") }
+        if failures.isEmpty {
+            if reporter.live {
+                let seconds = Date().timeIntervalSince(job.started)
+                reporter.notice("saved \(paths.count) file\(paths.count == 1 ? "" : "s") in \(String(format: "%.1f", seconds))s")
+            }
+            return .ok
+        }
+        for failure in failures {
+            reporter.caution("output \(failure.index) failed\(failure.code.map { " (\($0))" } ?? ""): \(failure.message)")
+        }
+        if paths.isEmpty, case let .failure(first)? = results.first(where: { (try? $0.get()) == nil }) { throw first }
+        reporter.notice("\(paths.count) of \(items.count) outputs saved")
+        return .partial
+    }
+
+    private func document(usage: JSON?, taskID: String?, requestID: String?, job: JobRecord,
+                          items: [ResultItem], paths: [String], failures: [Failure]) -> JSON {
+        .object([
+            "task_id": taskID.map(JSON.string) ?? .null,
+            "request_id": requestID.map(JSON.string) ?? .null,
+            "model": .string(job.model),
+            "prompt": .string(job.prompt),
+            "actual_prompts": .array(items.compactMap { $0.actualPrompt.map(JSON.string) }),
+            "urls": .array(items.compactMap { $0.url.map(JSON.string) }),
+            "paths": .array(paths.map(JSON.string)),
+            "failures": .array(failures.map {
+                .object(["index": .number(Double($0.index)), "code": $0.code.map(JSON.string), "message": .string($0.message)])
+            }),
+            "usage": usage ?? .null,
+        ])
+    }
+
+    /// What to do about a service failure code, when there is something to say.
+    static func failureHint(_ code: String?) -> String? {
+        switch code ?? "" {
+        case "DataInspectionFailed", "IPInfringementSuspect": return "the content check refused the input or output: rephrase the prompt"
+        case let c where c.hasPrefix("InternalError"): return "a service-side failure: submitting again usually works"
+        default: return nil
+        }
+    }
+}
