@@ -76,11 +76,7 @@ enum LibCurl {
         static let ok: Int32 = 0
         static let couldNotResolveProxy: Int32 = 5
         static let partialFile: Int32 = 18
-        static let writeError: Int32 = 23
-        static let readError: Int32 = 26
         static let timedOut: Int32 = 28
-        static let abortedByCallback: Int32 = 42
-        static let unknownOption: Int32 = 48
         static let proxyHandshake: Int32 = 97
 
         /// Certificate and CA store failures: a trust problem to fix, not an outage to wait out.
