@@ -144,6 +144,14 @@ final class TransportDownloadTests: XCTestCase {
         XCTAssertEqual(server.connections, before, "nothing is sent after the deadline")
     }
 
+    func testAFarDeadlineIsNoLimit() async throws {
+        server = try CannedHTTPServer { _ in .raw("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok") }
+        for deadline in [Date.distantFuture, Date(timeIntervalSinceNow: .infinity)] {
+            let response = try await transport.send(HTTPRequest(method: "GET", url: server.url("/x"), deadline: deadline))
+            XCTAssertEqual(response.status, 200)
+        }
+    }
+
     func testAStalledDownloadIsAbandoned() async throws {
         try serveTrickle()
         let transport = CurlTransport(downloadStall: StallRule(bytesPerSecond: 1024, seconds: 1))

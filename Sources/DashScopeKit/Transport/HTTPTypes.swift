@@ -55,13 +55,13 @@ public struct HTTPRequest: Sendable {
         headers.removeAll { $0.0.caseInsensitiveCompare(name) == .orderedSame }
     }
 
-    /// Throws unless the request may be sent as it is: an `http`/`https` URL with a host, and header names and values
-    /// free of CR, LF and other control characters (which would smuggle extra headers onto the wire).
+    /// Throws unless the request may be sent as it is: an `http`/`https` URL with a host, header names that are plain
+    /// tokens, and values free of CR, LF and other control characters (which would smuggle extra headers onto the wire).
     func check() throws {
         guard let scheme = url.scheme?.lowercased(), HTTPRequest.schemes.contains(scheme), url.host?.isEmpty == false else {
             throw TransportError.unsupportedScheme(Self.printable(url.absoluteString))
         }
-        for (name, value) in headers where name.isEmpty || !Self.isFieldText(name) || !Self.isFieldText(value) {
+        for (name, value) in headers where !Self.isToken(name) || !Self.isFieldText(value) {
             throw TransportError.invalidHeader(Self.printable(name))
         }
     }
@@ -79,6 +79,15 @@ public struct HTTPRequest: Sendable {
 
     /// The only URL schemes fetched, for the first request and every redirect.
     static let schemes: Set<String> = ["http", "https"]
+
+    /// A header name: letters, digits and `!#$%&'*+-.^_`|~` only (no space, colon or control character).
+    private static func isToken(_ text: String) -> Bool {
+        !text.isEmpty && text.unicodeScalars.allSatisfy { scalar in
+            scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar) || tokenSymbols.contains(scalar))
+        }
+    }
+
+    private static let tokenSymbols = Set("!#$%&'*+-.^_`|~".unicodeScalars)
 
     private static func isFieldText(_ text: String) -> Bool {
         text.unicodeScalars.allSatisfy { $0 == "\t" || ($0.value >= 0x20 && $0.value != 0x7F) }

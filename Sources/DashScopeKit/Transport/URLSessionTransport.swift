@@ -62,7 +62,7 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
                 sink.continuation = continuation
                 delegate.register(task, sink: sink)
                 if Task.isCancelled { task.cancel() }
-                if request.deadline != nil {
+                if request.deadline != nil, left < Double(Int32.max) / 1000 {
                     DispatchQueue.global().asyncAfter(deadline: .now() + left) { [weak task] in
                         sink.markDeadline()
                         task?.cancel()

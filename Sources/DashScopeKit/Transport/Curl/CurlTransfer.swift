@@ -51,8 +51,10 @@ final class CurlTransfer: @unchecked Sendable {
 
     /// Performs the exchange on `handle` (freshly made or reset) and returns the answer or the classified failure.
     func perform(on handle: LibCurl.Handle) -> Result<HTTPResponse, Error> {
-        let limit = request.deadline.map { Int(($0.timeIntervalSinceNow * 1000).rounded(.down)) }
-        if let limit, limit <= 0 { return .failure(TransportError.deadlineReached(sent: false)) }
+        let left = request.deadline.map { $0.timeIntervalSinceNow * 1000 }
+        if let left, left < 1 { return .failure(TransportError.deadlineReached(sent: false)) }
+        // A deadline further away than libcurl's timeout can count (24 days) is no limit.
+        let limit = left.flatMap { $0 < Double(Int32.max) ? Int($0) : nil }
         if case .none = request.content {} else {
             do { reader = try BodyReader(request.content) } catch { return .failure(error) }
         }
@@ -74,7 +76,7 @@ final class CurlTransfer: @unchecked Sendable {
             if let directory = trust.directory { options.set(LibCurl.Option.caPath, directory) }
             let seconds = max(1, Int(request.timeout.rounded(.up)))
             options.set(LibCurl.Option.connectTimeout, min(seconds, Self.connectSeconds))
-            if let limit, limit < Int(Int32.max) { options.set(LibCurl.Option.timeoutMS, limit) }
+            if let limit { options.set(LibCurl.Option.timeoutMS, limit) }
             options.set(LibCurl.Option.lowSpeedLimit, stall.bytesPerSecond)
             options.set(LibCurl.Option.lowSpeedTime, stall.seconds)
             setMethod(&options, context: me)
