@@ -11,7 +11,8 @@ let package = Package(
         .library(name: "DashScopeMock", targets: ["DashScopeMock"]),
     ],
     targets: [
-        .target(name: "DashScopeKit"),
+        .target(name: "CCurl"),
+        .target(name: "DashScopeKit", dependencies: [.target(name: "CCurl", condition: .when(platforms: [.linux]))]),
         .target(name: "DashScopeMock"),
         .target(name: "DashScopeCLI", dependencies: ["DashScopeKit", "DashScopeMock"]),
         .executableTarget(name: "dashscope", dependencies: ["DashScopeCLI"]),

@@ -24,12 +24,38 @@ final class CannedHTTPServer: @unchecked Sendable {
         case close
         /// Say nothing for this many seconds, then close.
         case stall(Double)
+        /// Let the closure write what it wants (in pieces, slowly, endlessly), then close.
+        case script(@Sendable (Connection) -> Void)
+    }
+
+    /// The open connection a `script` answer writes to.
+    struct Connection: Sendable {
+        let descriptor: Int32
+
+        /// Sends bytes; false once the client has gone.
+        @discardableResult
+        func send(_ data: Data) -> Bool {
+            data.withUnsafeBytes { raw in
+                var offset = 0
+                while offset < raw.count {
+                    let count = Glibc.send(descriptor, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
+                    guard count > 0 else { return false }
+                    offset += count
+                }
+                return true
+            }
+        }
+
+        /// Sends text.
+        @discardableResult
+        func send(_ text: String) -> Bool { send(Data(text.utf8)) }
     }
 
     private let listener: Int32
     let port: UInt16
     private let lock = NSLock()
     private var log: [Received] = []
+    private var accepted = 0
     private let answer: @Sendable (Received) -> Answer
 
     /// Starts listening on 127.0.0.1 at a free port.
@@ -75,10 +101,14 @@ final class CannedHTTPServer: @unchecked Sendable {
     /// The requests so far.
     var requests: [Received] { lock.withLock { log } }
 
+    /// How many connections were accepted, requests or not.
+    var connections: Int { lock.withLock { accepted } }
+
     private func acceptLoop() {
         while true {
             let connection = accept(listener, nil, nil)
             guard connection >= 0 else { return }
+            lock.withLock { accepted += 1 }
             Thread { [self] in serve(connection) }.start()
         }
     }
@@ -95,6 +125,8 @@ final class CannedHTTPServer: @unchecked Sendable {
             break
         case .stall(let seconds):
             usleep(UInt32(seconds * 1_000_000))
+        case .script(let write):
+            write(Connection(descriptor: connection))
         }
     }
 

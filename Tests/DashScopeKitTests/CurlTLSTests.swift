@@ -39,19 +39,24 @@ final class CurlTLSTests: XCTestCase {
         super.tearDown()
     }
 
-    func testAnUntrustedCertificateIsRefusedAsNeverSent() async throws {
+    func testAnUntrustedCertificateIsATrustFailureNeverRetried() async throws {
         let transport = CurlTransport(trust: TrustStore(file: "/nonexistent-so-nothing-is-trusted.pem"))
         do {
             _ = try await transport.send(HTTPRequest(method: "GET", url: URL(string: "https://localhost:\(port)/")!))
             XCTFail("a self-signed certificate must not be trusted")
-        } catch TransportError.cannotConnect {
+        } catch TransportError.tlsFailed {
         }
         let system = CurlTransport()
         do {
             _ = try await system.send(HTTPRequest(method: "GET", url: URL(string: "https://localhost:\(port)/")!))
             XCTFail("the system store does not hold this certificate")
-        } catch TransportError.cannotConnect(let message) {
+        } catch let error as TransportError {
+            guard case let .tlsFailed(message) = error else { return XCTFail("\(error)") }
             XCTAssertFalse(message.isEmpty)
+            XCTAssertFalse(error.maySeeRequest)
+            XCTAssertFalse(error.isRetryable(.idempotent))
+            let hint = try XCTUnwrap(error.hint)
+            for name in ["SSL_CERT_FILE", "CURL_CA_BUNDLE", "SSL_CERT_DIR"] { XCTAssertTrue(hint.contains(name), hint) }
         }
     }
 

@@ -97,7 +97,7 @@ final class CurlTransportTests: XCTestCase {
         let denied = try await transport.download(HTTPRequest(method: "GET", url: server.url("/denied")), to: file, progress: nil)
         XCTAssertEqual(denied.status, 403)
         XCTAssertEqual(String(decoding: denied.body, as: UTF8.self), "AccessDenied")
-        XCTAssertEqual(try Data(contentsOf: file), Data(), "an error answer is not written to the file")
+        XCTAssertEqual(try Data(contentsOf: file), Data("PNGDATA".utf8), "an error answer neither writes nor truncates the file")
     }
 
     func testShortBodyIsTruncated() async throws {

@@ -141,4 +141,71 @@ final class DownloaderTests: XCTestCase {
         XCTAssertNil(try? results[0].get())
         XCTAssertTrue(transport.requests.isEmpty)
     }
+
+    // MARK: symlinks and temporary files
+
+    private func symlink(_ path: String, to target: String) throws {
+        try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: target)
+    }
+
+    private func isSymlink(_ path: String) -> Bool {
+        (try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType) == .typeSymbolicLink
+    }
+
+    func testCommitNeverWritesThroughASymlinkAtTheFinalName() throws {
+        let dir = try temporaryDirectory(self)
+        try FileManager.default.createDirectory(atPath: dir + "/elsewhere", withIntermediateDirectories: true)
+        write("SECRET", to: dir + "/elsewhere/secret.png")
+        try symlink(dir + "/target.png", to: dir + "/elsewhere/secret.png")
+        try symlink(dir + "/dangling.png", to: dir + "/victim.png")
+        try symlink(dir + "/folder.png", to: dir + "/elsewhere")
+
+        for (name, expected) in [("target", "target-2.png"), ("dangling", "dangling-2.png"), ("folder", "folder-2.png")] {
+            write("new", to: dir + "/.t.part")
+            let saved = try Downloader.commit(dir + "/.t.part", to: dir + "/\(name).png", force: false).get()
+            XCTAssertEqual(saved, dir + "/" + expected, "an existing symlink counts as taken")
+            XCTAssertTrue(isSymlink(dir + "/\(name).png"))
+        }
+        XCTAssertEqual(read(dir + "/elsewhere/secret.png"), "SECRET")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/victim.png"), "a dangling link is not followed")
+        XCTAssertEqual(try listing(dir + "/elsewhere"), ["secret.png"])
+
+        for name in ["target", "folder"] {
+            write("forced", to: dir + "/.t.part")
+            XCTAssertEqual(try Downloader.commit(dir + "/.t.part", to: dir + "/\(name).png", force: true).get(), dir + "/\(name).png")
+            XCTAssertFalse(isSymlink(dir + "/\(name).png"), "--force replaces the link itself")
+            XCTAssertEqual(read(dir + "/\(name).png"), "forced")
+        }
+        XCTAssertEqual(read(dir + "/elsewhere/secret.png"), "SECRET")
+        XCTAssertEqual(try listing(dir + "/elsewhere"), ["secret.png"])
+    }
+
+    func testTheTemporaryFileIsNewAndRegisteredWhileTheDownloadRuns() async throws {
+        let dir = try temporaryDirectory(self)
+        let transport = InterruptedTransport()
+        let outcome = try await Downloader(transport: transport, retrier: Retrier(sleeper: RecordingSleeper()))
+            .fetch([DownloadJob(url: "https://x/cat.png", destination: dir + "/cat.png")], force: false)
+        XCTAssertThrowsError(try outcome[0].get())
+        let seen = try XCTUnwrap(transport.seen.value)
+        XCTAssertTrue(seen.path.hasPrefix(dir + "/.dashscope-") && seen.path.hasSuffix(".part"), seen.path)
+        XCTAssertTrue(seen.existedEmpty, "the .part file is created (empty) before the transfer")
+        XCTAssertTrue(seen.removedByCleanup, "a signal handler's TemporaryFiles.removeAll() deletes it")
+        XCTAssertEqual(try listing(dir), [])
+    }
+}
+
+/// A transport that, mid-download, plays the signal handler: it checks the `.part` file, then calls
+/// `TemporaryFiles.removeAll()` and reports whether that deleted it.
+private final class InterruptedTransport: HTTPTransport, @unchecked Sendable {
+    struct Seen { var path: String; var existedEmpty: Bool; var removedByCleanup: Bool }
+    let seen = Locked<Seen?>(nil)
+
+    func send(_ request: HTTPRequest) async throws -> HTTPResponse { HTTPResponse(status: 500) }
+
+    func download(_ request: HTTPRequest, to file: URL, progress: (@Sendable (Int64) -> Void)?) async throws -> HTTPResponse {
+        let size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? -1
+        TemporaryFiles.removeAll()
+        seen.mutate { $0 = Seen(path: file.path, existedEmpty: size == 0, removedByCleanup: !FileManager.default.fileExists(atPath: file.path)) }
+        throw TransportError.badDownload("interrupted")
+    }
 }

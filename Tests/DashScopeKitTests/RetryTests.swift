@@ -161,4 +161,46 @@ final class RetryTests: XCTestCase {
         }
         XCTAssertTrue(sleeper.recorded.isEmpty, "a cancelled attempt is not retried")
     }
+
+    // MARK: Deadlines
+
+    private func runUntil(_ seconds: Double, _ script: [Scripted], kind: RequestKind) async throws
+        -> (result: Result<Int, TransportError>, tries: Int) {
+        let clock = FakeClock()
+        let sleeper = RecordingSleeper(clock: clock)
+        let retrier = Retrier(policy: RetryPolicy(maxAttempts: 3, baseDelay: 1, maxDelay: 8), sleeper: sleeper, random: { 0.5 },
+                              now: { clock.now() })
+        let transport = FakeTransport(script)
+        let request = HTTPRequest(method: "GET", url: URL(string: "http://127.0.0.1:9/x")!)
+        do {
+            let response = try await retrier.run(kind: kind, what: "GET /x", deadline: clock.now().addingTimeInterval(seconds)) {
+                try await transport.send(request)
+            }
+            return (.success(response.status), transport.requests.count)
+        } catch let error as TransportError {
+            return (.failure(error), transport.requests.count)
+        }
+    }
+
+    func testWithADeadlineIdempotentRequestsAreRetriedUntilItNotMaxAttempts() async throws {
+        // Waits 1, 2, 4, 8, 8, 8 ... : 1+2+4+8+8+8+8 = 39 s fit in 40 s, the next 8 s would not.
+        let lost = try await runUntil(40, [.failure(.connectionLost("reset"))], kind: .idempotent)
+        XCTAssertEqual(lost.tries, 8)
+        XCTAssertEqual(lost.result, .failure(.deadlineReached(sent: true)), "the last failure ends as the deadline")
+        let refused = try await runUntil(40, [.failure(.cannotConnect("refused"))], kind: .idempotent)
+        XCTAssertEqual(refused.result, .failure(.deadlineReached(sent: false)))
+        let busy = try await runUntil(40, [.json(503, "{}")], kind: .idempotent)
+        XCTAssertEqual(busy.tries, 8)
+        XCTAssertEqual(busy.result, .success(503), "an answer is returned as it is")
+        let forever = try await runUntil(.infinity, Array(repeating: .json(503, "{}"), count: 50) + [.json(200, "{}")], kind: .idempotent)
+        XCTAssertEqual(forever.tries, 51, "no limit without one")
+    }
+
+    func testWithADeadlineACreateStaysBounded() async throws {
+        let outcome = try await runUntil(1000, [.failure(.cannotConnect("refused"))], kind: .create)
+        XCTAssertEqual(outcome.tries, 3)
+        XCTAssertEqual(outcome.result, .failure(.cannotConnect("refused")))
+        let short = try await runUntil(1.5, [.json(429, "{}")], kind: .create)
+        XCTAssertEqual(short.tries, 2, "the second wait (2 s) would pass the deadline")
+    }
 }

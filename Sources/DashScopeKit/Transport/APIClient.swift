@@ -17,6 +17,8 @@ public struct Endpoint: Sendable {
     public var async: Bool
     /// Whether any input is an `oss://` URL (sends `X-DashScope-OssResourceResolve: enable`).
     public var ossResolve: Bool
+    /// Whether the answer is an SSE stream (sends `X-DashScope-SSE: enable` on the native base).
+    public var sse: Bool
     /// Whether re-sending is safe.
     public var kind: RequestKind
     /// The base.
@@ -24,13 +26,14 @@ public struct Endpoint: Sendable {
 
     /// Creates an endpoint.
     public init(method: String, path: String, query: [(String, String)] = [], body: JSON? = nil, async: Bool = false,
-                ossResolve: Bool = false, kind: RequestKind, base: Base = .native) {
+                ossResolve: Bool = false, kind: RequestKind, base: Base = .native, sse: Bool = false) {
         self.method = method
         self.path = path
         self.query = query
         self.body = body
         self.async = async
         self.ossResolve = ossResolve
+        self.sse = sse
         self.kind = kind
         self.base = base
     }
@@ -55,8 +58,8 @@ public struct APIClient: Sendable {
         self.logger = logger
     }
 
-    /// The HTTP request an endpoint becomes; the key is included only if configured.
-    public func request(for endpoint: Endpoint) -> HTTPRequest {
+    /// The HTTP request an endpoint becomes; the key is included only if configured; `deadline` bounds the exchange.
+    public func request(for endpoint: Endpoint, deadline: Date? = nil) -> HTTPRequest {
         let base = endpoint.base == .native ? configuration.nativeBase : configuration.compatibleBase
         var components = URLComponents(string: base + endpoint.path)!
         if !endpoint.query.isEmpty { components.queryItems = endpoint.query.map { URLQueryItem(name: $0.0, value: $0.1) } }
@@ -66,8 +69,9 @@ public struct APIClient: Sendable {
         if endpoint.body != nil { headers.append(("Content-Type", "application/json")) }
         if endpoint.async { headers.append(("X-DashScope-Async", "enable")) }
         if endpoint.ossResolve { headers.append(("X-DashScope-OssResourceResolve", "enable")) }
+        if endpoint.sse && endpoint.base == .native { headers.append(("X-DashScope-SSE", "enable")) }
         return HTTPRequest(method: endpoint.method, url: components.url!, headers: headers,
-                           body: endpoint.body?.data, timeout: endpoint.kind == .create ? 300 : 60)
+                           body: endpoint.body?.data, timeout: endpoint.kind == .create ? 300 : 60, deadline: deadline)
     }
 
     /// The request as `--dry-run` prints it: method, URL, redacted headers and the pretty body.
@@ -80,17 +84,42 @@ public struct APIClient: Sendable {
     }
 
     /// Sends the call and returns the parsed JSON answer; throws `DashScopeError` for every failure.
-    public func perform(_ endpoint: Endpoint) async throws -> JSON {
+    /// With a `deadline` (the job's `--timeout`; `.distantFuture` for none), an idempotent call is retried until it,
+    /// and the exchange itself stops there (exit 75).
+    public func perform(_ endpoint: Endpoint, deadline: Date? = nil) async throws -> JSON {
+        let response = try await exchange(endpoint, deadline: deadline) { request in try await transport.send(request) }
+        guard let json = try? JSON.parse(response.body) else {
+            throw DashScopeError("the service answered with something that is not JSON (HTTP \(response.status))",
+                                 hint: "run again with --verbose to see the answer", exit: .unavailable)
+        }
+        if let body = ServiceError.body(from: json) {
+            throw DashScopeError("the service refused the request (\(body.code ?? "error")): \(body.message ?? "no message")",
+                                 exit: .failed, serviceCode: body.code, requestID: body.requestID)
+        }
+        return json
+    }
+
+    /// Sends a streaming call (SSE) and hands the 2xx body to `onChunk` piece by piece as it arrives; an error answer
+    /// throws the same `DashScopeError` as `perform`. It is retried as a create (only when nothing can have been
+    /// delivered yet), so no chunk ever reaches `onChunk` twice.
+    public func stream(_ endpoint: Endpoint, deadline: Date? = nil, onChunk: @escaping @Sendable (Data) throws -> Void) async throws {
+        var once = endpoint
+        once.kind = .create
+        _ = try await exchange(once, deadline: deadline) { request in try await transport.stream(request, onChunk: onChunk) }
+    }
+
+    /// Sends the call under the retry policy, tracing it, and turns a failure or an error status into a `DashScopeError`.
+    private func exchange(_ endpoint: Endpoint, deadline: Date?,
+                          _ send: (HTTPRequest) async throws -> HTTPResponse) async throws -> HTTPResponse {
         guard configuration.apiKey != nil else { throw DashScopeError.noKey }
-        let request = request(for: endpoint)
+        let request = request(for: endpoint, deadline: deadline)
         let key = configuration.apiKey
-        let what = "\(endpoint.method) \(endpoint.path)"
         let response: HTTPResponse
         do {
-            response = try await retrier.run(kind: endpoint.kind, what: what) {
+            response = try await retrier.run(kind: endpoint.kind, what: "\(endpoint.method) \(endpoint.path)", deadline: deadline) {
                 trace(request, key: key)
                 let started = Date()
-                let response = try await transport.send(request)
+                let response = try await send(request)
                 let ms = Int(Date().timeIntervalSince(started) * 1000)
                 logger.trace?("< HTTP \(response.status) (\(ms) ms) \(Redaction.scrub(Self.preview(response.body), key: key))")
                 return response
@@ -101,15 +130,7 @@ public struct APIClient: Sendable {
         guard (200..<300).contains(response.status) else {
             throw ServiceError.error(status: response.status, data: response.body, region: usesRegionHost ? configuration.region : nil)
         }
-        guard let json = try? JSON.parse(response.body) else {
-            throw DashScopeError("the service answered with something that is not JSON (HTTP \(response.status))",
-                                 hint: "run again with --verbose to see the answer", exit: .unavailable)
-        }
-        if let body = ServiceError.body(from: json) {
-            throw DashScopeError("the service refused the request (\(body.code ?? "error")): \(body.message ?? "no message")",
-                                 exit: .failed, serviceCode: body.code, requestID: body.requestID)
-        }
-        return json
+        return response
     }
 
     private var usesRegionHost: Bool { configuration.origin == configuration.region.origin }
@@ -127,15 +148,30 @@ public struct APIClient: Sendable {
         return body.count > 2048 ? text + "… (\(body.count) bytes)" : text
     }
 
-    /// The user-facing error for a request that got no answer.
+    /// The user-facing error for a request that got no usable answer: a create that may have arrived is never
+    /// called safe to repeat, and trust, library and time-limit failures say what to do about them.
     static func networkError(_ error: TransportError, kind: RequestKind, host: String) -> DashScopeError {
-        if kind == .create, case .connectionLost = error {
-            return DashScopeError("\(error.message) while submitting to \(host)",
-                                  hint: "the request may have reached the service and started a billed task, so it was not sent again: check `dashscope task list` before retrying",
+        let mayExist = "the request may have reached the service and started a billed task, so it was not sent again: "
+            + "check `dashscope task list` before retrying"
+        switch error {
+        case let .deadlineReached(sent):
+            return DashScopeError("\(error.message) waiting for \(host)",
+                                  hint: kind == .create && sent ? mayExist : "run again with a longer --timeout, or later",
+                                  exit: .tryLater)
+        case .invalidHeader:
+            return DashScopeError(error.message, hint: error.hint, exit: .usage)
+        case .tlsFailed, .libraryMissing:
+            return DashScopeError("\(error.message) (\(host))", hint: error.hint, exit: .unavailable)
+        case .unsupportedScheme:
+            return DashScopeError("\(error.message) (\(host))",
+                                  hint: "the service redirected somewhere this tool does not go; try again later", exit: .unavailable)
+        default:
+            if kind == .create && error.maySeeRequest {
+                return DashScopeError("\(error.message) while submitting to \(host)", hint: mayExist, exit: .unavailable)
+            }
+            return DashScopeError("\(error.message) (\(host))",
+                                  hint: "check your network connection (and https_proxy/NO_PROXY if you use a proxy), then try again",
                                   exit: .unavailable)
         }
-        return DashScopeError("\(error.message) (\(host))",
-                              hint: "check your network connection (and https_proxy/NO_PROXY if you use a proxy), then try again",
-                              exit: .unavailable)
     }
 }

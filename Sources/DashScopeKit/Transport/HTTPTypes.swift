@@ -4,22 +4,45 @@ import Foundation
 public struct HTTPRequest: Sendable {
     /// `GET`, `POST`, ...
     public var method: String
-    /// The full URL.
+    /// The full URL; only `http` and `https` are ever fetched.
     public var url: URL
     /// Header fields in order.
     public var headers: [(String, String)]
-    /// The body, if any.
-    public var body: Data?
+    /// What the request sends: nothing, bytes in memory, a file, or a multipart form streamed from disk.
+    public var content: HTTPBody
     /// Seconds without progress before the request fails.
     public var timeout: TimeInterval
+    /// The moment the whole job must be over (its `--timeout`), or nil for no limit.
+    public var deadline: Date?
+    /// The largest answer kept in memory; a longer one fails with `TransportError.answerTooLarge`.
+    public var maxBodyBytes: Int
 
-    /// Creates a request.
-    public init(method: String, url: URL, headers: [(String, String)] = [], body: Data? = nil, timeout: TimeInterval = 60) {
+    /// The cap on buffered answers: no API answer comes near it, and a hostile one cannot fill memory.
+    public static let defaultMaxBodyBytes = 32 << 20
+
+    /// Creates a request whose body, if any, is in memory.
+    public init(method: String, url: URL, headers: [(String, String)] = [], body: Data? = nil, timeout: TimeInterval = 60,
+                deadline: Date? = nil) {
+        self.init(method: method, url: url, headers: headers, content: body.map(HTTPBody.data) ?? .none, timeout: timeout,
+                  deadline: deadline)
+    }
+
+    /// Creates a request with any kind of body.
+    public init(method: String, url: URL, headers: [(String, String)] = [], content: HTTPBody, timeout: TimeInterval = 60,
+                deadline: Date? = nil) {
         self.method = method
         self.url = url
         self.headers = headers
-        self.body = body
+        self.content = content
         self.timeout = timeout
+        self.deadline = deadline
+        self.maxBodyBytes = Self.defaultMaxBodyBytes
+    }
+
+    /// The body when it is in memory (every JSON API call), else nil.
+    public var body: Data? {
+        get { if case let .data(data) = content { return data } else { return nil } }
+        set { content = newValue.map(HTTPBody.data) ?? .none }
     }
 
     /// The value of a header, matched case-insensitively.
@@ -31,9 +54,54 @@ public struct HTTPRequest: Sendable {
     public mutating func removeHeader(_ name: String) {
         headers.removeAll { $0.0.caseInsensitiveCompare(name) == .orderedSame }
     }
+
+    /// Throws unless the request may be sent as it is: an `http`/`https` URL with a host, header names that are plain
+    /// tokens, and values free of CR, LF and other control characters (which would smuggle extra headers onto the wire).
+    func check() throws {
+        guard let scheme = url.scheme?.lowercased(), HTTPRequest.schemes.contains(scheme), url.host?.isEmpty == false else {
+            throw TransportError.unsupportedScheme(Self.printable(url.absoluteString))
+        }
+        for (name, value) in headers where !Self.isToken(name) || !Self.isFieldText(value) {
+            throw TransportError.invalidHeader(Self.printable(name))
+        }
+    }
+
+    /// `headers` plus what the body implies: the multipart type, or `Range` for a resumed download.
+    func headers(resumeFrom offset: Int64) -> [(String, String)] {
+        var all = headers
+        if header("Content-Type") == nil, let type = content.contentType { all.append(("Content-Type", type)) }
+        if offset > 0 {
+            all.removeAll { $0.0.caseInsensitiveCompare("Range") == .orderedSame }
+            all.append(("Range", "bytes=\(offset)-"))
+        }
+        return all
+    }
+
+    /// The only URL schemes fetched, for the first request and every redirect.
+    static let schemes: Set<String> = ["http", "https"]
+
+    /// A header name: letters, digits and `!#$%&'*+-.^_`|~` only (no space, colon or control character).
+    private static func isToken(_ text: String) -> Bool {
+        !text.isEmpty && text.unicodeScalars.allSatisfy { scalar in
+            scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar) || tokenSymbols.contains(scalar))
+        }
+    }
+
+    private static let tokenSymbols = Set("!#$%&'*+-.^_`|~".unicodeScalars)
+
+    private static func isFieldText(_ text: String) -> Bool {
+        text.unicodeScalars.allSatisfy { $0 == "\t" || ($0.value >= 0x20 && $0.value != 0x7F) }
+    }
+
+    /// `text` with control characters escaped, for error messages.
+    static func printable(_ text: String) -> String {
+        String(text.prefix(200).unicodeScalars.map { scalar -> String in
+            scalar.value < 0x20 || scalar.value == 0x7F ? String(format: "\\x%02X", scalar.value) : String(scalar)
+        }.joined())
+    }
 }
 
-/// One HTTP answer: status, headers (lowercased names) and the body (empty for downloads, which go to a file).
+/// One HTTP answer: status, headers (lowercased names) and the body (empty when it was streamed or saved to a file).
 public struct HTTPResponse: Sendable {
     /// The status code.
     public var status: Int
@@ -50,41 +118,34 @@ public struct HTTPResponse: Sendable {
     }
 }
 
-/// Why a request got no HTTP answer; says whether the server may have seen it, which decides if a create may be re-sent.
-public enum TransportError: Error, Sendable, Equatable {
-    /// The connection was never made: the server cannot have seen the request.
-    case cannotConnect(String)
-    /// The connection broke or timed out after the request may have been sent.
-    case connectionLost(String)
-    /// The body ended before the promised length.
-    case truncated(expected: Int64, received: Int64)
-    /// Writing the downloaded bytes to disk failed.
-    case writeFailed(String)
-
-    /// A human description.
-    public var message: String {
-        switch self {
-        case let .cannotConnect(m): return "could not connect: \(m)"
-        case let .connectionLost(m): return "the connection failed: \(m)"
-        case let .truncated(e, r): return "the download ended early (\(r) of \(e) bytes)"
-        case let .writeFailed(m): return "could not write the file: \(m)"
-        }
-    }
-}
-
-/// Creates or truncates a download target and opens it for writing, as every transport's `download` starts.
-func openDownloadTarget(_ file: URL) throws -> FileHandle {
-    guard FileManager.default.createFile(atPath: file.path, contents: nil),
-          let handle = try? FileHandle(forWritingTo: file) else {
-        throw TransportError.writeFailed("cannot create \(file.path)")
-    }
-    return handle
-}
-
-/// Sends HTTP requests; the real one wraps URLSession, tests may substitute their own.
+/// Sends HTTP requests; libcurl on Linux, URLSession on Apple platforms, test doubles in tests.
 public protocol HTTPTransport: Sendable {
-    /// Sends a request and returns the whole answer.
+    /// Sends a request and returns the whole answer (at most `request.maxBodyBytes` of it).
     func send(_ request: HTTPRequest) async throws -> HTTPResponse
-    /// Sends a request and streams a 2xx body into `file` (created or truncated); other answers come back in `body`.
+    /// Sends a request and hands a 2xx body to `onChunk` piece by piece as it arrives (SSE); other answers come back
+    /// whole in `body`. An error thrown by `onChunk` stops the transfer and is rethrown.
+    func stream(_ request: HTTPRequest, onChunk: @escaping @Sendable (Data) throws -> Void) async throws -> HTTPResponse
+    /// Sends a request and saves a 2xx body in `file`; with `resumeFrom` > 0 it asks for `Range: bytes=N-` and appends
+    /// on 206, or starts over on 200. A 204, an empty 2xx or an unasked 206 fail with `badDownload`. `progress` gets
+    /// the file's size so far; other answers come back in `body`.
+    func download(_ request: HTTPRequest, to file: URL, resumeFrom: Int64,
+                  progress: (@Sendable (Int64) -> Void)?) async throws -> HTTPResponse
+    /// Sends a request and streams a 2xx body into `file` from its start.
     func download(_ request: HTTPRequest, to file: URL, progress: (@Sendable (Int64) -> Void)?) async throws -> HTTPResponse
+}
+
+extension HTTPTransport {
+    /// A transport that cannot stream delivers the whole 2xx body as one chunk.
+    public func stream(_ request: HTTPRequest, onChunk: @escaping @Sendable (Data) throws -> Void) async throws -> HTTPResponse {
+        let response = try await send(request)
+        guard (200..<300).contains(response.status) else { return response }
+        try onChunk(response.body)
+        return HTTPResponse(status: response.status, headers: response.headers)
+    }
+
+    /// A transport that cannot resume fetches the whole file again, as a server ignoring `Range` would make it.
+    public func download(_ request: HTTPRequest, to file: URL, resumeFrom: Int64,
+                         progress: (@Sendable (Int64) -> Void)?) async throws -> HTTPResponse {
+        try await download(request, to: file, progress: progress)
+    }
 }

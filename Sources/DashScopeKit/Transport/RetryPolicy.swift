@@ -10,7 +10,7 @@ public enum RequestKind: Sendable {
 
 /// Bounded exponential backoff with jitter that honours `Retry-After`.
 public struct RetryPolicy: Sendable {
-    /// Total tries including the first.
+    /// Total tries including the first (for idempotent requests given a deadline, tries go on until it instead).
     public var maxAttempts: Int
     /// Delay before the first retry, in seconds.
     public var baseDelay: Double
@@ -44,11 +44,7 @@ public struct RetryPolicy: Sendable {
 
     /// Whether a failure to get any answer may be retried for this kind of request.
     public func shouldRetry(_ error: TransportError, kind: RequestKind) -> Bool {
-        switch error {
-        case .cannotConnect: return true
-        case .connectionLost, .truncated: return kind == .idempotent
-        case .writeFailed: return false
-        }
+        error.isRetryable(kind)
     }
 
     /// Seconds to wait before retry number `retry` (1-based): the server's hint if given, else `base·2^(retry-1)` with ±25 % jitter, capped.

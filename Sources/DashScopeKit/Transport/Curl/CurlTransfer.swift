@@ -1,14 +1,25 @@
 #if os(Linux)
+import CCurl
 import Foundation
 
-/// One HTTP exchange on a libcurl easy handle, run to the end on the calling thread: it collects the status and
-/// headers, keeps the body in memory or streams a 2xx body into a file, and stops early when cancelled.
+/// Where a transfer puts a 2xx body; every other answer is kept in memory, within the request's cap.
+enum CurlSink {
+    /// Kept in memory, within `maxBodyBytes`.
+    case memory
+    /// Handed over piece by piece as it arrives.
+    case stream(@Sendable (Data) throws -> Void)
+    /// Written to a file.
+    case file(DownloadFile)
+}
+
+/// One HTTP exchange on a libcurl easy handle, run to the end on the calling thread: it sends the body from memory
+/// or disk, collects the status and headers, puts the body where the sink says, and stops early when cancelled,
+/// past the deadline, over the memory cap, or stalled.
 final class CurlTransfer: @unchecked Sendable {
-    private let curl: LibCurl
     private let request: HTTPRequest
     private let trust: TrustStore
-    private let file: FileHandle?
-    private let progress: (@Sendable (Int64) -> Void)?
+    private let sink: CurlSink
+    private let stall: StallRule
     private let lock = NSLock()
     private var isCancelled = false
 
@@ -18,16 +29,17 @@ final class CurlTransfer: @unchecked Sendable {
     private var status = 0
     private var headers: [String: String] = [:]
     private var body = Data()
-    private var written: Int64 = 0
-    private var writeError: String?
+    private var received: Int64 = 0
+    private var reader: BodyReader?
+    /// What a callback ran into (a full disk, a file that vanished, the cap, the stream consumer's own error).
+    private var failure: Error?
 
-    /// Prepares an exchange; `file` receives a 2xx body instead of memory.
-    init(curl: LibCurl, request: HTTPRequest, trust: TrustStore, file: FileHandle?, progress: (@Sendable (Int64) -> Void)?) {
-        self.curl = curl
+    /// Prepares an exchange.
+    init(request: HTTPRequest, trust: TrustStore, sink: CurlSink, stall: StallRule) {
         self.request = request
         self.trust = trust
-        self.file = file
-        self.progress = progress
+        self.sink = sink
+        self.stall = stall
     }
 
     /// Asks the running exchange to stop at libcurl's next callback.
@@ -39,97 +51,119 @@ final class CurlTransfer: @unchecked Sendable {
 
     /// Performs the exchange on `handle` (freshly made or reset) and returns the answer or the classified failure.
     func perform(on handle: LibCurl.Handle) -> Result<HTTPResponse, Error> {
-        var headerList: OpaquePointer?
-        for line in headerLines() { headerList = curl.slistAppend(headerList, line) }
-        defer { curl.slistFreeAll(headerList) }
-        let bodyBytes = request.body.map { [UInt8]($0) } ?? []
+        let left = request.deadline.map { $0.timeIntervalSinceNow * 1000 }
+        if let left, left < 1 { return .failure(TransportError.deadlineReached(sent: false)) }
+        // A deadline further away than libcurl's timeout can count (24 days) is no limit.
+        let limit = left.flatMap { $0 < Double(Int32.max) ? Int($0) : nil }
+        if case .none = request.content {} else {
+            do { reader = try BodyReader(request.content) } catch { return .failure(error) }
+        }
+        var headerList: UnsafeMutableRawPointer?
+        for line in headerLines() { headerList = dscurl_slist_append(headerList, line) }
+        defer { dscurl_slist_free_all(headerList) }
         var errorText = [CChar](repeating: 0, count: 256)
         let me = Unmanaged.passUnretained(self).toOpaque()
-        let code: Int32 = bodyBytes.withUnsafeBufferPointer { bodyBuffer in
-            errorText.withUnsafeMutableBufferPointer { errorBuffer in
-                var options = Options(curl: curl, handle: handle)
-                options.set(LibCurl.Option.noSignal, 1)
-                options.set(LibCurl.Option.followLocation, 0)
-                options.set(LibCurl.Option.url, request.url.absoluteString)
-                options.set(LibCurl.Option.httpHeader, UnsafeRawPointer(headerList))
-                options.set(LibCurl.Option.errorBuffer, UnsafeRawPointer(errorBuffer.baseAddress))
-                if let file = trust.file { options.set(LibCurl.Option.caInfo, file) }
-                if let directory = trust.directory { options.set(LibCurl.Option.caPath, directory) }
-                let seconds = max(1, Int(request.timeout.rounded(.up)))
-                options.set(LibCurl.Option.connectTimeout, min(seconds, Self.connectSeconds))
-                options.set(LibCurl.Option.lowSpeedLimit, 1)
-                options.set(LibCurl.Option.lowSpeedTime, seconds)
-                setMethod(&options, body: bodyBuffer)
-                options.set(LibCurl.Option.writeFunction, unsafeBitCast(curlReceiveBody, to: UnsafeRawPointer.self))
-                options.set(LibCurl.Option.writeData, UnsafeRawPointer(me))
-                options.set(LibCurl.Option.headerFunction, unsafeBitCast(curlReceiveHeader, to: UnsafeRawPointer.self))
-                options.set(LibCurl.Option.headerData, UnsafeRawPointer(me))
-                options.set(LibCurl.Option.noProgress, 0)
-                options.set(LibCurl.Option.xferInfoFunction, unsafeBitCast(curlCheckCancel, to: UnsafeRawPointer.self))
-                options.set(LibCurl.Option.xferInfoData, UnsafeRawPointer(me))
-                if let refused = options.firstRefusal { return refused }
-                return curl.easyPerform(handle)
-            }
+        let started = DispatchTime.now()
+        let code: Int32 = errorText.withUnsafeMutableBufferPointer { errorBuffer in
+            var options = Options(handle: handle)
+            options.set(LibCurl.Option.noSignal, 1)
+            options.set(LibCurl.Option.followLocation, 0)
+            options.restrictToHTTP()
+            options.set(LibCurl.Option.url, request.url.absoluteString)
+            options.set(LibCurl.Option.httpHeader, UnsafeRawPointer(headerList))
+            options.set(LibCurl.Option.errorBuffer, UnsafeRawPointer(errorBuffer.baseAddress))
+            if let file = trust.file { options.set(LibCurl.Option.caInfo, file) }
+            if let directory = trust.directory { options.set(LibCurl.Option.caPath, directory) }
+            let seconds = max(1, Int(request.timeout.rounded(.up)))
+            options.set(LibCurl.Option.connectTimeout, min(seconds, Self.connectSeconds))
+            if let limit { options.set(LibCurl.Option.timeoutMS, limit) }
+            options.set(LibCurl.Option.lowSpeedLimit, stall.bytesPerSecond)
+            options.set(LibCurl.Option.lowSpeedTime, stall.seconds)
+            setMethod(&options, context: me)
+            options.set(LibCurl.Option.writeFunction, curlReceiveBody)
+            options.set(LibCurl.Option.writeData, UnsafeRawPointer(me))
+            options.set(LibCurl.Option.headerFunction, curlReceiveHeader)
+            options.set(LibCurl.Option.headerData, UnsafeRawPointer(me))
+            options.set(LibCurl.Option.noProgress, 0)
+            options.set(curlCheckCancel)
+            options.set(LibCurl.Option.xferInfoData, UnsafeRawPointer(me))
+            if let refused = options.firstRefusal { return refused }
+            return dscurl_easy_perform(handle)
         }
+        let elapsed = Int((DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1_000_000)
         let message = String(decoding: errorText.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        let detail = message.isEmpty ? curl.describe(code) : message
-        return finish(code: code, detail: detail, handle: handle)
+        let detail = message.isEmpty ? LibCurl.describe(code) : message
+        let deadlineHit = code == LibCurl.Code.timedOut && limit.map { elapsed + 250 >= $0 } == true
+        return finish(code: code, detail: detail, handle: handle, deadlineHit: deadlineHit)
     }
 
-    /// The request's header lines, plus empty `Expect:` (no 100-continue pause) and, for bodies without a type,
-    /// an empty `Content-Type:` so libcurl adds no form type of its own.
+    /// The header lines: the request's, the body's type or `Range`, an empty `Expect:` (no 100-continue pause) and,
+    /// for bodies without a type, an empty `Content-Type:` so libcurl adds no form type of its own.
     private func headerLines() -> [String] {
-        var lines = request.headers.map { "\($0.0): \($0.1)" }
+        let resumeFrom: Int64 = if case let .file(file) = sink { file.resumeFrom } else { 0 }
+        let fields = request.headers(resumeFrom: resumeFrom)
+        var lines = fields.map { "\($0.0): \($0.1)" }
         lines.append("Expect:")
-        if request.header("Content-Type") == nil { lines.append("Content-Type:") }
+        if !fields.contains(where: { $0.0.caseInsensitiveCompare("Content-Type") == .orderedSame }) { lines.append("Content-Type:") }
         return lines
     }
 
-    private func setMethod(_ options: inout Options, body: UnsafeBufferPointer<UInt8>) {
-        if request.method == "GET" && request.body == nil {
+    private func setMethod(_ options: inout Options, context: UnsafeMutableRawPointer) {
+        if request.method == "GET" && reader == nil {
             options.set(LibCurl.Option.httpGet, 1)
             return
         }
         options.set(LibCurl.Option.post, 1)
-        options.set(LibCurl.Option.postFieldSizeLarge, body.count)
-        // An empty body still needs a non-null pointer, or libcurl would read the body from stdin.
-        options.set(LibCurl.Option.postFields, body.baseAddress.map(UnsafeRawPointer.init) ?? UnsafeRawPointer(emptyBody))
-        if request.method != "POST" {
-            options.set(LibCurl.Option.customRequest, request.method)
-        }
+        options.set(LibCurl.Option.postFieldSizeLarge, offset: reader?.length ?? 0)
+        options.set(LibCurl.Option.readFunction, curlSendBody)
+        options.set(LibCurl.Option.readData, UnsafeRawPointer(context))
+        options.set(curlRewindBody)
+        options.set(LibCurl.Option.seekData, UnsafeRawPointer(context))
+        if request.method != "POST" { options.set(LibCurl.Option.customRequest, request.method) }
     }
 
-    private func finish(code: Int32, detail: String, handle: LibCurl.Handle) -> Result<HTTPResponse, Error> {
-        if let writeError {
-            return .failure(TransportError.writeFailed(writeError))
-        }
+    private func finish(code: Int32, detail: String, handle: LibCurl.Handle, deadlineHit: Bool) -> Result<HTTPResponse, Error> {
+        if cancelled && code != LibCurl.Code.ok { return .failure(CancellationError()) }
+        if let failure { return .failure(failure) }
+        let isSuccess = (200..<300).contains(status)
         switch code {
         case LibCurl.Code.ok:
+            if case let .file(file) = sink, isSuccess {
+                do { try file.finish(status: status, headers: headers) } catch { return .failure(error) }
+            }
             return .success(HTTPResponse(status: status, headers: headers, body: body))
-        case LibCurl.Code.abortedByCallback where cancelled, LibCurl.Code.writeError where cancelled:
-            return .failure(CancellationError())
         case LibCurl.Code.partialFile:
             var expected: Int64 = -1
-            _ = curl.getinfoPointer(handle, LibCurl.Info.contentLengthDownload, &expected)
-            let received = isToFile ? written : Int64(body.count)
-            return .failure(TransportError.truncated(expected: expected, received: received))
-        case LibCurl.Code.timedOut:
-            return .failure(TransportError.connectionLost("timed out (\(detail))"))
-        case _ where LibCurl.Code.beforeSending.contains(code):
-            return .failure(TransportError.cannotConnect(detail + Self.proxyHint(code)))
+            _ = dscurl_getinfo_off(handle, LibCurl.Info.contentLengthDownload, &expected)
+            let base: Int64 = if case let .file(file) = sink, isSuccess { file.base } else { 0 }
+            return .failure(TransportError.truncated(expected: base + expected, received: base + received))
         default:
-            return .failure(TransportError.connectionLost(detail))
+            return .failure(Self.classify(code: code, sent: Self.requestWasSent(handle), detail: detail, deadlineHit: deadlineHit))
         }
     }
 
-    private static func proxyHint(_ code: Int32) -> String {
-        code == LibCurl.Code.couldNotResolveProxy || code == LibCurl.Code.proxyHandshake
-            ? " (check https_proxy/HTTPS_PROXY and NO_PROXY)" : ""
+    /// Whether any of the request may have reached the server: libcurl counted request bytes, or got as far as
+    /// starting the transfer (connected, TLS done, proxy tunnel open). Errs on the side of "sent".
+    private static func requestWasSent(_ handle: LibCurl.Handle) -> Bool {
+        var size = 0
+        var pretransfer = 0.0
+        _ = dscurl_getinfo_long(handle, LibCurl.Info.requestSize, &size)
+        _ = dscurl_getinfo_double(handle, LibCurl.Info.pretransferTime, &pretransfer)
+        return size > 0 || pretransfer > 0
+    }
+
+    /// The failure for a libcurl result code, given whether the request may have been sent.
+    static func classify(code: Int32, sent: Bool, detail: String, deadlineHit: Bool) -> TransportError {
+        if deadlineHit { return .deadlineReached(sent: sent) }
+        if LibCurl.Code.trust.contains(code) { return .tlsFailed(detail) }
+        let text = code == LibCurl.Code.timedOut ? "timed out (\(detail))" : detail
+        if code == LibCurl.Code.couldNotResolveProxy || code == LibCurl.Code.proxyHandshake {
+            return .cannotConnect(text + " (check https_proxy/HTTPS_PROXY and NO_PROXY)")
+        }
+        return sent ? .connectionLost(text) : .cannotConnect(text)
     }
 
     // MARK: - Callbacks
-
-    private var isToFile: Bool { file != nil && (200..<300).contains(status) }
 
     /// Takes one header line; a status line starts a new header block (after 100 Continue or a proxy's CONNECT answer).
     fileprivate func receiveHeader(_ line: String) {
@@ -138,6 +172,8 @@ final class CurlTransfer: @unchecked Sendable {
             let parts = trimmed.split(separator: " ", maxSplits: 2)
             status = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
             headers = [:]
+            body = Data()
+            received = 0
         } else if let colon = trimmed.firstIndex(of: ":") {
             let name = trimmed[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
             headers[name] = trimmed[trimmed.index(after: colon)...].trimmingCharacters(in: .whitespaces)
@@ -147,47 +183,100 @@ final class CurlTransfer: @unchecked Sendable {
     /// Takes a piece of the body; returning less than its size makes libcurl stop with a write error.
     fileprivate func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Int {
         if cancelled { return 0 }
-        guard isToFile, let file else {
-            body.append(contentsOf: bytes)
-            return bytes.count
-        }
         do {
-            try file.write(contentsOf: Data(bytes))
+            switch sink {
+            case let .stream(deliver) where (200..<300).contains(status): try deliver(Data(bytes))
+            case let .file(file) where (200..<300).contains(status): try file.write(bytes, status: status, headers: headers)
+            default:
+                guard body.count + bytes.count <= request.maxBodyBytes else {
+                    throw TransportError.answerTooLarge(limit: request.maxBodyBytes)
+                }
+                body.append(contentsOf: bytes)
+            }
         } catch {
-            writeError = error.localizedDescription
+            failure = error
             return 0
         }
-        written += Int64(bytes.count)
-        progress?(written)
+        received += Int64(bytes.count)
         return bytes.count
     }
+
+    /// Fills libcurl's send buffer from the body; `CURL_READFUNC_ABORT` stops the transfer.
+    fileprivate func sendBody(_ buffer: UnsafeMutableRawBufferPointer) -> Int {
+        if cancelled { return Self.readAbort }
+        guard let reader else { return 0 }
+        do {
+            return try reader.read(into: buffer)
+        } catch {
+            failure = error
+            return Self.readAbort
+        }
+    }
+
+    /// Goes back to the body's start when libcurl must send it again; other offsets are refused.
+    fileprivate func rewindBody(to offset: Int64) -> Int32 {
+        guard offset == 0 else { return 2 }
+        reader?.rewind()
+        return 0
+    }
+
+    private static let readAbort = 0x1000_0000
 
     /// Says whether to go on: libcurl calls it at least once a second, even while it waits for bytes.
     fileprivate func shouldStop() -> Bool { cancelled }
 }
 
+/// The least progress a transfer must make: fewer than `bytesPerSecond` for `seconds` in a row fails it.
+public struct StallRule: Sendable, Equatable {
+    /// The speed below which the transfer counts as stalled.
+    public var bytesPerSecond: Int
+    /// How long it may stay that slow.
+    public var seconds: Int
+
+    /// Creates a rule.
+    public init(bytesPerSecond: Int, seconds: Int) {
+        self.bytesPerSecond = bytesPerSecond
+        self.seconds = seconds
+    }
+
+    /// Downloads: under 1 KiB/s for 30 s is a stalled download.
+    public static let downloads = StallRule(bytesPerSecond: 1024, seconds: 30)
+}
+
 /// Sets options on one easy handle and remembers the first one libcurl refused.
 private struct Options {
-    let curl: LibCurl
     let handle: LibCurl.Handle
     /// The first failing `CURLcode`, if any.
     var firstRefusal: Int32?
 
-    init(curl: LibCurl, handle: LibCurl.Handle) {
-        self.curl = curl
+    init(handle: LibCurl.Handle) {
         self.handle = handle
     }
 
-    mutating func set(_ option: Int32, _ value: Int) {
-        record(curl.setoptLong(handle, option, value))
+    mutating func set(_ option: Int32, _ value: Int) { record(dscurl_setopt_long(handle, option, value)) }
+
+    mutating func set(_ option: Int32, offset value: Int64) { record(dscurl_setopt_off(handle, option, value)) }
+
+    mutating func set(_ option: Int32, _ value: UnsafeRawPointer?) { record(dscurl_setopt_ptr(handle, option, value)) }
+
+    mutating func set(_ option: Int32, _ value: String) { record(value.withCString { dscurl_setopt_ptr(handle, option, $0) }) }
+
+    mutating func set(_ option: Int32, _ value: dscurl_data_func) { record(dscurl_setopt_data_func(handle, option, value)) }
+
+    mutating func set(_ value: dscurl_xferinfo_func) {
+        record(dscurl_setopt_xferinfo_func(handle, LibCurl.Option.xferInfoFunction, value))
     }
 
-    mutating func set(_ option: Int32, _ value: UnsafeRawPointer?) {
-        record(curl.setoptPointer(handle, option, value))
-    }
+    mutating func set(_ value: dscurl_seek_func) { record(dscurl_setopt_seek_func(handle, LibCurl.Option.seekFunction, value)) }
 
-    mutating func set(_ option: Int32, _ value: String) {
-        record(value.withCString { curl.setoptPointer(handle, option, $0) })
+    /// Allows only http and https, for the first request and any redirect: the names (libcurl ≥ 7.85), else the bitmasks.
+    mutating func restrictToHTTP() {
+        for (names, bits) in [(LibCurl.Option.protocolsString, LibCurl.Option.protocols),
+                              (LibCurl.Option.redirectProtocolsString, LibCurl.Option.redirectProtocols)] {
+            if "http,https".withCString({ dscurl_setopt_ptr(handle, names, $0) }) != LibCurl.Code.ok {
+                set(bits, LibCurl.httpProtocolBits)
+            }
+        }
     }
 
     private mutating func record(_ code: Int32) {
@@ -195,25 +284,29 @@ private struct Options {
     }
 }
 
-/// The non-null pointer given as an empty request body.
-nonisolated(unsafe) private let emptyBody = UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 1)
-
-private let curlReceiveBody: LibCurl.DataCallback = { pointer, size, count, context in
-    guard let context else { return 0 }
-    let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
-    return transfer.receiveBody(UnsafeRawBufferPointer(start: pointer, count: size * count))
+private func transfer(_ context: UnsafeMutableRawPointer?) -> CurlTransfer? {
+    context.map { Unmanaged<CurlTransfer>.fromOpaque($0).takeUnretainedValue() }
 }
 
-private let curlReceiveHeader: LibCurl.DataCallback = { pointer, size, count, context in
-    guard let context else { return 0 }
-    let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
+private let curlReceiveBody: dscurl_data_func = { pointer, size, count, context in
+    transfer(context)?.receiveBody(UnsafeRawBufferPointer(start: pointer, count: size * count)) ?? 0
+}
+
+private let curlReceiveHeader: dscurl_data_func = { pointer, size, count, context in
     let bytes = UnsafeRawBufferPointer(start: pointer, count: size * count)
-    transfer.receiveHeader(String(decoding: bytes, as: UTF8.self))
+    transfer(context)?.receiveHeader(String(decoding: bytes, as: UTF8.self))
     return size * count
 }
 
-private let curlCheckCancel: LibCurl.ProgressCallback = { context, _, _, _, _ in
-    guard let context else { return 0 }
-    return Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue().shouldStop() ? 1 : 0
+private let curlSendBody: dscurl_data_func = { pointer, size, count, context in
+    transfer(context)?.sendBody(UnsafeMutableRawBufferPointer(start: pointer, count: size * count)) ?? 0
+}
+
+private let curlRewindBody: dscurl_seek_func = { context, offset, _ in
+    transfer(context)?.rewindBody(to: offset) ?? 1
+}
+
+private let curlCheckCancel: dscurl_xferinfo_func = { context, _, _, _, _ in
+    transfer(context)?.shouldStop() == true ? 1 : 0
 }
 #endif

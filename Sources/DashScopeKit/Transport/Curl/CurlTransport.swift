@@ -1,50 +1,65 @@
 #if os(Linux)
+import CCurl
 import Foundation
 
 /// The Linux transport: libcurl's easy interface, loaded on first use, one thread per exchange, idle handles kept
-/// for connection reuse, redirects followed here so the key never goes to another host.
+/// for connection reuse, redirects followed here so the key never goes to another host and no hop leaves http(s).
 public final class CurlTransport: HTTPTransport, @unchecked Sendable {
     private let trust: TrustStore
+    private let downloadStall: StallRule
     private let lock = NSLock()
     private var idle: [LibCurl.Handle] = []
     private static let maxIdle = 4
     private static let maxRedirects = 10
 
     /// Creates the transport, trusting libcurl's default CA bundle unless `trust` names other certificates;
-    /// libcurl is loaded by the first request, not here.
-    public init(trust: TrustStore = TrustStore()) {
+    /// downloads slower than `downloadStall` fail. libcurl is loaded by the first request, not here.
+    public init(trust: TrustStore = TrustStore(), downloadStall: StallRule = .downloads) {
         self.trust = trust
+        self.downloadStall = downloadStall
     }
 
     deinit {
-        if case .success(let curl) = LibCurl.shared { idle.forEach(curl.easyCleanup) }
+        if case .success = LibCurl.loaded { idle.forEach(dscurl_easy_cleanup) }
     }
 
-    /// Sends a request and collects its body in memory.
+    /// Sends a request and collects its body in memory, up to `request.maxBodyBytes`.
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
-        try await follow(request, file: nil, progress: nil)
+        try await follow(request, sink: .memory)
     }
 
-    /// Sends a request and streams a 2xx body into `file` (created or truncated).
+    /// Sends a request and hands a 2xx body to `onChunk` as it arrives.
+    public func stream(_ request: HTTPRequest, onChunk: @escaping @Sendable (Data) throws -> Void) async throws -> HTTPResponse {
+        try await follow(request, sink: .stream(onChunk))
+    }
+
+    /// Sends a request and saves a 2xx body in `file`, continuing it from `resumeFrom` when the server agrees.
+    public func download(_ request: HTTPRequest, to file: URL, resumeFrom: Int64,
+                         progress: (@Sendable (Int64) -> Void)?) async throws -> HTTPResponse {
+        try request.check()
+        let target = try DownloadFile(path: file.path, resumeFrom: resumeFrom, progress: progress)
+        return try await follow(request, sink: .file(target))
+    }
+
+    /// Sends a request and streams a 2xx body into `file` from its start.
     public func download(_ request: HTTPRequest, to file: URL, progress: (@Sendable (Int64) -> Void)?) async throws -> HTTPResponse {
-        let handle = try openDownloadTarget(file)
-        defer { try? handle.close() }
-        return try await follow(request, file: handle, progress: progress)
+        try await download(request, to: file, resumeFrom: 0, progress: progress)
     }
 
     /// Runs the exchange and follows redirects: 303 (and 301/302 after a POST) turn into a GET without a body,
-    /// and `Authorization` is dropped as soon as the target leaves the original host.
-    private func follow(_ first: HTTPRequest, file: FileHandle?, progress: (@Sendable (Int64) -> Void)?) async throws -> HTTPResponse {
+    /// `Authorization` is dropped as soon as the target leaves the original origin, and every hop must be http(s).
+    private func follow(_ first: HTTPRequest, sink: CurlSink) async throws -> HTTPResponse {
         var request = first
         for _ in 0...Self.maxRedirects {
-            let response = try await exchange(request, file: file, progress: progress)
+            try request.check()
+            let response = try await exchange(request, sink: sink)
             guard [301, 302, 303, 307, 308].contains(response.status), let location = response.headers["location"],
                   let next = URL(string: location, relativeTo: request.url)?.absoluteURL else {
                 return response
             }
             if response.status == 303 || (request.method == "POST" && [301, 302].contains(response.status)) {
                 request.method = "GET"
-                request.body = nil
+                request.content = .none
                 request.removeHeader("Content-Type")
             }
             if next.host != first.url.host || next.port != first.url.port || next.scheme != first.url.scheme {
@@ -56,18 +71,21 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
     }
 
     /// One exchange on its own thread, cancelled when the calling task is.
-    private func exchange(_ request: HTTPRequest, file: FileHandle?, progress: (@Sendable (Int64) -> Void)?) async throws -> HTTPResponse {
-        let curl = try LibCurl.shared.get()
-        let transfer = CurlTransfer(curl: curl, request: request, trust: trust, file: file, progress: progress)
+    private func exchange(_ request: HTTPRequest, sink: CurlSink) async throws -> HTTPResponse {
+        try LibCurl.loaded.get()
+        let stall: StallRule = if case .file = sink { downloadStall } else {
+            StallRule(bytesPerSecond: 1, seconds: max(1, Int(request.timeout.rounded(.up))))
+        }
+        let transfer = CurlTransfer(request: request, trust: trust, sink: sink, stall: stall)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<HTTPResponse, Error>) in
                 let thread = Thread { [self] in
-                    guard let handle = takeHandle(curl) else {
-                        continuation.resume(throwing: TransportError.connectionLost("libcurl could not start a transfer (out of memory?)"))
+                    guard let handle = takeHandle() else {
+                        continuation.resume(throwing: TransportError.cannotConnect("libcurl could not start a transfer (out of memory?)"))
                         return
                     }
                     let result = transfer.perform(on: handle)
-                    putBack(handle, curl)
+                    putBack(handle)
                     continuation.resume(with: result)
                 }
                 thread.name = "dashscope.http"
@@ -78,18 +96,18 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
         }
     }
 
-    private func takeHandle(_ curl: LibCurl) -> LibCurl.Handle? {
-        lock.withLock { idle.popLast() } ?? curl.easyInit()
+    private func takeHandle() -> LibCurl.Handle? {
+        lock.withLock { idle.popLast() } ?? dscurl_easy_init()
     }
 
-    private func putBack(_ handle: LibCurl.Handle, _ curl: LibCurl) {
-        curl.easyReset(handle)
+    private func putBack(_ handle: LibCurl.Handle) {
+        dscurl_easy_reset(handle)
         let kept = lock.withLock { () -> Bool in
             guard idle.count < Self.maxIdle else { return false }
             idle.append(handle)
             return true
         }
-        if !kept { curl.easyCleanup(handle) }
+        if !kept { dscurl_easy_cleanup(handle) }
     }
 }
 #endif
