@@ -82,7 +82,7 @@ public struct JobPipeline: Sendable {
     private func submit(_ job: PreparedJob) async throws -> JSON {
         if reporter.live { reporter.status("submitting to \(job.model.name)…") }
         do {
-            return try await services.client.perform(job.endpoint)
+            return try await services.client.perform(job.endpoint, deadline: options.deadline)
         } catch is CancellationError {
             throw DashScopeError("interrupted while submitting; the request may have reached the service",
                                  hint: job.mode.async ? "check `dashscope task list` before submitting again"

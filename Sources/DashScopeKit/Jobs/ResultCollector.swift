@@ -34,7 +34,8 @@ struct ResultCollector: Sendable {
                                                        context: naming))
         }
         if reporter.live { reporter.status("downloading \(jobs.count) file\(jobs.count == 1 ? "" : "s")…") }
-        let results = try await downloader.fetch(jobs, force: options.force)
+        // Downloads are idempotent: retried until --timeout, with no limit when none is given.
+        let results = try await downloader.fetch(jobs, force: options.force, deadline: options.deadline ?? .distantFuture)
         reporter.clearStatus()
         let paths = results.compactMap { try? $0.get() }
         var failures = items.enumerated().filter { $0.element.url == nil }.map {
