@@ -9,7 +9,6 @@ enum TaskCommands {
         let console = invocation.console
         let id = try taskID(args)
         let session = try Session(invocation)
-        defer { withExtendedLifetime(session) {} }
         let snapshot = try await session.tasks.status(id)
         if args.flag("json") {
             console.result(snapshot.raw.pretty)
@@ -36,7 +35,6 @@ enum TaskCommands {
     static func wait(_ invocation: Invocation) async throws -> ExitCode {
         let args = invocation.arguments
         let session = try Session(invocation)
-        defer { withExtendedLifetime(session) {} }
         let entry: JournalEntry?
         let id: String
         if args.positional != nil {
@@ -60,7 +58,6 @@ enum TaskCommands {
     static func cancel(_ invocation: Invocation) async throws -> ExitCode {
         let id = try taskID(invocation.arguments)
         let session = try Session(invocation)
-        defer { withExtendedLifetime(session) {} }
         do {
             _ = try await session.tasks.cancel(id)
         } catch var error as DashScopeError where error.serviceCode == "UnsupportedOperation" {
@@ -88,7 +85,6 @@ enum TaskCommands {
         query.startTime = try args.string("since").map { try timestamp($0, option: "--since") }
         query.endTime = try args.string("until").map { try timestamp($0, option: "--until") }
         let session = try Session(invocation)
-        defer { withExtendedLifetime(session) {} }
         let answer = try await session.tasks.list(query)
         if args.flag("json") {
             console.result(answer.pretty)

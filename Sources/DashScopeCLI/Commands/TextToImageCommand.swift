@@ -16,7 +16,6 @@ enum TextToImageCommand {
                                    watermark: args.flag("watermark"))
         let job = try TextToImage.prepare(request, model: model, mode: mode)
         let session = try Session(invocation, configuration: configuration)
-        defer { withExtendedLifetime(session) {} }
         return try await JobLauncher.pipeline(invocation, session: session).run(job)
     }
 }

@@ -45,7 +45,9 @@ final class Session: @unchecked Sendable {
         self.configuration = configuration
         let transport = context.transport ?? SystemTransport.make(environment: context.environment)
         let retrier = Retrier(sleeper: context.sleeper, logger: console.logger)
-        client = APIClient(configuration: configuration, transport: transport, retrier: retrier, logger: console.logger)
+        var client = APIClient(configuration: configuration, transport: transport, retrier: retrier, logger: console.logger)
+        client.server = mock
+        self.client = client
         downloader = Downloader(transport: transport, retrier: retrier)
         journal = Journal(environment: context.environment)
         sleeper = context.sleeper
@@ -54,7 +56,7 @@ final class Session: @unchecked Sendable {
         }
     }
 
-    deinit { mock?.stop() }
+    // The mock stops when the last reference goes: the client holds one, so no request outlives its server.
 
     /// The task endpoints.
     var tasks: TasksAPI { TasksAPI(client: client) }

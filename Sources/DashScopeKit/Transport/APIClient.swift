@@ -49,6 +49,9 @@ public struct APIClient: Sendable {
     public var retrier: Retrier
     /// Where verbose traces go.
     public var logger: Logger
+    /// Kept alive as long as any copy of the client: the in-process mock server the client talks to, which stops
+    /// when released (so a request can never outlive its server).
+    public var server: (any AnyObject & Sendable)?
 
     /// Creates a client.
     public init(configuration: Configuration, transport: any HTTPTransport, retrier: Retrier, logger: Logger) {
