@@ -13,7 +13,7 @@ protocol HTTPHandler: Sendable {
     func reply(toMalformed error: HTTPRequestError) -> HTTPResponse
 }
 
-/// A small HTTP/1.1 server on 127.0.0.1: one accept thread, each connection on its own dispatch queue, one request each.
+/// A small HTTP/1.1 server on one IPv4 address: one accept thread, each connection on its own dispatch queue, one request each.
 final class HTTPServer: @unchecked Sendable {
     private struct State {
         var started = false
@@ -25,15 +25,18 @@ final class HTTPServer: @unchecked Sendable {
     let port: UInt16
     private let listener: Int32
     private let handler: any HTTPHandler
+    private let acceptCounter: Locked<Int>
     private let state = Locked(State())
     private let acceptLoopEnded = DispatchSemaphore(value: 0)
 
-    /// Binds and listens on 127.0.0.1:`port` (0 picks a free port); nothing is accepted until `start()`.
-    init(port: UInt16, handler: any HTTPHandler) throws(MockServerError) {
-        let socket = try Socket.listen(port: port)
+    /// Binds and listens on `address`:`port` (0 picks a free port); nothing is accepted until `start()`.
+    /// Each accepted connection adds one to `acceptCounter`.
+    init(address: in_addr, port: UInt16, handler: any HTTPHandler, acceptCounter: Locked<Int>) throws(MockServerError) {
+        let socket = try Socket.listen(address: address, port: port)
         self.listener = socket.descriptor
         self.port = socket.port
         self.handler = handler
+        self.acceptCounter = acceptCounter
     }
 
     /// Starts accepting connections on a dedicated thread.
@@ -97,6 +100,7 @@ final class HTTPServer: @unchecked Sendable {
                 close(connection)
                 break
             }
+            acceptCounter.withLock { $0 += 1 }
             // A serial queue of its own draws from Dispatch's overcommitting pool, so connections blocked
             // in recv or in a paced download never starve the others (a shared concurrent queue would).
             DispatchQueue(label: "dashscope-mock.connection").async { [self] in serve(connection) }

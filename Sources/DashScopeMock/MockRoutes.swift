@@ -97,7 +97,7 @@ extension MockService {
             return MockJSON.response(["request_id": requestID, "output": finished.output, "usage": finished.usage])
         }
         let task = MockTask(
-            id: MockJSON.newID(), job: job, submitted: clock(), duration: options.taskSeconds,
+            id: MockJSON.newID(), job: job, submitted: clock(), duration: nextTaskDuration(),
             outcome: takeTaskOutcome()
         )
         withTasks { $0.add(task) }

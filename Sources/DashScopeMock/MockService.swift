@@ -7,6 +7,8 @@ final class MockService: HTTPHandler {
         var requests: [RecordedRequest] = []
         var faults = FaultQueue()
         var tasks = TaskStore()
+        var created = 0
+        var polls: [String: Int] = [:]
     }
 
     let options: MockOptions
@@ -36,6 +38,19 @@ final class MockService: HTTPHandler {
         state.withLock { $0.requests.removeAll() }
     }
 
+    /// How many times `GET /api/v1/tasks/{taskID}` was asked.
+    func pollCount(_ taskID: String) -> Int {
+        state.withLock { $0.polls[taskID] ?? 0 }
+    }
+
+    /// The duration of the task being created now: the next of `options.taskDurations`, cycling.
+    func nextTaskDuration() -> Double {
+        state.withLock { state in
+            defer { state.created += 1 }
+            return options.taskDuration(forTaskNumber: state.created)
+        }
+    }
+
     /// Queues a fault.
     func inject(_ fault: Fault) {
         state.withLock { $0.faults.add(fault) }
@@ -57,6 +72,9 @@ final class MockService: HTTPHandler {
         let endpoint = Endpoint(method: request.method, path: request.path)
         let fault = state.withLock { state in
             state.requests.append(RecordedRequest(request))
+            if case .task(let id) = endpoint {
+                state.polls[id, default: 0] += 1
+            }
             return state.faults.take(for: endpoint.faultRoute)
         }
         let requestID = MockJSON.newID()
