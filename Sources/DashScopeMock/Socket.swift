@@ -49,12 +49,15 @@ enum Socket {
         return (descriptor, boundPort(descriptor))
     }
 
-    /// Prepares an accepted connection: no SIGPIPE on macOS and a receive timeout so stalled clients are let go.
+    /// Prepares an accepted connection: no SIGPIPE on macOS, no Nagle delay (each streamed event leaves at once)
+    /// and a receive timeout so stalled clients are let go.
     static func configure(connection descriptor: Int32, receiveTimeout seconds: Int) {
         #if canImport(Darwin)
         var noSignal: Int32 = 1
         setsockopt(descriptor, SOL_SOCKET, SO_NOSIGPIPE, &noSignal, socklen_t(MemoryLayout<Int32>.size))
         #endif
+        var noDelay: Int32 = 1
+        setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, socklen_t(MemoryLayout<Int32>.size))
         var timeout = timeval()
         timeout.tv_sec = seconds
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
@@ -162,7 +165,7 @@ enum Socket {
         guard inet_ntop(AF_INET, &copy, &bytes, socklen_t(bytes.count)) != nil else {
             return "?"
         }
-        return String(cString: bytes)
+        return String(decoding: bytes.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     private static func lastError() -> String {
