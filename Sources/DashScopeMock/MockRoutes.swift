@@ -3,6 +3,7 @@ import Foundation
 /// Where a request goes, decided from its method and path alone.
 enum Endpoint: Equatable {
     case generate(GenerationRoute)
+    case chat
     case task(String)
     case cancel(String)
     case list
@@ -14,6 +15,8 @@ enum Endpoint: Equatable {
         let parts = path.split(separator: "/").map(String.init)
         if method == "POST", let route = GenerationRoute.allCases.first(where: { $0.path == path }) {
             self = .generate(route)
+        } else if method == "POST", path == ChatJob.path {
+            self = .chat
         } else if parts.count >= 3, Array(parts[0..<3]) == ["api", "v1", "tasks"] {
             self = Self.taskEndpoint(method, Array(parts.dropFirst(3)))
         } else if method == "GET" || method == "HEAD", parts.count == 3, parts[0] == "files",
@@ -27,12 +30,25 @@ enum Endpoint: Equatable {
     /// The fault route a request to this endpoint counts as; nil for paths no route serves.
     var faultRoute: Fault.Route? {
         switch self {
-        case .generate: .create
+        case .generate, .chat: .create
         case .task: .task
         case .cancel: .cancel
         case .list: .list
         case .file: .file
         case .unknown: nil
+        }
+    }
+
+    /// Whether the endpoint speaks the OpenAI-compatible protocol (its own error shape).
+    var isCompatible: Bool {
+        self == .chat
+    }
+
+    /// Whether requests to the endpoint need the API key: everything but downloads and unknown paths.
+    var needsKey: Bool {
+        switch self {
+        case .file, .unknown: false
+        case .generate, .chat, .task, .cancel, .list: true
         }
     }
 
@@ -65,6 +81,8 @@ extension MockService {
         switch exchange.endpoint {
         case .generate(let route):
             return try generate(exchange, route: route)
+        case .chat:
+            return try ChatJob(body: request.bodyData()).response()
         case .task(let id):
             return queryTask(id, requestID: requestID)
         case .cancel(let id):

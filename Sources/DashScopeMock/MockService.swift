@@ -129,7 +129,7 @@ final class MockService: HTTPHandler {
 
     private func answer(_ exchange: Exchange) -> HTTPResponse {
         do throws(ServiceError) {
-            if exchange.request.path.hasPrefix("/api/") {
+            if exchange.request.path.hasPrefix("/api/") || exchange.endpoint.needsKey {
                 try authorize(exchange.request)
             }
             return try route(exchange)
@@ -145,7 +145,9 @@ final class MockService: HTTPHandler {
             let received = exchange.request.header("authorization").map { "Authorization: \($0)" }
             error.message += " (received \(received ?? "no Authorization header"))"
         }
-        return error.response(requestID: exchange.requestID)
+        return exchange.endpoint.isCompatible
+            ? error.compatibleResponse(requestID: exchange.requestID)
+            : error.response(requestID: exchange.requestID)
     }
 
     private func authorize(_ request: HTTPRequest) throws(ServiceError) {
