@@ -22,6 +22,8 @@ struct HTTPResponse: Sendable {
     /// When set, the body is written by this stream as HTTP chunks and `body` is ignored.
     var stream: BodyStream?
     var delivery: Delivery = .whole
+    /// Whether the connection stays open for another request after this answer.
+    var keepAlive = false
 
     /// Creates a response whose body is sent whole with a Content-Length.
     init(status: Int, headers: [(name: String, value: String)], body: Data) {
@@ -36,7 +38,7 @@ struct HTTPResponse: Sendable {
         self.stream = stream
     }
 
-    /// The status line and headers, including the body's framing and `Connection: close`, ending with the blank line.
+    /// The status line and headers, including the body's framing and `Connection`, ending with the blank line.
     func head() -> Data {
         var text = "HTTP/1.1 \(status) \(HTTPResponse.reason(for: status))\r\n"
         for header in headers {
@@ -47,7 +49,7 @@ struct HTTPResponse: Sendable {
         } else if status != 204 {
             text += "Content-Length: \(body.count)\r\n"
         }
-        text += "Connection: close\r\n\r\n"
+        text += keepAlive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n"
         return Data(text.utf8)
     }
 

@@ -97,7 +97,7 @@ final class LargeBodyTests: MockTestCase {
         let length = HTTPRequestReader.memoryBodyBytes + 1
         let connection = try RawConnection(port: server.port)
         defer { connection.disconnect() }
-        connection.send("PUT /upload HTTP/1.1\r\nHost: x\r\nContent-Length: \(length)\r\n\r\n")
+        connection.send("PUT /upload HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: \(length)\r\n\r\n")
         let piece = Data(repeating: 0x62, count: 1024 * 1024)
         var unsent = length
         while unsent > 0 {
