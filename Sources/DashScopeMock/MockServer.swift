@@ -37,7 +37,8 @@ public struct MockOptions: Sendable, Equatable {
     }
 }
 
-/// An offline DashScope on 127.0.0.1 (or another local address): the image routes of API.md, deterministic PNGs, request recording, fault injection.
+/// An offline DashScope on 127.0.0.1 (or another local address): the image and chat routes of API.md,
+/// deterministic PNG, MP4 and WAV files, request recording, fault injection.
 public final class MockServer: @unchecked Sendable {
     private let service: MockService
     private let listener = Locked<HTTPServer?>(nil)

@@ -97,23 +97,27 @@ final class MockService: HTTPHandler {
             return .drop
         }
         let forcedID = state.withLock { $0.faults.takeDecoration(.requestID, for: route) }?.value
-        let exchange = Exchange(request: request, endpoint: endpoint, requestID: forcedID ?? MockJSON.newID(),
-                                fileID: forcedID == nil ? nil : MockJSON.newID())
+        let exchange = Exchange(
+            request: request, endpoint: endpoint, requestID: forcedID ?? MockJSON.newID(),
+            fileID: forcedID == nil ? nil : MockJSON.newID()
+        )
         guard let fault else {
             return .respond(answer(exchange))
         }
         switch fault.kind {
         case .throttle:
-            let retryAfter = max(0, Int(fault.seconds.rounded(.up)))
+            let retryAfter = Int(min(fault.seconds, 1e9).rounded(.up))
             return .respond(errorResponse(.throttled(retryAfter: retryAfter), exchange))
         case .internalError:
             return .respond(errorResponse(.internalError, exchange))
         case .unavailable:
             return .respond(errorResponse(.unavailable, exchange))
         case .redirect:
-            return .respond(HTTPResponse(status: 302, headers: [(name: "Location", value: fault.value ?? "")], body: Data()))
+            let location = [(name: "Location", value: fault.value ?? "")]
+            return .respond(HTTPResponse(status: 302, headers: location, body: Data()))
         case .huge:
-            return .respond(MockJSON.padded(bytes: Int(fault.seconds * 1_048_576), requestID: exchange.requestID))
+            let bytes = Int(min(fault.seconds, 1_048_576) * 1_048_576)
+            return .respond(MockJSON.padded(bytes: bytes, requestID: exchange.requestID))
         default:
             var response = answer(exchange)
             fault.shape(&response)

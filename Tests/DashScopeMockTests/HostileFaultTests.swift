@@ -140,6 +140,13 @@ final class HostileFaultTests: MockTestCase {
         XCTAssertGreaterThan((object["padding"] as? String)?.count ?? 0, 500_000)
     }
 
+    func testAbsurdRetryAfterIsCappedRatherThanCrashing() async throws {
+        server.inject(try Fault(spec: "429@task:1e300"))
+        let reply = try await query("x")
+        XCTAssertEqual(reply.status, 429)
+        XCTAssertEqual(reply.headers["retry-after"], "1000000000")
+    }
+
     func testStatusShowsAnOddStatusForCountPolls() async throws {
         server.inject(Fault(.status, value: "WEIRD", count: 2))
         let id = try await createTask()
