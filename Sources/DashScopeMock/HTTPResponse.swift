@@ -119,7 +119,14 @@ final class ChunkWriter {
 
 /// Writes `text/event-stream` events over a chunked body, one chunk (and so one flush) per event.
 struct EventWriter {
+    /// How field lines are written: `data: x` as the OpenAI-compatible routes do, or `data:x` as the native ones do.
+    enum Style {
+        case spaced
+        case compact
+    }
+
     let chunks: ChunkWriter
+    let style: Style
 
     /// The headers an event stream answer carries.
     static let headers: [(name: String, value: String)] = [
@@ -129,10 +136,11 @@ struct EventWriter {
     /// Sends one event: optional `id:` and `event:` lines, then `data` (one `data:` line per line), then a blank line.
     @discardableResult
     func send(_ data: String, event: String? = nil, id: String? = nil) -> Bool {
-        var frame = id.map { "id:\($0)\n" } ?? ""
-        frame += event.map { "event:\($0)\n" } ?? ""
+        let colon = style == .spaced ? ": " : ":"
+        var frame = id.map { "id\(colon)\($0)\n" } ?? ""
+        frame += event.map { "event\(colon)\($0)\n" } ?? ""
         for line in data.split(separator: "\n", omittingEmptySubsequences: false) {
-            frame += "data:\(line)\n"
+            frame += "data\(colon)\(line)\n"
         }
         return chunks.write(Data((frame + "\n").utf8))
     }

@@ -73,7 +73,7 @@ struct ChatJob: Sendable {
         }
         frames.append("[DONE]")
         return HTTPResponse(status: 200, headers: EventWriter.headers, stream: BodyStream { [frames] writer in
-            let events = EventWriter(chunks: writer)
+            let events = EventWriter(chunks: writer, style: .spaced)
             for frame in frames where !events.send(frame) {
                 return
             }

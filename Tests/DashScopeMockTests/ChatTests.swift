@@ -37,10 +37,10 @@ final class ChatTests: MockTestCase {
         XCTAssertTrue(head.contains("Content-Type: text/event-stream") && head.contains("Transfer-Encoding: chunked"), head)
         let text = String(decoding: try Dechunk.decode(body), as: UTF8.self)
         let events = text.components(separatedBy: "\n\n").filter { !$0.isEmpty }
-        XCTAssertTrue(events.allSatisfy { $0.hasPrefix("data:") }, text)
-        XCTAssertEqual(events.last, "data:[DONE]")
+        XCTAssertTrue(events.allSatisfy { $0.hasPrefix("data: ") }, text)
+        XCTAssertEqual(events.last, "data: [DONE]")
         let chunks = try events.dropLast().map { event in
-            try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(event.dropFirst(5).utf8)) as? [String: Any])
+            try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(event.dropFirst(6).utf8)) as? [String: Any])
         }
         let deltas = chunks.compactMap { ($0["choices"] as? [[String: Any]])?.first?["delta"] as? [String: Any] }
         let reasoning = deltas.compactMap { $0["reasoning_content"] as? String }.joined()

@@ -33,10 +33,13 @@ final class StreamingTests: XCTestCase {
 
     func testEventWriterSendsOneChunkPerEvent() throws {
         var sent: [Data] = []
-        let events = EventWriter(chunks: ChunkWriter { sent.append($0); return true })
+        let events = EventWriter(chunks: ChunkWriter { sent.append($0); return true }, style: .compact)
         events.send(#"{"a":1}"#)
         events.send("two\nlines", event: "result", id: "7")
-        XCTAssertEqual(sent.count, 2)
+        EventWriter(chunks: ChunkWriter { sent.append($0); return true }, style: .spaced).send("x", event: "e")
+        XCTAssertEqual(sent.count, 3)
+        XCTAssertEqual(String(decoding: try Dechunk.decode(sent[2] + Data("0\r\n\r\n".utf8)), as: UTF8.self),
+                       "event: e\ndata: x\n\n")
         XCTAssertEqual(String(decoding: try Dechunk.decode(sent[0] + Data("0\r\n\r\n".utf8)), as: UTF8.self),
                        "data:{\"a\":1}\n\n")
         XCTAssertEqual(String(decoding: try Dechunk.decode(sent[1] + Data("0\r\n\r\n".utf8)), as: UTF8.self),
