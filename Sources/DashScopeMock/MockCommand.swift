@@ -86,6 +86,9 @@ public enum MockCommand: Sendable, Equatable {
                              e.g.   429@create*2:1  drop@create  fail  slow@file:3  huge:64@create
           -h, --help         show this help
 
+        GET /mock/stats answers JSON for benchmarks: connections accepted, and per task its seconds, polls and
+        lag_seconds (from the task's end to the first query that answered its final status).
+
         Exit status: 0 after SIGINT or SIGTERM, 64 bad arguments, 69 cannot listen.
 
         """

@@ -7,6 +7,7 @@ enum Endpoint: Equatable {
     case task(String)
     case cancel(String)
     case list
+    case stats
     case file(id: String, index: Int, format: MediaFormat)
     case unknown
 
@@ -15,6 +16,8 @@ enum Endpoint: Equatable {
         let parts = path.split(separator: "/").map(String.init)
         if method == "POST", let route = GenerationRoute.allCases.first(where: { $0.path == path }) {
             self = .generate(route)
+        } else if method == "GET", path == MockStats.path {
+            self = .stats
         } else if method == "POST", path == ChatJob.path {
             self = .chat
         } else if parts.count >= 3, Array(parts[0..<3]) == ["api", "v1", "tasks"] {
@@ -35,7 +38,7 @@ enum Endpoint: Equatable {
         case .cancel: .cancel
         case .list: .list
         case .file: .file
-        case .unknown: nil
+        case .stats, .unknown: nil
         }
     }
 
@@ -47,7 +50,7 @@ enum Endpoint: Equatable {
     /// Whether requests to the endpoint need the API key: everything but downloads and unknown paths.
     var needsKey: Bool {
         switch self {
-        case .file, .unknown: false
+        case .file, .stats, .unknown: false
         case .generate, .chat, .task, .cancel, .list: true
         }
     }
@@ -91,6 +94,8 @@ extension MockService {
             return try listTasks(request.query, requestID: requestID)
         case .file(let id, let index, let format):
             return MockDownloads.answer(format.file(id: id, index: index), format: format, range: request.header("range"))
+        case .stats:
+            return MockJSON.response(statistics().json)
         case .unknown:
             throw .notFound(request.method, request.path)
         }
@@ -134,10 +139,11 @@ extension MockService {
     // MARK: - Tasks
 
     private func queryTask(_ id: String, requestID: String) -> HTTPResponse {
-        guard let (task, shownStatus) = withTasks({ $0.query(id) }) else {
+        let now = clock()
+        guard let (task, shownStatus) = withTasks({ $0.query(id, at: now) }) else {
             return MockJSON.response(["request_id": requestID, "output": ["task_id": id, "task_status": "UNKNOWN"]])
         }
-        var answer = task.query(at: clock(), origin: origin)
+        var answer = task.query(at: now, origin: origin)
         if let shownStatus {
             answer.output["task_status"] = shownStatus.isEmpty ? nil : shownStatus
         }

@@ -23,6 +23,8 @@ final class MockService: HTTPHandler {
 
     let options: MockOptions
     let clock: @Sendable () -> Date
+    /// How many connections the server has accepted; the HTTP server counts into it.
+    let connections = Locked(0)
     private let state = Locked(State())
 
     /// Creates the service with the options' faults already queued; `clock` tells the time tasks are measured by.
@@ -46,6 +48,20 @@ final class MockService: HTTPHandler {
     /// Forgets the recorded requests.
     func clearRequests() {
         state.withLock { $0.requests.removeAll() }
+    }
+
+    /// What the benchmark measures: connections, and per task its duration, polls and lag.
+    func statistics() -> MockStats {
+        let connectionCount = connections.withLock { $0 }
+        return state.withLock { state in
+            let tasks = state.tasks.all.map { task in
+                TaskStats(
+                    taskID: task.id, seconds: task.duration, polls: state.polls[task.id] ?? 0,
+                    lag: task.finalStatusAnswered.map { $0.timeIntervalSince(task.endTime) }
+                )
+            }
+            return MockStats(connections: connectionCount, tasks: tasks)
+        }
     }
 
     /// How many times `GET /api/v1/tasks/{taskID}` was asked.
@@ -85,6 +101,9 @@ final class MockService: HTTPHandler {
 
     func reply(to request: HTTPRequest) -> HTTPReply {
         let endpoint = Endpoint(method: request.method, path: request.path)
+        if endpoint == .stats {
+            return .respond(MockJSON.response(statistics().json))
+        }
         let route = endpoint.faultRoute
         let fault = state.withLock { state in
             state.requests.append(RecordedRequest(request))

@@ -61,6 +61,7 @@ final class MockCommandTests: XCTestCase {
         for kind in Fault.Kind.allCases {
             XCTAssertTrue(MockCommand.usage.contains(kind.rawValue), kind.rawValue)
         }
+        XCTAssertTrue(MockCommand.usage.contains(MockStats.path))
         for route in Fault.Route.allCases {
             XCTAssertTrue(MockCommand.usage.contains(route.rawValue), route.rawValue)
         }
