@@ -6,7 +6,7 @@ public struct MockOptions: Sendable, Equatable {
     public var bindAddress = "127.0.0.1"
     /// The port to listen on; 0 picks a free one.
     public var port: UInt16 = 0
-    /// Seconds each created task takes to go PENDING → RUNNING → SUCCEEDED, taken in turn and cycling; never empty.
+    /// Seconds each created task takes to go PENDING → RUNNING → SUCCEEDED, taken in turn and cycling (empty: 0).
     public var taskDurations: [Double] = [2]
     /// The only key accepted; nil accepts any Bearer token starting with `sk-`.
     public var acceptedKey: String?

@@ -6,17 +6,19 @@ import XCTest
 final class KeepAliveTests: MockTestCase {
     private let poll = "GET /api/v1/tasks/x HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer sk-t\r\n\r\n"
 
-    /// Reads one whole answer with a Content-Length body from a kept-alive connection.
-    private func readAnswer(_ connection: RawConnection) -> (head: String, body: Data) {
-        var received = Data()
+    /// Reads one whole answer with a Content-Length body from a kept-alive connection; bytes of later answers that
+    /// arrived with it stay in `received` for the next call.
+    private func readAnswer(_ connection: RawConnection, _ received: inout Data) -> (head: String, body: Data) {
         while true {
             let (head, body) = RawConnection.split(received)
             if let lengthLine = head.split(separator: "\r\n").first(where: { $0.hasPrefix("Content-Length: ") }),
                let length = Int(lengthLine.dropFirst("Content-Length: ".count)), body.count >= length {
-                return (head, body)
+                received = Data(body.dropFirst(length))
+                return (head, Data(body.prefix(length)))
             }
             let bytes = Socket.receive(connection.descriptor)
             guard !bytes.isEmpty else {
+                defer { received = Data() }
                 return RawConnection.split(received)
             }
             received.append(contentsOf: bytes)
@@ -26,9 +28,10 @@ final class KeepAliveTests: MockTestCase {
     func testPollsShareOneConnectionUntilTheClientAsksToClose() throws {
         let connection = try RawConnection(port: server.port)
         defer { connection.disconnect() }
+        var received = Data()
         for _ in 0..<3 {
             connection.send(poll)
-            let (head, body) = readAnswer(connection)
+            let (head, body) = readAnswer(connection, &received)
             XCTAssertTrue(head.hasPrefix("HTTP/1.1 200") && head.contains("Connection: keep-alive"), head)
             XCTAssertTrue(String(decoding: body, as: UTF8.self).contains("UNKNOWN"))
         }
@@ -43,8 +46,9 @@ final class KeepAliveTests: MockTestCase {
         let connection = try RawConnection(port: server.port)
         defer { connection.disconnect() }
         connection.send(poll + poll.replacingOccurrences(of: "tasks/x", with: "tasks/y"))
-        let first = readAnswer(connection)
-        let second = readAnswer(connection)
+        var received = Data()
+        let first = readAnswer(connection, &received)
+        let second = readAnswer(connection, &received)
         XCTAssertTrue(String(decoding: first.body, as: UTF8.self).contains(#""task_id":"x""#))
         XCTAssertTrue(String(decoding: second.body, as: UTF8.self).contains(#""task_id":"y""#))
     }
@@ -65,7 +69,8 @@ final class KeepAliveTests: MockTestCase {
         let connection = try RawConnection(port: server.port)
         defer { connection.disconnect() }
         connection.send(poll)
-        _ = readAnswer(connection)
+        var received = Data()
+        _ = readAnswer(connection, &received)
         server.stop()
         XCTAssertEqual(connection.readToEnd(), Data(), "closed by stop, not left waiting")
     }
