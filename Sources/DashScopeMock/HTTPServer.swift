@@ -13,7 +13,8 @@ protocol HTTPHandler: Sendable {
     func reply(toMalformed error: HTTPRequestError) -> HTTPResponse
 }
 
-/// A small HTTP/1.1 server on 127.0.0.1: one accept thread, each connection on its own dispatch queue, one request each.
+/// A small HTTP/1.1 server on one IPv4 address: one accept thread, each connection on its own dispatch queue,
+/// kept alive between requests as HTTP/1.1 allows.
 final class HTTPServer: @unchecked Sendable {
     private struct State {
         var started = false
@@ -25,15 +26,18 @@ final class HTTPServer: @unchecked Sendable {
     let port: UInt16
     private let listener: Int32
     private let handler: any HTTPHandler
+    private let acceptCounter: Locked<Int>
     private let state = Locked(State())
     private let acceptLoopEnded = DispatchSemaphore(value: 0)
 
-    /// Binds and listens on 127.0.0.1:`port` (0 picks a free port); nothing is accepted until `start()`.
-    init(port: UInt16, handler: any HTTPHandler) throws(MockServerError) {
-        let socket = try Socket.listen(port: port)
+    /// Binds and listens on `address`:`port` (0 picks a free port); nothing is accepted until `start()`.
+    /// Each accepted connection adds one to `acceptCounter`.
+    init(address: in_addr, port: UInt16, handler: any HTTPHandler, acceptCounter: Locked<Int>) throws(MockServerError) {
+        let socket = try Socket.listen(address: address, port: port)
         self.listener = socket.descriptor
         self.port = socket.port
         self.handler = handler
+        self.acceptCounter = acceptCounter
     }
 
     /// Starts accepting connections on a dedicated thread.
@@ -97,6 +101,7 @@ final class HTTPServer: @unchecked Sendable {
                 close(connection)
                 break
             }
+            acceptCounter.withLock { $0 += 1 }
             // A serial queue of its own draws from Dispatch's overcommitting pool, so connections blocked
             // in recv or in a paced download never starve the others (a shared concurrent queue would).
             DispatchQueue(label: "dashscope-mock.connection").async { [self] in serve(connection) }
@@ -110,48 +115,105 @@ final class HTTPServer: @unchecked Sendable {
     private func serve(_ connection: Int32) {
         Socket.configure(connection: connection, receiveTimeout: 15)
         var reader = HTTPRequestReader { Socket.receive(connection) }
-        let reply: HTTPReply
-        do throws(HTTPRequestError) {
-            let request = try reader.readRequest { Socket.send(connection, HTTPRequestReader.continueLine) }
-            reply = handler.reply(to: request)
-        } catch .closed {
-            release(connection)
-            return
-        } catch {
-            reply = .respond(handler.reply(toMalformed: error))
-        }
-        if case .respond(let response) = reply, write(response, to: connection) {
-            Socket.finishWriting(connection)
-        }
+        while serveOne(from: &reader, on: connection) {}
         release(connection)
     }
 
-    private func write(_ response: HTTPResponse, to connection: Int32) -> Bool {
+    /// Reads and answers one request; returns whether the connection stays open for the next one, which it does
+    /// when the client allows it and the answer went out whole (faults that cut or stall an answer close).
+    private func serveOne(from reader: inout HTTPRequestReader, on connection: Int32) -> Bool {
+        let reply: HTTPReply
+        var headOnly = false
+        var clientKeepsAlive = false
+        do throws(HTTPRequestError) {
+            let request = try reader.readRequest { Socket.send(connection, HTTPRequestReader.continueLine) }
+            headOnly = request.method == "HEAD"
+            clientKeepsAlive = request.keepsAlive
+            reply = handler.reply(to: request)
+        } catch .closed {
+            return false
+        } catch {
+            reply = .respond(handler.reply(toMalformed: error))
+        }
+        guard case .respond(var response) = reply else {
+            return false
+        }
+        response.keepAlive = clientKeepsAlive && response.delivery == .whole && !isStopping
+        guard write(response, to: connection, headOnly: headOnly) else {
+            return false
+        }
+        if response.keepAlive {
+            return true
+        }
+        Socket.finishWriting(connection)
+        return false
+    }
+
+    /// Writes a response as its delivery asks; returns false when the connection broke or the server stops.
+    private func write(_ response: HTTPResponse, to connection: Int32, headOnly: Bool) -> Bool {
         let head = response.head()
+        if headOnly {
+            return Socket.send(connection, head)
+        }
+        if let stream = response.stream {
+            guard Socket.send(connection, head) else {
+                return false
+            }
+            let writer = ChunkWriter { [self] data in !isStopping && Socket.send(connection, data) }
+            stream.write(writer)
+            return writer.finish()
+        }
+        let body = response.body
         switch response.delivery {
         case .whole:
-            return Socket.send(connection, head + response.body)
+            return Socket.send(connection, head + body)
         case .truncated:
-            return Socket.send(connection, head + response.body.prefix(response.body.count / 2))
+            return Socket.send(connection, head + body.prefix(body.count / 2))
+        case .stalled(let seconds):
+            return Socket.send(connection, head + body.prefix(body.count / 2)) && pause(seconds)
         case .paced(let seconds):
-            return Socket.send(connection, head) && writePaced(Array(response.body), over: seconds, to: connection)
+            let pieces = max(1, min(body.count, 20))
+            let pieceSize = (body.count + pieces - 1) / pieces
+            return Socket.send(connection, head)
+                && writeSpaced(body, pieceSize: pieceSize, interval: max(0, seconds) / Double(pieces), to: connection)
+        case .trickled(let interval, let limit):
+            let pieces = min(body.count, Int(limit / max(interval, 0.001)))
+            return Socket.send(connection, head)
+                && writeSpaced(body.prefix(pieces), pieceSize: 1, interval: interval, to: connection, leadingPause: false)
         }
     }
 
-    private func writePaced(_ body: [UInt8], over seconds: Double, to connection: Int32) -> Bool {
-        let pieces = max(1, min(body.count, 20))
-        let pieceSize = (body.count + pieces - 1) / pieces
-        let interval = max(0, seconds) / Double(pieces)
-        var offset = 0
-        while offset < body.count {
-            Thread.sleep(forTimeInterval: interval)
-            let end = min(offset + pieceSize, body.count)
-            guard !isStopping, Socket.send(connection, Data(body[offset..<end])) else {
+    /// Sends `body` in pieces of `pieceSize` bytes with a pause of `interval` seconds before each (or between them).
+    private func writeSpaced(
+        _ body: Data, pieceSize: Int, interval: Double, to connection: Int32, leadingPause: Bool = true
+    ) -> Bool {
+        var offset = body.startIndex
+        while offset < body.endIndex {
+            if leadingPause || offset > body.startIndex {
+                guard pause(interval) else {
+                    return false
+                }
+            }
+            let end = min(offset + pieceSize, body.endIndex)
+            guard !isStopping, Socket.send(connection, body[offset..<end]) else {
                 return false
             }
             offset = end
         }
         return true
+    }
+
+    /// Waits `seconds`, waking early (and returning false) when the server stops.
+    private func pause(_ seconds: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while !isStopping {
+            let left = deadline.timeIntervalSinceNow
+            guard left > 0 else {
+                return true
+            }
+            Thread.sleep(forTimeInterval: min(left, 0.05))
+        }
+        return false
     }
 
     private func release(_ connection: Int32) {
