@@ -65,7 +65,7 @@ public struct Downloader: Sendable {
     private func fetchOne(_ job: DownloadJob, force: Bool, deadline: Date?,
                           progress: (@Sendable (Int64) -> Void)?) async throws -> Result<String, DashScopeError> {
         guard let url = URL(string: job.url), HTTPRequest.schemes.contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
-            return .failure(DashScopeError("the service gave a result URL that cannot be fetched: \(HTTPRequest.printable(job.url))",
+            return .failure(DashScopeError("the service gave a result URL that is not http or https, so it was not fetched: \(HTTPRequest.printable(job.url))",
                                            exit: .failed))
         }
         let name = HTTPRequest.printable(url.lastPathComponent)

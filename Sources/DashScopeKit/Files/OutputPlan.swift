@@ -61,10 +61,24 @@ public struct OutputPlan: Sendable {
     public static func absolute(option: String, cwd: String, home: String) -> String {
         let raw = option.isEmpty ? "." : option
         let expanded = raw == "~" ? home + "/" : raw.hasPrefix("~/") ? home + raw.dropFirst(1) : raw
-        var path = ((expanded.hasPrefix("/") ? expanded : cwd + "/" + expanded) as NSString).standardizingPath
+        var path = lexical(expanded.hasPrefix("/") ? expanded : cwd + "/" + expanded)
         let namesDirectory = expanded.hasSuffix("/") || [".", ".."].contains((raw as NSString).lastPathComponent)
         if namesDirectory && !path.hasSuffix("/") { path += "/" }
         return path
+    }
+
+    /// `path` with `.`, `..` and repeated slashes resolved by their text alone. Unlike `standardizingPath`, it never
+    /// follows a symlink: `-o cat.png` where cat.png links elsewhere must name cat.png itself, not the link's target.
+    static func lexical(_ path: String) -> String {
+        var parts: [Substring] = []
+        for part in path.split(separator: "/", omittingEmptySubsequences: true) {
+            switch part {
+            case ".": continue
+            case "..": _ = parts.popLast()
+            default: parts.append(part)
+            }
+        }
+        return "/" + parts.joined(separator: "/")
     }
 
     /// The output directory for a job.

@@ -127,7 +127,9 @@ public enum JSON: Sendable, Equatable {
         case .null: out += "null"
         case let .bool(b): out += b ? "true" : "false"
         case let .number(n): out += JSON.format(number: n)
-        case let .numberText(text): out += text
+        // The exact text (ints above 2^53 survive), unless no Double can hold it (`1e999`): most JSON readers refuse
+        // such a number, so it is written as null, like an infinity made in code.
+        case let .numberText(text): out += Double(text).map { $0.isFinite } ?? false ? text : "null"
         case let .string(s): JSON.quote(s, into: &out)
         case let .array(items):
             if items.isEmpty { out += "[]"; return }
