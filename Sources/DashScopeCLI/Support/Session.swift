@@ -75,14 +75,16 @@ final class Session: @unchecked Sendable {
     /// The API host name.
     var host: String { URL(string: configuration.origin)?.host ?? "" }
 
-    /// Starts the in-process mock; `DASHSCOPE_MOCK_TASK_SECONDS` and `DASHSCOPE_MOCK_FAULTS` (comma-separated specs) tune it.
+    /// Starts the in-process mock; `DASHSCOPE_MOCK_TASK_SECONDS` (seconds, or a comma list cycled per task) and
+    /// `DASHSCOPE_MOCK_FAULTS` (comma-separated specs, so no fault value may hold a comma there) tune it.
     private static func startMock(environment: [String: String]) throws -> MockServer {
         var options = MockOptions(taskSeconds: 1)
         if let text = environment["DASHSCOPE_MOCK_TASK_SECONDS"] {
-            guard let seconds = Double(text), seconds >= 0 else {
-                throw DashScopeError.usage("DASHSCOPE_MOCK_TASK_SECONDS must be a number of seconds, not '\(text)'")
+            let durations = text.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+            guard !durations.isEmpty, durations.allSatisfy({ $0.map { $0 >= 0 && $0.isFinite } ?? false }) else {
+                throw DashScopeError.usage("DASHSCOPE_MOCK_TASK_SECONDS must be seconds, or a comma list of them, not '\(TerminalText.line(text))'")
             }
-            options.taskSeconds = seconds
+            options.taskDurations = durations.compactMap { $0 }
         }
         for spec in (environment["DASHSCOPE_MOCK_FAULTS"] ?? "").split(separator: ",") {
             do {
