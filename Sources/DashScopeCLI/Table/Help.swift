@@ -8,7 +8,7 @@ public enum Help {
         ("DASHSCOPE_REGION", "cn (default), intl or us"),
         ("DASHSCOPE_BASE_URL", "API origin, e.g. http://127.0.0.1:8089 (the tool appends /api/v1)"),
         ("DASHSCOPE_MOCK", "1 runs every command against the built-in mock server"),
-        ("DASHSCOPE_MOCK_TASK_SECONDS", "how long mock tasks take (default 1)"),
+        ("DASHSCOPE_MOCK_TASK_SECONDS", "how long mock tasks take (default 1; a comma list cycles per task)"),
         ("DASHSCOPE_MOCK_FAULTS", "faults for the built-in mock, e.g. 429@create*2,fail"),
         ("XDG_CONFIG_HOME", "config file at $XDG_CONFIG_HOME/dashscope/config (key = value lines)"),
         ("XDG_STATE_HOME", "task journal at $XDG_STATE_HOME/dashscope/tasks.jsonl"),

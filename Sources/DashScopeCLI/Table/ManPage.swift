@@ -28,11 +28,39 @@ public enum ManPage {
         out += [".SH FILES", ".TP", ".I $XDG_CONFIG_HOME/dashscope/config",
                 "key = value lines: api_key, region, base_url, output, <command>.model. Precedence: flag > environment > config file > default.",
                 ".TP", ".I $XDG_STATE_HOME/dashscope/tasks.jsonl", "the task journal that \\fBtask wait\\fR resumes from."]
+        out += [".SH BEHAVIOUR"]
+        for (title, text) in rules { out += [".TP", ".B \(escape(title))", escape(text)] }
         out += [".SH EXIT STATUS"]
         for code in ExitCode.allCases { out += [".TP", ".B \(code.rawValue)", escape(code.meaning)] }
         out += [".SH SEE ALSO", "dashscope-mock(1) \\- the offline server: \\fBdashscope\\-mock \\-\\-help\\fR"]
         return out.joined(separator: "\n") + "\n"
     }
+
+    /// The rules users rely on, one paragraph each.
+    static let rules: [(String, String)] = [
+        ("Files", "Downloads go to a hidden .part file beside the target and are renamed when complete; no half-written file "
+            + "ever has a final name, and SIGTERM or a second Ctrl-C deletes the .part files. Existing files are kept (-2, -3, ... "
+            + "is added) unless --force, which replaces the name itself: a symlink there is replaced, never written through. "
+            + "Template values ({task}, {model}, {slug}, ...) become one file name part each: a / or .. from the service cannot "
+            + "leave the output directory. An interrupted download resumes with an HTTP Range request; a 204, an empty 200 or "
+            + "an unasked 206 answer is a failed output, never an empty file."),
+        ("Money", "-n defaults to 1 and is always sent. A create is re-sent only after a 429 or 503 answer or when nothing "
+            + "reached the server; when its answer is lost or cut short, the task may exist: check dashscope task list."),
+        ("Waiting", "Tasks are polled on a schedule per kind of output (images first at about 3.5 s, then every 2 s; videos "
+            + "sparsely until 30 s, then every 4.5 s), over one kept-alive connection. A failing poll is retried with backoff "
+            + "until --timeout (default: no limit): a running task is never abandoned. --timeout bounds the whole job (create, "
+            + "polls, downloads), exits 75 and prints the exact dashscope task wait line that resumes it, as Ctrl-C does "
+            + "(exit 130). UNKNOWN (missing or expired) is final; a status the tool does not know is not: it keeps polling and "
+            + "warns once."),
+        ("Trust", "Only http and https are followed, at every hop. Task ids from the service are checked (letters, digits, - "
+            + "and _) before they reach a path, the journal or a printed command line, which is always shell-quoted. Control "
+            + "characters from the service are shown escaped. API answers over 32 MiB are refused; downloads stream to disk."),
+        ("The key", "Sent only to the API host, never to download hosts or across a redirect to another host, and never "
+            + "printed: every line on stdout and stderr, --json and --verbose included, shows it as sk-...abcd, also when the "
+            + "service echoes it. A key holding control characters is refused. A plain http:// origin that is not this "
+            + "machine is refused unless --allow-insecure-http."),
+        ("Output", "Results go to stdout; a full or closed stdout is an error (exit 73). JSON numbers keep their exact text."),
+    ]
 
     private static func usage(_ name: String, _ spec: CommandSpec) -> String {
         var text = "dashscope \(name)"

@@ -11,6 +11,7 @@ public enum ExitCode: Int32, Sendable, CaseIterable {
     case keyRejected = 77
     case noKey = 78
     case interrupted = 130
+    case terminated = 143
 
     /// What the status means, as printed by `--help` and the man page.
     public var meaning: String {
@@ -21,11 +22,12 @@ public enum ExitCode: Int32, Sendable, CaseIterable {
         case .usage: return "bad usage or invalid input"
         case .noInput: return "an input file is missing or unreadable"
         case .unavailable: return "service or network unavailable after retries"
-        case .cannotWrite: return "cannot write output"
+        case .cannotWrite: return "cannot write output (a file, or stdout is full or closed)"
         case .tryLater: return "timed out, or still throttled: try later"
         case .keyRejected: return "the API key was rejected (401/403)"
         case .noKey: return "no API key configured"
-        case .interrupted: return "interrupted (Ctrl-C)"
+        case .interrupted: return "interrupted (Ctrl-C); a running task keeps running and the resume line is printed"
+        case .terminated: return "terminated (SIGTERM, or a second Ctrl-C gives 130): partial downloads are removed"
         }
     }
 }

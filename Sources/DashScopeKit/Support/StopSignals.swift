@@ -8,9 +8,9 @@ import Darwin
 /// SIGINT and SIGTERM, taken with `sigwait` on a thread of their own (a Dispatch signal source missed SIGTERM in release builds).
 public enum StopSignals {
     /// The exit status after a second Ctrl-C.
-    public static let interruptedStatus: Int32 = 130
+    public static let interruptedStatus: Int32 = ExitCode.interrupted.rawValue
     /// The exit status after SIGTERM (128 + 15).
-    public static let terminatedStatus: Int32 = 143
+    public static let terminatedStatus: Int32 = ExitCode.terminated.rawValue
 
     /// Blocks SIGINT and SIGTERM in the calling thread and every thread started after it: call first thing in `main`,
     /// before any thread exists, so that only `sigwait` ever receives them.
