@@ -28,7 +28,7 @@ struct JobRunner: Sendable {
     /// Polls `taskID` to a final status, then collects its outputs; Ctrl-C prints the resume line and returns 130.
     func wait(taskID: String, job: JobDescription) async throws -> ExitCode {
         let poller = TaskPoller(tasks: session.tasks, schedule: session.pollSchedule(video: job.video),
-                                timeout: timeout, sleeper: session.sleeper)
+                                timeout: timeout, submitted: job.started, sleeper: session.sleeper, onNotice: console.logger.notice)
         let status = StatusBox()
         let ticker = startTicker(taskID: taskID, status: status)
         defer { ticker?.cancel(); console.endProgress() }

@@ -120,7 +120,7 @@ public struct TaskPoller: Sendable {
         let state = lastSeen.map { "was last seen \(printable($0.status.rawValue))" } ?? "never answered a poll"
         let failure = lastFailure.map { "; the last poll failed: \(printable($0.message))" } ?? ""
         return DashScopeError("gave up waiting: the time limit (--timeout) ran out; task \(id) \(state)\(failure)",
-                              hint: "the task keeps running on the service and can be collected later", exit: .tryLater)
+                              hint: "it keeps running on the service: `dashscope task wait \(id)` picks it up later", exit: .tryLater)
     }
 
     private static func unrecognizedNotice(id: String, text: String) -> String {
