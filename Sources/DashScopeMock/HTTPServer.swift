@@ -13,7 +13,7 @@ protocol HTTPHandler: Sendable {
     func reply(toMalformed error: HTTPRequestError) -> HTTPResponse
 }
 
-/// A small HTTP/1.1 server on 127.0.0.1: one accept thread, each connection on its own dispatch queue, one request each.
+/// A small HTTP/1.1 server on one IPv4 address: one accept thread, each connection on its own dispatch queue, one request each.
 final class HTTPServer: @unchecked Sendable {
     private struct State {
         var started = false
@@ -25,15 +25,18 @@ final class HTTPServer: @unchecked Sendable {
     let port: UInt16
     private let listener: Int32
     private let handler: any HTTPHandler
+    private let acceptCounter: Locked<Int>
     private let state = Locked(State())
     private let acceptLoopEnded = DispatchSemaphore(value: 0)
 
-    /// Binds and listens on 127.0.0.1:`port` (0 picks a free port); nothing is accepted until `start()`.
-    init(port: UInt16, handler: any HTTPHandler) throws(MockServerError) {
-        let socket = try Socket.listen(port: port)
+    /// Binds and listens on `address`:`port` (0 picks a free port); nothing is accepted until `start()`.
+    /// Each accepted connection adds one to `acceptCounter`.
+    init(address: in_addr, port: UInt16, handler: any HTTPHandler, acceptCounter: Locked<Int>) throws(MockServerError) {
+        let socket = try Socket.listen(address: address, port: port)
         self.listener = socket.descriptor
         self.port = socket.port
         self.handler = handler
+        self.acceptCounter = acceptCounter
     }
 
     /// Starts accepting connections on a dedicated thread.
@@ -97,6 +100,7 @@ final class HTTPServer: @unchecked Sendable {
                 close(connection)
                 break
             }
+            acceptCounter.withLock { $0 += 1 }
             // A serial queue of its own draws from Dispatch's overcommitting pool, so connections blocked
             // in recv or in a paced download never starve the others (a shared concurrent queue would).
             DispatchQueue(label: "dashscope-mock.connection").async { [self] in serve(connection) }
@@ -111,8 +115,10 @@ final class HTTPServer: @unchecked Sendable {
         Socket.configure(connection: connection, receiveTimeout: 15)
         var reader = HTTPRequestReader { Socket.receive(connection) }
         let reply: HTTPReply
+        var headOnly = false
         do throws(HTTPRequestError) {
             let request = try reader.readRequest { Socket.send(connection, HTTPRequestReader.continueLine) }
+            headOnly = request.method == "HEAD"
             reply = handler.reply(to: request)
         } catch .closed {
             release(connection)
@@ -120,38 +126,77 @@ final class HTTPServer: @unchecked Sendable {
         } catch {
             reply = .respond(handler.reply(toMalformed: error))
         }
-        if case .respond(let response) = reply, write(response, to: connection) {
+        if case .respond(let response) = reply, write(response, to: connection, headOnly: headOnly) {
             Socket.finishWriting(connection)
         }
         release(connection)
     }
 
-    private func write(_ response: HTTPResponse, to connection: Int32) -> Bool {
+    /// Writes a response as its delivery asks; returns false when the connection broke or the server stops.
+    private func write(_ response: HTTPResponse, to connection: Int32, headOnly: Bool) -> Bool {
         let head = response.head()
+        if headOnly {
+            return Socket.send(connection, head)
+        }
+        if let stream = response.stream {
+            guard Socket.send(connection, head) else {
+                return false
+            }
+            let writer = ChunkWriter { [self] data in !isStopping && Socket.send(connection, data) }
+            stream.write(writer)
+            return writer.finish()
+        }
+        let body = response.body
         switch response.delivery {
         case .whole:
-            return Socket.send(connection, head + response.body)
+            return Socket.send(connection, head + body)
         case .truncated:
-            return Socket.send(connection, head + response.body.prefix(response.body.count / 2))
+            return Socket.send(connection, head + body.prefix(body.count / 2))
+        case .stalled(let seconds):
+            return Socket.send(connection, head + body.prefix(body.count / 2)) && pause(seconds)
         case .paced(let seconds):
-            return Socket.send(connection, head) && writePaced(Array(response.body), over: seconds, to: connection)
+            let pieces = max(1, min(body.count, 20))
+            let pieceSize = (body.count + pieces - 1) / pieces
+            return Socket.send(connection, head)
+                && writeSpaced(body, pieceSize: pieceSize, interval: max(0, seconds) / Double(pieces), to: connection)
+        case .trickled(let interval, let limit):
+            let pieces = min(body.count, Int(limit / max(interval, 0.001)))
+            return Socket.send(connection, head)
+                && writeSpaced(body.prefix(pieces), pieceSize: 1, interval: interval, to: connection, leadingPause: false)
         }
     }
 
-    private func writePaced(_ body: [UInt8], over seconds: Double, to connection: Int32) -> Bool {
-        let pieces = max(1, min(body.count, 20))
-        let pieceSize = (body.count + pieces - 1) / pieces
-        let interval = max(0, seconds) / Double(pieces)
-        var offset = 0
-        while offset < body.count {
-            Thread.sleep(forTimeInterval: interval)
-            let end = min(offset + pieceSize, body.count)
-            guard !isStopping, Socket.send(connection, Data(body[offset..<end])) else {
+    /// Sends `body` in pieces of `pieceSize` bytes with a pause of `interval` seconds before each (or between them).
+    private func writeSpaced(
+        _ body: Data, pieceSize: Int, interval: Double, to connection: Int32, leadingPause: Bool = true
+    ) -> Bool {
+        var offset = body.startIndex
+        while offset < body.endIndex {
+            if leadingPause || offset > body.startIndex {
+                guard pause(interval) else {
+                    return false
+                }
+            }
+            let end = min(offset + pieceSize, body.endIndex)
+            guard !isStopping, Socket.send(connection, body[offset..<end]) else {
                 return false
             }
             offset = end
         }
         return true
+    }
+
+    /// Waits `seconds`, waking early (and returning false) when the server stops.
+    private func pause(_ seconds: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while !isStopping {
+            let left = deadline.timeIntervalSinceNow
+            guard left > 0 else {
+                return true
+            }
+            Thread.sleep(forTimeInterval: min(left, 0.05))
+        }
+        return false
     }
 
     private func release(_ connection: Int32) {

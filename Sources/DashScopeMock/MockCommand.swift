@@ -29,12 +29,22 @@ public enum MockCommand: Sendable, Equatable {
                     throw MockServerError("--port takes a port number from 0 to 65535, not \"\(text)\"")
                 }
                 options.port = port
+            case "--bind":
+                let text = try value()
+                guard let address = Socket.ipv4Address(text), address.s_addr != 0 else {
+                    throw MockServerError("--bind takes one local IPv4 address such as 127.0.0.1, not \"\(text)\"")
+                }
+                options.bindAddress = text
             case "--task-seconds":
                 let text = try value()
-                guard let seconds = Double(text), seconds.isFinite, seconds >= 0 else {
-                    throw MockServerError("--task-seconds takes a number of seconds, 0 or more, not \"\(text)\"")
+                let pieces = text.split(separator: ",", omittingEmptySubsequences: false)
+                let durations = pieces.compactMap { Double($0) }.filter { $0.isFinite && $0 >= 0 }
+                guard durations.count == pieces.count else {
+                    throw MockServerError(
+                        "--task-seconds takes seconds (0 or more) or a comma list such as 4,9,17, not \"\(text)\""
+                    )
                 }
-                options.taskSeconds = seconds
+                options.taskDurations = durations
             case "--key":
                 let key = try value()
                 guard !key.isEmpty else {
@@ -52,13 +62,15 @@ public enum MockCommand: Sendable, Equatable {
 
     /// The `--help` text.
     public static let usage = """
-        usage: dashscope-mock [--port N] [--task-seconds S] [--key KEY] [--fault SPEC]... [--help]
+        usage: dashscope-mock [--bind ADDR] [--port N] [--task-seconds S[,S...]] [--key KEY] [--fault SPEC]... [--help]
 
         An offline DashScope on 127.0.0.1, to try dashscope or test scripts with no key and no network.
-        Prints its origin (http://127.0.0.1:PORT) on stdout, then serves until SIGINT or SIGTERM.
+        Prints its origin (http://ADDR:PORT) on stdout, then serves until SIGINT or SIGTERM.
 
+          --bind ADDR        local IPv4 address to listen on (default 127.0.0.1)
           --port N           port to listen on (default 0: any free port)
-          --task-seconds S   seconds a task takes from PENDING to SUCCEEDED (default 2)
+          --task-seconds S   seconds a task takes from PENDING to SUCCEEDED (default 2); a comma list
+                             such as 4,9,17,26 gives each new task the next duration, cycling
           --key KEY          accept only this API key (default: any key starting with sk-)
           --fault SPEC       inject a fault; repeatable. SPEC is KIND[@ROUTE][*COUNT][:SECONDS]
                              KIND   429 500 503 drop fail unknown partial slow truncate
@@ -73,7 +85,8 @@ public enum MockCommand: Sendable, Equatable {
     /// The line printed on stderr once the server listens: where it is and how to point dashscope at it.
     public static func banner(origin: String, options: MockOptions) -> String {
         let key = options.acceptedKey ?? "sk-test"
-        var line = "dashscope-mock listening on \(origin) (tasks take \(options.taskSeconds.compactText)s); "
+        let durations = options.taskDurations.map(\.compactText).joined(separator: ",")
+        var line = "dashscope-mock listening on \(origin) (tasks take \(durations)s); "
             + "try: DASHSCOPE_BASE_URL=\(origin) DASHSCOPE_API_KEY=\(key) dashscope t2i \"a cat\""
         if !options.faults.isEmpty {
             line += "; faults: " + options.faults.map(\.description).joined(separator: " ")

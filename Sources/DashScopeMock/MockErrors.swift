@@ -4,7 +4,7 @@ import Foundation
 struct ServiceError: Error, Equatable {
     let status: Int
     let code: String
-    let message: String
+    var message: String
     var retryAfter: Int?
 
     /// The JSON answer `{"request_id", "code", "message"}` with this error's status.
@@ -55,6 +55,8 @@ struct ServiceError: Error, Equatable {
             ServiceError(status: 400, code: "BadRequest", message: "Malformed HTTP request: \(reason).")
         case .closed:
             ServiceError(status: 400, code: "BadRequest", message: "Malformed HTTP request: no request was sent.")
+        case .spoolFailed(let reason):
+            ServiceError(status: 500, code: "InternalError", message: "The request body could not be stored: \(reason).")
         }
     }
 

@@ -15,37 +15,46 @@ extension ImageJob {
         "\(origin)/files/\(id)/\(index).png"
     }
 
-    /// The `output` fields and `usage` of a succeeded job; with `lastFailed` its last image carries an error, not a URL.
-    func finishedOutput(origin: String, id: String, lastFailed: Bool) -> (output: [String: Any], usage: [String: Any]) {
+    /// The `output` fields and `usage` of a succeeded job, as `bends` change them: a `partial` outcome puts an error
+    /// in place of the last image, `resultURL` replaces every URL, `bigNumbers` puts unholdable numbers in `usage`.
+    func finishedOutput(origin: String, id: String, bends: TaskBends) -> (output: [String: Any], usage: [String: Any]) {
+        let lastFailed = bends.outcome == .partial
         let delivered = lastFailed ? count - 1 : count
+        let url = { (index: Int) in bends.resultURL ?? Self.imageURL(origin: origin, id: id, index: index) }
+        var output: [String: Any]
+        var usage: [String: Any] = ["image_count": delivered]
         if route.usesMessages {
-            let usage: [String: Any] = ["image_count": delivered, "width": size.width, "height": size.height]
-            return (["choices": choices(origin: origin, id: id, lastFailed: lastFailed)], usage)
+            usage["width"] = size.width
+            usage["height"] = size.height
+            output = ["choices": choices(url: url, lastFailed: lastFailed)]
+        } else {
+            let metrics = ["TOTAL": count, "SUCCEEDED": delivered, "FAILED": count - delivered]
+            output = ["results": results(url: url, lastFailed: lastFailed), model.metricsKey: metrics]
         }
-        let metrics = ["TOTAL": count, "SUCCEEDED": delivered, "FAILED": count - delivered]
-        let results = results(origin: origin, id: id, lastFailed: lastFailed)
-        return (["results": results, model.metricsKey: metrics], ["image_count": delivered])
+        if bends.bigNumbers {
+            usage["image_count"] = MockJSON.raw("9007199254740993")
+            usage["duration"] = MockJSON.raw("1e999")
+        }
+        return (output, usage)
     }
 
     /// One assistant choice whose content lists every image, as the messages protocol answers.
-    func choices(origin: String, id: String, lastFailed: Bool) -> [[String: Any]] {
+    private func choices(url: (Int) -> String, lastFailed: Bool) -> [[String: Any]] {
         let content: [[String: Any]] = (0..<count).map { index in
             if lastFailed, index == count - 1 {
                 return Self.refusedImage.merging(["type": "image"]) { current, _ in current }
             }
-            return ["type": "image", "image": Self.imageURL(origin: origin, id: id, index: index)]
+            return ["type": "image", "image": url(index)]
         }
         return [["finish_reason": "stop", "message": ["role": "assistant", "content": content]]]
     }
 
-    private func results(origin: String, id: String, lastFailed: Bool) -> [[String: Any]] {
+    private func results(url: (Int) -> String, lastFailed: Bool) -> [[String: Any]] {
         (0..<count).map { index in
             if lastFailed, index == count - 1 {
                 return Self.refusedImage
             }
-            var entry: [String: Any] = [
-                "url": Self.imageURL(origin: origin, id: id, index: index), "orig_prompt": prompt,
-            ]
+            var entry: [String: Any] = ["url": url(index), "orig_prompt": prompt]
             if promptExtend {
                 entry["actual_prompt"] = "\(prompt), richly detailed, soft natural light"
             }

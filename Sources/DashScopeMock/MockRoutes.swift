@@ -6,7 +6,7 @@ enum Endpoint: Equatable {
     case task(String)
     case cancel(String)
     case list
-    case file(id: String, index: Int)
+    case file(id: String, index: Int, format: MediaFormat)
     case unknown
 
     /// Matches a method and a decoded path against the routes the mock serves.
@@ -16,8 +16,9 @@ enum Endpoint: Equatable {
             self = .generate(route)
         } else if parts.count >= 3, Array(parts[0..<3]) == ["api", "v1", "tasks"] {
             self = Self.taskEndpoint(method, Array(parts.dropFirst(3)))
-        } else if method == "GET", parts.count == 3, parts[0] == "files", let index = Self.fileIndex(parts[2]) {
-            self = .file(id: parts[1], index: index)
+        } else if method == "GET" || method == "HEAD", parts.count == 3, parts[0] == "files",
+                  let (index, format) = Self.fileName(parts[2]) {
+            self = .file(id: parts[1], index: index, format: format)
         } else {
             self = .unknown
         }
@@ -44,35 +45,34 @@ enum Endpoint: Equatable {
         }
     }
 
-    private static func fileIndex(_ name: String) -> Int? {
-        guard name.hasSuffix(".png") else {
+    /// Reads `INDEX.EXT`, e.g. `0.png`, `2.mp4`.
+    private static func fileName(_ name: String) -> (Int, MediaFormat)? {
+        let pieces = name.split(separator: ".", omittingEmptySubsequences: false)
+        guard pieces.count == 2, let format = MediaFormat(rawValue: String(pieces[1])),
+              !pieces[0].isEmpty, pieces[0].allSatisfy({ $0.isASCII && $0.isNumber }), let index = Int(pieces[0]) else {
             return nil
         }
-        let digits = name.dropLast(4)
-        guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else {
-            return nil
-        }
-        return Int(digits)
+        return (index, format)
     }
 }
 
 /// The route handlers, each answering one endpoint of API.md.
 extension MockService {
     /// Answers a request that passed the key check.
-    func route(_ request: HTTPRequest, to endpoint: Endpoint, requestID: String) throws(ServiceError) -> HTTPResponse {
-        switch endpoint {
+    func route(_ exchange: Exchange) throws(ServiceError) -> HTTPResponse {
+        let request = exchange.request
+        let requestID = exchange.requestID
+        switch exchange.endpoint {
         case .generate(let route):
-            try generate(request, route: route, requestID: requestID)
+            return try generate(exchange, route: route)
         case .task(let id):
-            queryTask(id, requestID: requestID)
+            return queryTask(id, requestID: requestID)
         case .cancel(let id):
-            try cancelTask(id, requestID: requestID)
+            return try cancelTask(id, requestID: requestID)
         case .list:
-            try listTasks(request.query, requestID: requestID)
-        case .file(let id, let index):
-            HTTPResponse(
-                status: 200, headers: [(name: "Content-Type", value: "image/png")], body: PNG.picture(id: id, index: index)
-            )
+            return try listTasks(request.query, requestID: requestID)
+        case .file(let id, let index, let format):
+            return MockDownloads.answer(format.file(id: id, index: index), format: format, range: request.header("range"))
         case .unknown:
             throw .notFound(request.method, request.path)
         }
@@ -80,9 +80,9 @@ extension MockService {
 
     // MARK: - Generation
 
-    private func generate(
-        _ request: HTTPRequest, route: GenerationRoute, requestID: String
-    ) throws(ServiceError) -> HTTPResponse {
+    private func generate(_ exchange: Exchange, route: GenerationRoute) throws(ServiceError) -> HTTPResponse {
+        let request = exchange.request
+        let requestID = exchange.requestID
         let asks = request.header("x-dashscope-async")?.trimmingCharacters(in: .whitespaces).lowercased() == "enable"
         if route.isAsync, !asks {
             throw .asyncRequired
@@ -90,15 +90,24 @@ extension MockService {
         if !route.isAsync, asks {
             throw .syncRequired
         }
-        let job = try ImageJob(body: request.body, route: route)
+        let job = try ImageJob(body: request.bodyData(), route: route)
         guard route.isAsync else {
             Thread.sleep(forTimeInterval: max(0, min(options.taskSeconds, 0.2)))
-            let finished = job.finishedOutput(origin: origin, id: requestID, lastFailed: false)
+            let bends = takeSyncBends()
+            if bends.outcome == .failure {
+                throw ServiceError(
+                    status: 400, code: bends.failureCode ?? "InternalError",
+                    message: bends.failureMessage ?? ServiceError.internalError.message
+                )
+            }
+            let finished = job.finishedOutput(origin: origin, id: exchange.fileID ?? requestID, bends: bends)
             return MockJSON.response(["request_id": requestID, "output": finished.output, "usage": finished.usage])
         }
+        let bends = takeBends()
+        let id = bends.taskID ?? MockJSON.newID()
         let task = MockTask(
-            id: MockJSON.newID(), job: job, submitted: clock(), duration: options.taskSeconds,
-            outcome: takeTaskOutcome()
+            id: id, fileID: bends.taskID == nil ? id : MockJSON.newID(), job: job, submitted: clock(),
+            duration: nextTaskDuration(), bends: bends
         )
         withTasks { $0.add(task) }
         return MockJSON.response(["request_id": requestID, "output": ["task_id": task.id, "task_status": "PENDING"]])
@@ -107,10 +116,13 @@ extension MockService {
     // MARK: - Tasks
 
     private func queryTask(_ id: String, requestID: String) -> HTTPResponse {
-        guard let task = withTasks({ $0.task(id) }) else {
+        guard let (task, shownStatus) = withTasks({ $0.query(id) }) else {
             return MockJSON.response(["request_id": requestID, "output": ["task_id": id, "task_status": "UNKNOWN"]])
         }
-        let answer = task.query(at: clock(), origin: origin)
+        var answer = task.query(at: clock(), origin: origin)
+        if let shownStatus {
+            answer.output["task_status"] = shownStatus.isEmpty ? nil : shownStatus
+        }
         var body: [String: Any] = ["request_id": requestID, "output": answer.output]
         body["usage"] = answer.usage
         return MockJSON.response(body)

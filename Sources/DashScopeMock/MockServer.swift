@@ -2,29 +2,47 @@ import Foundation
 
 /// How the mock behaves: where it listens, how long tasks take, which key it accepts and which faults wait.
 public struct MockOptions: Sendable, Equatable {
+    /// The IPv4 address to listen on, `127.0.0.1` unless a benchmark needs a non-loopback one.
+    public var bindAddress = "127.0.0.1"
     /// The port to listen on; 0 picks a free one.
     public var port: UInt16 = 0
-    /// Seconds a task takes to go PENDING → RUNNING → SUCCEEDED; 0 finishes tasks at their first query.
-    public var taskSeconds: Double = 2
+    /// Seconds each created task takes to go PENDING → RUNNING → SUCCEEDED, taken in turn and cycling; never empty.
+    public var taskDurations: [Double] = [2]
     /// The only key accepted; nil accepts any Bearer token starting with `sk-`.
     public var acceptedKey: String?
     /// Faults queued from the start.
     public var faults: [Fault] = []
 
     /// Creates options; every argument has the default a person trying the tool would want.
-    public init(port: UInt16 = 0, taskSeconds: Double = 2, acceptedKey: String? = nil, faults: [Fault] = []) {
+    public init(
+        port: UInt16 = 0, taskSeconds: Double = 2, acceptedKey: String? = nil, faults: [Fault] = [],
+        bindAddress: String = "127.0.0.1"
+    ) {
+        self.bindAddress = bindAddress
         self.port = port
-        self.taskSeconds = taskSeconds
+        self.taskDurations = [taskSeconds]
         self.acceptedKey = acceptedKey
         self.faults = faults
     }
+
+    /// Seconds the first task takes (0 finishes tasks at their first query); setting it makes every task take that long.
+    public var taskSeconds: Double {
+        get { taskDurations.first ?? 0 }
+        set { taskDurations = [newValue] }
+    }
+
+    /// The duration of the task created `index`-th (from 0), cycling through `taskDurations`.
+    func taskDuration(forTaskNumber index: Int) -> Double {
+        taskDurations.isEmpty ? 0 : taskDurations[index % taskDurations.count]
+    }
 }
 
-/// An offline DashScope on 127.0.0.1: the image routes of API.md, deterministic PNGs, request recording, fault injection.
+/// An offline DashScope on 127.0.0.1 (or another local address): the image routes of API.md, deterministic PNGs, request recording, fault injection.
 public final class MockServer: @unchecked Sendable {
     private let service: MockService
     private let listener = Locked<HTTPServer?>(nil)
     private let boundPort = Locked<UInt16>(0)
+    private let acceptedConnections = Locked<Int>(0)
 
     /// Creates a stopped server; call `start()` to listen.
     public convenience init(options: MockOptions = MockOptions()) {
@@ -47,9 +65,16 @@ public final class MockServer: @unchecked Sendable {
             if let current {
                 return current.port
             }
-            let server = try HTTPServer(port: service.options.port, handler: service)
+            guard let address = Socket.ipv4Address(service.options.bindAddress) else {
+                throw MockServerError(
+                    "cannot listen on \"\(service.options.bindAddress)\": not an IPv4 address such as 127.0.0.1"
+                )
+            }
+            let server = try HTTPServer(
+                address: address, port: service.options.port, handler: service, acceptCounter: acceptedConnections
+            )
             boundPort.withLock { $0 = server.port }
-            service.origin = "http://127.0.0.1:\(server.port)"
+            service.origin = origin
             server.start()
             current = server
             return server.port
@@ -61,9 +86,19 @@ public final class MockServer: @unchecked Sendable {
         boundPort.withLock { $0 }
     }
 
-    /// `http://127.0.0.1:PORT`; clients append `/api/v1`.
+    /// `http://ADDRESS:PORT`, e.g. `http://127.0.0.1:8089`; clients append `/api/v1`.
     public var origin: String {
-        "http://127.0.0.1:\(port)"
+        "http://\(service.options.bindAddress):\(port)"
+    }
+
+    /// How many connections the server has accepted, counting those of earlier `start()`s.
+    public var connectionCount: Int {
+        acceptedConnections.withLock { $0 }
+    }
+
+    /// How many times `GET /api/v1/tasks/{taskID}` was asked, whatever the answer.
+    public func pollCount(_ taskID: String) -> Int {
+        service.pollCount(taskID)
     }
 
     /// Closes the listening socket, ends the accept loop and cuts off connections still open.
@@ -73,6 +108,7 @@ public final class MockServer: @unchecked Sendable {
             return current
         }
         server?.stop()
+
     }
 
     /// Queues a fault; it acts on the next matching requests or tasks.

@@ -1,5 +1,15 @@
 import Foundation
 
+/// One request being answered, with the ids its answer carries.
+struct Exchange {
+    let request: HTTPRequest
+    let endpoint: Endpoint
+    /// The answer's `request_id`.
+    let requestID: String
+    /// The id a sync answer's file URLs use, when it cannot be `requestID` (a `request-id` fault set that).
+    let fileID: String?
+}
+
 /// The mock's request handling: records each request, applies injected faults, checks the key, then routes.
 final class MockService: HTTPHandler {
     private struct State: Sendable {
@@ -7,6 +17,8 @@ final class MockService: HTTPHandler {
         var requests: [RecordedRequest] = []
         var faults = FaultQueue()
         var tasks = TaskStore()
+        var created = 0
+        var polls: [String: Int] = [:]
     }
 
     let options: MockOptions
@@ -36,6 +48,19 @@ final class MockService: HTTPHandler {
         state.withLock { $0.requests.removeAll() }
     }
 
+    /// How many times `GET /api/v1/tasks/{taskID}` was asked.
+    func pollCount(_ taskID: String) -> Int {
+        state.withLock { $0.polls[taskID] ?? 0 }
+    }
+
+    /// The duration of the task being created now: the next of `options.taskDurations`, cycling.
+    func nextTaskDuration() -> Double {
+        state.withLock { state in
+            defer { state.created += 1 }
+            return options.taskDuration(forTaskNumber: state.created)
+        }
+    }
+
     /// Queues a fault.
     func inject(_ fault: Fault) {
         state.withLock { $0.faults.add(fault) }
@@ -46,39 +71,54 @@ final class MockService: HTTPHandler {
         state.withLock { body(&$0.tasks) }
     }
 
-    /// Decides the outcome of a task being created now, consuming a `fail`, `unknown` or `partial` fault if one waits.
-    func takeTaskOutcome() -> TaskOutcome {
-        state.withLock { $0.faults.takeOutcome() }
+    /// Takes the faults that bend a task being created now.
+    func takeBends() -> TaskBends {
+        state.withLock { $0.faults.takeBends() }
+    }
+
+    /// Takes the faults that bend a sync generation answer.
+    func takeSyncBends() -> TaskBends {
+        state.withLock { $0.faults.takeSyncBends() }
     }
 
     // MARK: - HTTPHandler
 
     func reply(to request: HTTPRequest) -> HTTPReply {
         let endpoint = Endpoint(method: request.method, path: request.path)
+        let route = endpoint.faultRoute
         let fault = state.withLock { state in
             state.requests.append(RecordedRequest(request))
-            return state.faults.take(for: endpoint.faultRoute)
+            if case .task(let id) = endpoint {
+                state.polls[id, default: 0] += 1
+            }
+            return state.faults.take(for: route)
         }
-        let requestID = MockJSON.newID()
-        guard let fault else {
-            return .respond(answer(request, endpoint: endpoint, requestID: requestID))
-        }
-        var response: HTTPResponse
-        switch fault.kind {
-        case .drop:
+        if fault?.kind == .drop {
             return .drop
+        }
+        let forcedID = state.withLock { $0.faults.takeDecoration(.requestID, for: route) }?.value
+        let exchange = Exchange(request: request, endpoint: endpoint, requestID: forcedID ?? MockJSON.newID(),
+                                fileID: forcedID == nil ? nil : MockJSON.newID())
+        guard let fault else {
+            return .respond(answer(exchange))
+        }
+        switch fault.kind {
         case .throttle:
             let retryAfter = max(0, Int(fault.seconds.rounded(.up)))
-            response = ServiceError.throttled(retryAfter: retryAfter).response(requestID: requestID)
+            return .respond(errorResponse(.throttled(retryAfter: retryAfter), exchange))
         case .internalError:
-            response = ServiceError.internalError.response(requestID: requestID)
+            return .respond(errorResponse(.internalError, exchange))
         case .unavailable:
-            response = ServiceError.unavailable.response(requestID: requestID)
-        case .slow, .truncate, .fail, .unknown, .partial:
-            response = answer(request, endpoint: endpoint, requestID: requestID)
+            return .respond(errorResponse(.unavailable, exchange))
+        case .redirect:
+            return .respond(HTTPResponse(status: 302, headers: [(name: "Location", value: fault.value ?? "")], body: Data()))
+        case .huge:
+            return .respond(MockJSON.padded(bytes: Int(fault.seconds * 1_048_576), requestID: exchange.requestID))
+        default:
+            var response = answer(exchange)
+            fault.shape(&response)
+            return .respond(response)
         }
-        response.delivery = fault.delivery
-        return .respond(response)
     }
 
     func reply(toMalformed error: HTTPRequestError) -> HTTPResponse {
@@ -87,15 +127,25 @@ final class MockService: HTTPHandler {
 
     // MARK: - Checks before routing
 
-    private func answer(_ request: HTTPRequest, endpoint: Endpoint, requestID: String) -> HTTPResponse {
+    private func answer(_ exchange: Exchange) -> HTTPResponse {
         do throws(ServiceError) {
-            if request.path.hasPrefix("/api/") {
-                try authorize(request)
+            if exchange.request.path.hasPrefix("/api/") {
+                try authorize(exchange.request)
             }
-            return try route(request, to: endpoint, requestID: requestID)
+            return try route(exchange)
         } catch {
-            return error.response(requestID: requestID)
+            return errorResponse(error, exchange)
         }
+    }
+
+    /// An error answer; an `echo-key` fault makes its message quote the request's Authorization header.
+    private func errorResponse(_ error: ServiceError, _ exchange: Exchange) -> HTTPResponse {
+        var error = error
+        if state.withLock({ $0.faults.takeDecoration(.echoKey, for: exchange.endpoint.faultRoute) }) != nil {
+            let received = exchange.request.header("authorization").map { "Authorization: \($0)" }
+            error.message += " (received \(received ?? "no Authorization header"))"
+        }
+        return error.response(requestID: exchange.requestID)
     }
 
     private func authorize(_ request: HTTPRequest) throws(ServiceError) {

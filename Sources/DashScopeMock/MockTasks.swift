@@ -18,7 +18,7 @@ enum TaskStatus: String, Sendable {
     }
 }
 
-/// How a task ends, bent by the `fail`, `unknown` and `partial` faults.
+/// How a task ends, bent by the `fail`, `unknown`, `partial`, `message` and `code` faults.
 enum TaskOutcome: Sendable {
     case success
     case failure
@@ -29,11 +29,18 @@ enum TaskOutcome: Sendable {
 /// One async task: PENDING for the first 30% of its duration, RUNNING until the end, then finished.
 struct MockTask: Sendable {
     let id: String
+    /// The id in the task's file URLs: its own id, unless a `task-id` fault gave it one unfit for a URL path.
+    let fileID: String
     let job: ImageJob
     let submitted: Date
     let duration: Double
-    let outcome: TaskOutcome
+    /// What faults made of the task; its `fakeStatus` counts down as the task is queried.
+    var bends: TaskBends
     var canceled: Date?
+
+    private var outcome: TaskOutcome {
+        bends.outcome
+    }
 
     /// The status at `now`, computed from the submission time rather than driven by timers.
     func status(at now: Date) -> TaskStatus {
@@ -60,15 +67,16 @@ struct MockTask: Sendable {
         output.merge(times(status: status)) { current, _ in current }
         switch status {
         case .succeeded:
-            let finished = job.finishedOutput(origin: origin, id: id, lastFailed: outcome == .partial)
+            let finished = job.finishedOutput(origin: origin, id: fileID, bends: bends)
             output.merge(finished.output) { current, _ in current }
             if job.route.usesMessages {
                 output["finished"] = true
             }
             return (output, finished.usage)
         case .failed:
-            output["code"] = "InternalError.Algo"
-            output["message"] = "An internal error occurred while generating the image, please try again later."
+            output["code"] = bends.failureCode ?? (bends.failureMessage == nil ? "InternalError.Algo" : "InternalError")
+            output["message"] = bends.failureMessage
+                ?? "An internal error occurred while generating the image, please try again later."
         case .pending, .running, .canceled, .unknown:
             break
         }
@@ -122,9 +130,17 @@ struct TaskStore: Sendable {
         tasks.append(task)
     }
 
-    /// The task with this id, if the mock created it.
-    func task(_ id: String) -> MockTask? {
-        positions[id].map { tasks[$0] }
+    /// The task with this id, if the mock created it, and the status a `status` fault shows for this query instead
+    /// of the real one (counting the query against it).
+    mutating func query(_ id: String) -> (MockTask, shownStatus: String?)? {
+        guard let position = positions[id] else {
+            return nil
+        }
+        guard let fake = tasks[position].bends.fakeStatus, fake.polls > 0 else {
+            return (tasks[position], nil)
+        }
+        tasks[position].bends.fakeStatus?.polls -= 1
+        return (tasks[position], fake.text)
     }
 
     /// Cancels the task if it is still PENDING at `now`; returns whether it was canceled.

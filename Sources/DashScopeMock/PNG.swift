@@ -92,7 +92,8 @@ enum PNG {
         return stream
     }
 
-    private static func fnv1a(_ bytes: [UInt8]) -> UInt64 {
+    /// The 64-bit FNV-1a hash, which seeds every deterministic file.
+    static func fnv1a(_ bytes: [UInt8]) -> UInt64 {
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325
         for byte in bytes {
             hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
@@ -101,7 +102,8 @@ enum PNG {
     }
 }
 
-private extension [UInt8] {
+extension [UInt8] {
+    /// Appends a 32-bit number, most significant byte first.
     mutating func appendBigEndian(_ value: UInt32) {
         append(contentsOf: [24, 16, 8, 0].map { UInt8((value >> $0) & 0xFF) })
     }

@@ -15,22 +15,28 @@ enum Socket {
     private static let sendFlags: Int32 = 0
     #endif
 
-    /// Opens a TCP socket listening on 127.0.0.1 at `port` (0 picks a free port) and returns it with the bound port.
-    static func listen(port: UInt16) throws(MockServerError) -> (descriptor: Int32, port: UInt16) {
+    /// Parses a dotted IPv4 address such as `127.0.0.1` into network byte order, or returns nil.
+    static func ipv4Address(_ text: String) -> in_addr? {
+        var address = in_addr()
+        return inet_pton(AF_INET, text, &address) == 1 ? address : nil
+    }
+
+    /// Opens a TCP socket listening on `address` at `port` (0 picks a free port) and returns it with the bound port.
+    static func listen(address: in_addr, port: UInt16) throws(MockServerError) -> (descriptor: Int32, port: UInt16) {
         let descriptor = socket(AF_INET, streamType, 0)
         guard descriptor >= 0 else {
             throw MockServerError("cannot create a socket: \(lastError())")
         }
         var reuse: Int32 = 1
         setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
+        var socketAddress = sockaddr_in()
         #if canImport(Darwin)
-        address.sin_len = UInt8(MemoryLayout<sockaddr_in>.size)
+        socketAddress.sin_len = UInt8(MemoryLayout<sockaddr_in>.size)
         #endif
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        let bound = withUnsafePointer(to: &address) {
+        socketAddress.sin_family = sa_family_t(AF_INET)
+        socketAddress.sin_port = port.bigEndian
+        socketAddress.sin_addr = address
+        let bound = withUnsafePointer(to: &socketAddress) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
@@ -38,17 +44,20 @@ enum Socket {
         guard bound == 0, systemListen(descriptor) == 0 else {
             let reason = lastError()
             close(descriptor)
-            throw MockServerError("cannot listen on 127.0.0.1:\(port): \(reason)")
+            throw MockServerError("cannot listen on \(text(of: address)):\(port): \(reason)")
         }
         return (descriptor, boundPort(descriptor))
     }
 
-    /// Prepares an accepted connection: no SIGPIPE on macOS and a receive timeout so stalled clients are let go.
+    /// Prepares an accepted connection: no SIGPIPE on macOS, no Nagle delay (each streamed event leaves at once)
+    /// and a receive timeout so stalled clients are let go.
     static func configure(connection descriptor: Int32, receiveTimeout seconds: Int) {
         #if canImport(Darwin)
         var noSignal: Int32 = 1
         setsockopt(descriptor, SOL_SOCKET, SO_NOSIGPIPE, &noSignal, socklen_t(MemoryLayout<Int32>.size))
         #endif
+        var noDelay: Int32 = 1
+        setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, socklen_t(MemoryLayout<Int32>.size))
         var timeout = timeval()
         timeout.tv_sec = seconds
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
@@ -147,6 +156,16 @@ enum Socket {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
         }
         return UInt16(bigEndian: address.sin_port)
+    }
+
+    /// Writes an IPv4 address in dotted form.
+    static func text(of address: in_addr) -> String {
+        var bytes = [CChar](repeating: 0, count: Int(INET_ADDRSTRLEN))
+        var copy = address
+        guard inet_ntop(AF_INET, &copy, &bytes, socklen_t(bytes.count)) != nil else {
+            return "?"
+        }
+        return String(decoding: bytes.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     private static func lastError() -> String {

@@ -39,7 +39,7 @@ final class FaultSpecTests: XCTestCase {
             XCTAssertThrowsError(try Fault(spec: spec), spec) { error in
                 let message = String(describing: error)
                 XCTAssertTrue(message.contains(fragment), message)
-                XCTAssertTrue(message.contains("KIND[@ROUTE][*COUNT][:SECONDS]"), message)
+                XCTAssertTrue(message.contains("KIND[=VALUE][@ROUTE][*COUNT][:SECONDS]"), message)
             }
         }
     }

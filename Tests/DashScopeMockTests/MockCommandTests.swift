@@ -11,6 +11,10 @@ final class MockCommandTests: XCTestCase {
         XCTAssertEqual(full, .serve(MockOptions(port: 8089, taskSeconds: 0.5, acceptedKey: "sk-mine", faults: faults)))
         let inline = try MockCommand(arguments: ["--port=0", "--task-seconds=0"])
         XCTAssertEqual(inline, .serve(MockOptions(port: 0, taskSeconds: 0)))
+        var listed = MockOptions(bindAddress: "192.0.2.7")
+        listed.taskDurations = [4, 9, 17.5, 0]
+        XCTAssertEqual(try MockCommand(arguments: ["--bind", "192.0.2.7", "--task-seconds=4,9,17.5,0"]), .serve(listed))
+        XCTAssertEqual(listed.taskSeconds, 4)
         XCTAssertEqual(try MockCommand(arguments: ["--port", "1", "--help"]), .help)
         XCTAssertEqual(try MockCommand(arguments: ["-h"]), .help)
     }
@@ -21,6 +25,12 @@ final class MockCommandTests: XCTestCase {
             (["--port"], "--port needs a value"),
             (["--task-seconds", "-1"], "--task-seconds"),
             (["--task-seconds", "soon"], "--task-seconds"),
+            (["--task-seconds", "4,,9"], "comma list"),
+            (["--task-seconds", "4,inf"], "comma list"),
+            (["--task-seconds", "4,-1"], "comma list"),
+            (["--bind", "localhost"], "--bind takes one local IPv4 address"),
+            (["--bind", "0.0.0.0"], "--bind takes one local IPv4 address"),
+            (["--bind", "::1"], "--bind takes one local IPv4 address"),
             (["--key", ""], "--key"),
             (["--fault", "boom"], "unknown kind"),
             (["--wat"], "unknown argument \"--wat\""),
@@ -42,10 +52,13 @@ final class MockCommandTests: XCTestCase {
             + "DASHSCOPE_API_KEY=sk-test dashscope t2i \"a cat\"; faults: drop@create*1:1")
         let keyed = MockCommand.banner(origin: "o", options: MockOptions(taskSeconds: 0.5, acceptedKey: "sk-k"))
         XCTAssertTrue(keyed.contains("(tasks take 0.5s)") && keyed.contains("DASHSCOPE_API_KEY=sk-k"), keyed)
+        var cycling = MockOptions()
+        cycling.taskDurations = [4, 9.5]
+        XCTAssertTrue(MockCommand.banner(origin: "o", options: cycling).contains("(tasks take 4,9.5s)"))
     }
 
     func testUsageListsEveryOption() {
-        for option in ["--port", "--task-seconds", "--key", "--fault", "--help"] {
+        for option in ["--bind", "--port", "--task-seconds", "--key", "--fault", "--help"] {
             XCTAssertTrue(MockCommand.usage.contains(option), option)
         }
     }

@@ -1,87 +1,24 @@
 import Foundation
 
-/// One parsed HTTP request: method, decoded path and query, lowercased headers and the full body.
-struct HTTPRequest: Sendable {
-    var method: String
-    var path: String
-    var query: [String: String]
-    var headers: [String: String]
-    var body: Data
-
-    /// The value of a header, looked up case-insensitively.
-    func header(_ name: String) -> String? {
-        headers[name.lowercased()]
-    }
-}
-
-/// Why no request could be read from a connection.
-enum HTTPRequestError: Error, Equatable {
-    /// The peer closed or stalled before sending anything: nobody is left to answer.
-    case closed
-    /// The bytes do not form an HTTP/1.x request; the text says what is wrong.
-    case malformed(String)
-    /// The header section or the body exceeds the server's limits.
-    case tooLarge(String)
-}
-
-/// An HTTP response and how its body should reach the client.
-struct HTTPResponse: Sendable {
-    /// How the body is written to the socket.
-    enum Delivery: Sendable, Equatable {
-        /// All at once.
-        case whole
-        /// In small pieces spread over this many seconds.
-        case paced(seconds: Double)
-        /// The full Content-Length is declared but only the first half of the body is sent.
-        case truncated
-    }
-
-    var status: Int
-    var headers: [(name: String, value: String)]
-    var body: Data
-    var delivery: Delivery = .whole
-
-    /// The status line and headers, including Content-Length and `Connection: close`, ending with the blank line.
-    func head() -> Data {
-        var text = "HTTP/1.1 \(status) \(HTTPResponse.reason(for: status))\r\n"
-        for header in headers {
-            text += "\(header.name): \(header.value)\r\n"
-        }
-        text += "Content-Length: \(body.count)\r\nConnection: close\r\n\r\n"
-        return Data(text.utf8)
-    }
-
-    /// The standard reason phrase of a status code.
-    static func reason(for status: Int) -> String {
-        let phrases = [
-            100: "Continue", 200: "OK", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden",
-            404: "Not Found", 413: "Content Too Large", 429: "Too Many Requests",
-            500: "Internal Server Error", 503: "Service Unavailable",
-        ]
-        return phrases[status] ?? "Status \(status)"
-    }
-}
-
-/// What a handler wants done with a connection once its request is read.
-enum HTTPReply: Sendable {
-    /// Write this response, then close.
-    case respond(HTTPResponse)
-    /// Close the connection without writing anything.
-    case drop
-}
-
 /// Reads one HTTP/1.x request from a byte stream: request line, headers, then a Content-Length or chunked body.
 struct HTTPRequestReader {
     static let maxHeaderBytes = 64 * 1024
-    static let maxBodyBytes = 64 * 1024 * 1024
+    /// Bodies up to this size are kept in memory; larger ones are spooled to a temporary file.
+    static let memoryBodyBytes = 64 * 1024 * 1024
+    /// Bodies above this size are refused with 413.
+    static let maxBodyBytes = 4 * 1024 * 1024 * 1024
     static let continueLine = Data("HTTP/1.1 100 Continue\r\n\r\n".utf8)
 
     private var buffer: [UInt8] = []
     private var position = 0
+    private var receivedAny = false
+    private let memoryLimit: Int
     private let receive: () -> [UInt8]
 
-    /// Creates a reader over `receive`, which returns the next bytes or an empty array at the end of the stream.
-    init(receive: @escaping () -> [UInt8]) {
+    /// Creates a reader over `receive`, which returns the next bytes or an empty array at the end of the stream;
+    /// bodies larger than `memoryLimit` bytes go to a temporary file.
+    init(memoryLimit: Int = memoryBodyBytes, receive: @escaping () -> [UInt8]) {
+        self.memoryLimit = memoryLimit
         self.receive = receive
     }
 
@@ -105,8 +42,16 @@ struct HTTPRequestReader {
         if headers["expect"]?.lowercased() == "100-continue", chunked || (length ?? 0) > 0 {
             expectContinue()
         }
-        let body = chunked ? try readChunkedBody() : try readBytes(length ?? 0)
-        return HTTPRequest(method: String(parts[0]), path: path, query: query, headers: headers, body: body)
+        let sink = BodySink(memoryLimit: memoryLimit)
+        if chunked {
+            try readChunkedBody(into: sink)
+        } else {
+            try copyBytes(length ?? 0, into: sink)
+        }
+        let (body, spooled) = sink.finish()
+        return HTTPRequest(
+            method: String(parts[0]), path: path, query: query, headers: headers, body: body, spooled: spooled
+        )
     }
 
     // MARK: - Request target
@@ -188,22 +133,21 @@ struct HTTPRequestReader {
 
     // MARK: - Body
 
-    private mutating func readChunkedBody() throws(HTTPRequestError) -> Data {
-        var body = Data()
+    private mutating func readChunkedBody(into sink: BodySink) throws(HTTPRequestError) {
         while true {
             let sizeLine = try readLine(limit: 1024)
             let sizeText = sizeLine.split(separator: ";", maxSplits: 1).first.map(String.init) ?? ""
             guard let size = Int(sizeText.trimmingCharacters(in: .whitespaces), radix: 16), size >= 0 else {
                 throw .malformed("invalid chunk size \(sizeLine)")
             }
-            guard body.count + size <= Self.maxBodyBytes else {
+            guard sink.length + size <= Self.maxBodyBytes else {
                 throw .tooLarge("chunked request body exceeds the limit of \(Self.maxBodyBytes) bytes")
             }
             if size == 0 {
                 while try !readLine(limit: Self.maxHeaderBytes).isEmpty {}
-                return body
+                return
             }
-            body.append(try readBytes(size))
+            try copyBytes(size, into: sink)
             guard try readLine(limit: 1024).isEmpty else {
                 throw .malformed("chunk data is not followed by CRLF")
             }
@@ -235,20 +179,28 @@ struct HTTPRequestReader {
         }
     }
 
-    private mutating func readBytes(_ count: Int) throws(HTTPRequestError) -> Data {
-        while buffer.count - position < count {
-            try fill()
+    /// Moves `count` body bytes into `sink` as they arrive, never holding more than one receive in the buffer.
+    private mutating func copyBytes(_ count: Int, into sink: BodySink) throws(HTTPRequestError) {
+        var remaining = count
+        while remaining > 0 {
+            if position == buffer.count {
+                buffer.removeAll(keepingCapacity: true)
+                position = 0
+                try fill()
+            }
+            let taken = min(remaining, buffer.count - position)
+            try sink.append(buffer[position..<(position + taken)])
+            position += taken
+            remaining -= taken
         }
-        let bytes = Data(buffer[position..<(position + count)])
-        position += count
-        return bytes
     }
 
     private mutating func fill() throws(HTTPRequestError) {
         let received = receive()
         guard !received.isEmpty else {
-            throw buffer.isEmpty ? .closed : .malformed("the request ended early")
+            throw receivedAny ? .malformed("the request ended early") : .closed
         }
+        receivedAny = true
         buffer.append(contentsOf: received)
     }
 }

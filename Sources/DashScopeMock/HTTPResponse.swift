@@ -1,0 +1,137 @@
+import Foundation
+
+/// An HTTP response and how its body should reach the client.
+struct HTTPResponse: Sendable {
+    /// How a whole body is written to the socket.
+    enum Delivery: Sendable, Equatable {
+        /// All at once.
+        case whole
+        /// In small pieces spread over this many seconds.
+        case paced(seconds: Double)
+        /// The full Content-Length is declared but only the first half of the body is sent.
+        case truncated
+        /// The first half of the body, then silence for this many seconds, then the connection closes.
+        case stalled(seconds: Double)
+        /// One byte every `interval` seconds until the body ends, the client leaves or `limit` seconds pass.
+        case trickled(interval: Double, limit: Double)
+    }
+
+    var status: Int
+    var headers: [(name: String, value: String)]
+    var body: Data
+    /// When set, the body is written by this stream as HTTP chunks and `body` is ignored.
+    var stream: BodyStream?
+    var delivery: Delivery = .whole
+
+    /// Creates a response whose body is sent whole with a Content-Length.
+    init(status: Int, headers: [(name: String, value: String)], body: Data) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    /// Creates a response whose body `stream` writes piece by piece, sent with `Transfer-Encoding: chunked`.
+    init(status: Int, headers: [(name: String, value: String)], stream: BodyStream) {
+        self.init(status: status, headers: headers, body: Data())
+        self.stream = stream
+    }
+
+    /// The status line and headers, including the body's framing and `Connection: close`, ending with the blank line.
+    func head() -> Data {
+        var text = "HTTP/1.1 \(status) \(HTTPResponse.reason(for: status))\r\n"
+        for header in headers {
+            text += "\(header.name): \(header.value)\r\n"
+        }
+        if stream != nil {
+            text += "Transfer-Encoding: chunked\r\n"
+        } else if status != 204 {
+            text += "Content-Length: \(body.count)\r\n"
+        }
+        text += "Connection: close\r\n\r\n"
+        return Data(text.utf8)
+    }
+
+    /// The standard reason phrase of a status code.
+    static func reason(for status: Int) -> String {
+        let phrases = [
+            100: "Continue", 200: "OK", 204: "No Content", 206: "Partial Content", 302: "Found",
+            400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 413: "Content Too Large",
+            416: "Range Not Satisfiable", 429: "Too Many Requests", 500: "Internal Server Error",
+            503: "Service Unavailable",
+        ]
+        return phrases[status] ?? "Status \(status)"
+    }
+}
+
+/// What a handler wants done with a connection once its request is read.
+enum HTTPReply: Sendable {
+    /// Write this response, then close.
+    case respond(HTTPResponse)
+    /// Close the connection without writing anything.
+    case drop
+}
+
+/// A response body produced while it is sent: `write` gets a writer and sends as many chunks as it likes.
+struct BodyStream: Sendable {
+    /// Writes the body; it should stop as soon as a write returns false (the client left or the server stops).
+    let write: @Sendable (ChunkWriter) -> Void
+}
+
+/// Sends a body as HTTP/1.1 chunks, each one at once, so a client sees every piece when it is written.
+final class ChunkWriter {
+    private let send: (Data) -> Bool
+    /// Whether a write failed, after which nothing more is sent.
+    private(set) var failed = false
+
+    /// Creates a writer over `send`, which writes bytes to the connection and returns false when it cannot.
+    init(send: @escaping (Data) -> Bool) {
+        self.send = send
+    }
+
+    /// Sends `data` as one chunk; returns false when the connection is gone. Empty data sends nothing.
+    @discardableResult
+    func write(_ data: Data) -> Bool {
+        guard !failed else {
+            return false
+        }
+        guard !data.isEmpty else {
+            return true
+        }
+        var chunk = Data(String(data.count, radix: 16).utf8)
+        chunk.append(contentsOf: [13, 10])
+        chunk.append(data)
+        chunk.append(contentsOf: [13, 10])
+        failed = !send(chunk)
+        return !failed
+    }
+
+    /// Sends the last, empty chunk; returns whether the whole body went out.
+    func finish() -> Bool {
+        guard !failed else {
+            return false
+        }
+        failed = !send(Data("0\r\n\r\n".utf8))
+        return !failed
+    }
+}
+
+/// Writes `text/event-stream` events over a chunked body, one chunk (and so one flush) per event.
+struct EventWriter {
+    let chunks: ChunkWriter
+
+    /// The headers an event stream answer carries.
+    static let headers: [(name: String, value: String)] = [
+        (name: "Content-Type", value: "text/event-stream"), (name: "Cache-Control", value: "no-cache"),
+    ]
+
+    /// Sends one event: optional `id:` and `event:` lines, then `data` (one `data:` line per line), then a blank line.
+    @discardableResult
+    func send(_ data: String, event: String? = nil, id: String? = nil) -> Bool {
+        var frame = id.map { "id:\($0)\n" } ?? ""
+        frame += event.map { "event:\($0)\n" } ?? ""
+        for line in data.split(separator: "\n", omittingEmptySubsequences: false) {
+            frame += "data:\(line)\n"
+        }
+        return chunks.write(Data((frame + "\n").utf8))
+    }
+}
