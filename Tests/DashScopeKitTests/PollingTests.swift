@@ -13,9 +13,9 @@ final class PollingTests: XCTestCase {
         }
     }
 
-    func testImagesLookFirstAtThreeSecondsThenEveryTwo() {
-        XCTAssertEqual(offsets(.images, count: 6), [3, 5, 7, 9, 11, 13])
-        XCTAssertEqual(offsets(.images, after: 26, count: 4), [27, 29, 30, 33], "from 30 s every 3 s")
+    func testImagesLookFirstAtThreeAndAHalfSecondsThenEveryTwo() {
+        XCTAssertEqual(offsets(.images, count: 6), [3.5, 5.5, 7.5, 9.5, 11.5, 13.5])
+        XCTAssertEqual(offsets(.images, after: 26, count: 4), [27.5, 29.5, 30, 33], "from 30 s every 3 s")
         XCTAssertEqual(offsets(.images, after: 118, count: 3), [120, 125, 130])
         XCTAssertEqual(offsets(.images, after: 1e6, count: 2), [1e6 + 10, 1e6 + 20])
     }
@@ -27,9 +27,9 @@ final class PollingTests: XCTestCase {
     }
 
     func testALookIsStrictlyAfterTheGivenTime() {
-        XCTAssertEqual(PollSchedule.images.look(after: 5).offset, 7)
-        XCTAssertEqual(PollSchedule.images.look(after: 4.999).offset, 5)
-        XCTAssertEqual(PollSchedule.images.look(after: 0).offset, 3)
+        XCTAssertEqual(PollSchedule.images.look(after: 5.5).offset, 7.5)
+        XCTAssertEqual(PollSchedule.images.look(after: 5.499).offset, 5.5)
+        XCTAssertEqual(PollSchedule.images.look(after: 0).offset, 3.5)
         XCTAssertEqual(PollSchedule.local.look(after: -.infinity).offset, 0, "loopback servers are asked at once")
         XCTAssertEqual(PollSchedule.local.look(after: 0.3).offset, 0.4, accuracy: 1e-9)
         var elapsed = 0.0
@@ -54,10 +54,10 @@ final class PollingTests: XCTestCase {
 
     func testJitterMovesALookByAtMostItsFractionOfThePhaseInterval() {
         let look = PollSchedule.images.look(after: 10)
-        XCTAssertEqual(look, PollSchedule.Look(offset: 11, every: 2))
-        XCTAssertEqual(PollSchedule.images.time(of: look, random: 0.5), 11, accuracy: 1e-9)
-        XCTAssertEqual(PollSchedule.images.time(of: look, random: 0), 10.8, accuracy: 1e-9)
-        XCTAssertEqual(PollSchedule.images.time(of: look, random: 0.999_999), 11.2, accuracy: 1e-5)
+        XCTAssertEqual(look, PollSchedule.Look(offset: 11.5, every: 2))
+        XCTAssertEqual(PollSchedule.images.time(of: look, random: 0.5), 11.5, accuracy: 1e-9)
+        XCTAssertEqual(PollSchedule.images.time(of: look, random: 0), 11.3, accuracy: 1e-9)
+        XCTAssertEqual(PollSchedule.images.time(of: look, random: 0.999_999), 11.7, accuracy: 1e-5)
         let local = PollSchedule.local.look(after: 1)
         XCTAssertEqual(PollSchedule.local.time(of: local, random: 0.99), local.offset, "no jitter on loopback")
     }
@@ -132,7 +132,7 @@ final class PollingTests: XCTestCase {
         }
         XCTAssertEqual(snapshot.status, .succeeded)
         XCTAssertEqual(seen.value, ["PENDING", "RUNNING", "RUNNING", "SUCCEEDED"])
-        XCTAssertEqual(sleeper.recorded, [3, 2, 2])
+        XCTAssertEqual(sleeper.recorded, [3.5, 2, 2])
         XCTAssertTrue(transport.requests.allSatisfy { $0.method == "GET" && $0.url.path == "/api/v1/tasks/t-1" })
     }
 
@@ -144,8 +144,8 @@ final class PollingTests: XCTestCase {
         let snapshot = try await poller(transport, clock: clock, sleeper: sleeper, submitted: clock.now().addingTimeInterval(-1))
             .wait(for: "t-1") { _, seconds in elapsed.mutate { $0.append(seconds) } }
         XCTAssertEqual(snapshot.status, .succeeded)
-        XCTAssertEqual(sleeper.recorded, [2, 2], "submitted 1 s ago: the looks at 3 s and 5 s")
-        XCTAssertEqual(elapsed.value, [2, 4], "seconds since wait started")
+        XCTAssertEqual(sleeper.recorded, [2.5, 2], "submitted 1 s ago: the looks at 3.5 s and 5.5 s")
+        XCTAssertEqual(elapsed.value, [2.5, 4.5], "seconds since wait started")
     }
 
     func testAnOldResumedTaskIsPolledAtOnceThenAtItsPhase() async throws {
@@ -261,7 +261,7 @@ final class PollingTests: XCTestCase {
         XCTAssertTrue(error?.message.contains("RUNNING") ?? false, error?.message ?? "")
         XCTAssertTrue(error?.message.contains("--timeout") ?? false, error?.message ?? "")
         XCTAssertTrue(error?.hint?.contains("dashscope task wait abc-123") ?? false, error?.hint ?? "")
-        XCTAssertEqual(sleeper.recorded, [3, 1], "the last wait is cut to the time left")
+        XCTAssertEqual(sleeper.recorded, [3.5, 0.5], "the last wait is cut to the time left")
         XCTAssertEqual(transport.requests.count, 3, "one last look when the time is up")
     }
 
@@ -286,7 +286,7 @@ final class PollingTests: XCTestCase {
                                 random: { 0.5 }, now: { clock.now() })
         XCTAssertEqual(poller.deadline, clock.now().addingTimeInterval(5))
         await assertFailsAsync(.tryLater) { _ = try await poller.wait(for: "t-1") { _, _ in } }
-        XCTAssertEqual(sleeper.recorded, [3, 2])
+        XCTAssertEqual(sleeper.recorded, [3.5, 1.5])
         XCTAssertNil(TaskPoller(tasks: TasksAPI(client: api), schedule: .images, timeout: nil).deadline)
     }
 

@@ -56,10 +56,10 @@ public struct PollSchedule: Sendable, Equatable {
 
     // MARK: Built-in schedules
 
-    /// Image tasks rarely end before 3 s: first look at 3 s, then every 2 s (about 1 s late on average, fewer looks
-    /// than the official SDK up to 26 s); rare long waits (a queue) are polled less often.
+    /// Image tasks rarely end before 3 s: first look at 3.5 s, then every 2 s (about 1 s late on average, fewer looks
+    /// than the official SDK over 3–30 s); rare long waits (a queue) are polled less often.
     public static let images = PollSchedule(
-        phases: [Phase(from: 3, every: 2), Phase(from: 30, every: 3), Phase(from: 120, every: 5), Phase(from: 600, every: 10)],
+        phases: [Phase(from: 3.5, every: 2), Phase(from: 30, every: 3), Phase(from: 120, every: 5), Phase(from: 600, every: 10)],
         backoff: Backoff(first: 2, cap: 30))
 
     /// Video tasks take 40–300 s: two early looks (5 s, 17.5 s) to catch tasks that fail at once, then every 4.5 s
