@@ -15,6 +15,14 @@ struct HTTPRequest: Sendable {
     var body: Data
     /// The body of a request too large to keep in memory, on disk until the request is released.
     var spooled: SpooledBody?
+    /// `HTTP/1.1` or `HTTP/1.0`.
+    var version = "HTTP/1.1"
+
+    /// Whether the client is willing to send another request on the connection: HTTP/1.1 without `Connection: close`.
+    var keepsAlive: Bool {
+        let options = (header("connection") ?? "").lowercased().split(separator: ",")
+        return version == "HTTP/1.1" && !options.contains { $0.trimmingCharacters(in: .whitespaces) == "close" }
+    }
 
     /// The value of a header, looked up case-insensitively.
     func header(_ name: String) -> String? {

@@ -23,7 +23,11 @@ struct HTTPRequestReader {
     }
 
     /// Reads a whole request; `expectContinue` is called before the body when the client sent `Expect: 100-continue`.
+    /// Bytes left over from an earlier request on the same connection are read first (pipelining).
     mutating func readRequest(expectContinue: () -> Void) throws(HTTPRequestError) -> HTTPRequest {
+        buffer.removeFirst(position)
+        position = 0
+        receivedAny = !buffer.isEmpty
         var requestLine = try readLine(limit: Self.maxHeaderBytes)
         while requestLine.isEmpty {
             requestLine = try readLine(limit: Self.maxHeaderBytes)
@@ -50,7 +54,8 @@ struct HTTPRequestReader {
         }
         let (body, spooled) = sink.finish()
         return HTTPRequest(
-            method: String(parts[0]), path: path, query: query, headers: headers, body: body, spooled: spooled
+            method: String(parts[0]), path: path, query: query, headers: headers, body: body, spooled: spooled,
+            version: String(parts[2])
         )
     }
 

@@ -22,6 +22,8 @@ struct HTTPResponse: Sendable {
     /// When set, the body is written by this stream as HTTP chunks and `body` is ignored.
     var stream: BodyStream?
     var delivery: Delivery = .whole
+    /// Whether the connection stays open for another request after this answer.
+    var keepAlive = false
 
     /// Creates a response whose body is sent whole with a Content-Length.
     init(status: Int, headers: [(name: String, value: String)], body: Data) {
@@ -36,7 +38,7 @@ struct HTTPResponse: Sendable {
         self.stream = stream
     }
 
-    /// The status line and headers, including the body's framing and `Connection: close`, ending with the blank line.
+    /// The status line and headers, including the body's framing and `Connection`, ending with the blank line.
     func head() -> Data {
         var text = "HTTP/1.1 \(status) \(HTTPResponse.reason(for: status))\r\n"
         for header in headers {
@@ -47,7 +49,7 @@ struct HTTPResponse: Sendable {
         } else if status != 204 {
             text += "Content-Length: \(body.count)\r\n"
         }
-        text += "Connection: close\r\n\r\n"
+        text += keepAlive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n"
         return Data(text.utf8)
     }
 
@@ -117,7 +119,14 @@ final class ChunkWriter {
 
 /// Writes `text/event-stream` events over a chunked body, one chunk (and so one flush) per event.
 struct EventWriter {
+    /// How field lines are written: `data: x` as the OpenAI-compatible routes do, or `data:x` as the native ones do.
+    enum Style {
+        case spaced
+        case compact
+    }
+
     let chunks: ChunkWriter
+    let style: Style
 
     /// The headers an event stream answer carries.
     static let headers: [(name: String, value: String)] = [
@@ -127,10 +136,11 @@ struct EventWriter {
     /// Sends one event: optional `id:` and `event:` lines, then `data` (one `data:` line per line), then a blank line.
     @discardableResult
     func send(_ data: String, event: String? = nil, id: String? = nil) -> Bool {
-        var frame = id.map { "id:\($0)\n" } ?? ""
-        frame += event.map { "event:\($0)\n" } ?? ""
+        let colon = style == .spaced ? ": " : ":"
+        var frame = id.map { "id\(colon)\($0)\n" } ?? ""
+        frame += event.map { "event\(colon)\($0)\n" } ?? ""
         for line in data.split(separator: "\n", omittingEmptySubsequences: false) {
-            frame += "data:\(line)\n"
+            frame += "data\(colon)\(line)\n"
         }
         return chunks.write(Data((frame + "\n").utf8))
     }

@@ -13,7 +13,8 @@ protocol HTTPHandler: Sendable {
     func reply(toMalformed error: HTTPRequestError) -> HTTPResponse
 }
 
-/// A small HTTP/1.1 server on one IPv4 address: one accept thread, each connection on its own dispatch queue, one request each.
+/// A small HTTP/1.1 server on one IPv4 address: one accept thread, each connection on its own dispatch queue,
+/// kept alive between requests as HTTP/1.1 allows.
 final class HTTPServer: @unchecked Sendable {
     private struct State {
         var started = false
@@ -114,22 +115,38 @@ final class HTTPServer: @unchecked Sendable {
     private func serve(_ connection: Int32) {
         Socket.configure(connection: connection, receiveTimeout: 15)
         var reader = HTTPRequestReader { Socket.receive(connection) }
+        while serveOne(from: &reader, on: connection) {}
+        release(connection)
+    }
+
+    /// Reads and answers one request; returns whether the connection stays open for the next one, which it does
+    /// when the client allows it and the answer went out whole (faults that cut or stall an answer close).
+    private func serveOne(from reader: inout HTTPRequestReader, on connection: Int32) -> Bool {
         let reply: HTTPReply
         var headOnly = false
+        var clientKeepsAlive = false
         do throws(HTTPRequestError) {
             let request = try reader.readRequest { Socket.send(connection, HTTPRequestReader.continueLine) }
             headOnly = request.method == "HEAD"
+            clientKeepsAlive = request.keepsAlive
             reply = handler.reply(to: request)
         } catch .closed {
-            release(connection)
-            return
+            return false
         } catch {
             reply = .respond(handler.reply(toMalformed: error))
         }
-        if case .respond(let response) = reply, write(response, to: connection, headOnly: headOnly) {
-            Socket.finishWriting(connection)
+        guard case .respond(var response) = reply else {
+            return false
         }
-        release(connection)
+        response.keepAlive = clientKeepsAlive && response.delivery == .whole && !isStopping
+        guard write(response, to: connection, headOnly: headOnly) else {
+            return false
+        }
+        if response.keepAlive {
+            return true
+        }
+        Socket.finishWriting(connection)
+        return false
     }
 
     /// Writes a response as its delivery asks; returns false when the connection broke or the server stops.

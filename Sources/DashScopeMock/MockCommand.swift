@@ -72,11 +72,22 @@ public enum MockCommand: Sendable, Equatable {
           --task-seconds S   seconds a task takes from PENDING to SUCCEEDED (default 2); a comma list
                              such as 4,9,17,26 gives each new task the next duration, cycling
           --key KEY          accept only this API key (default: any key starting with sk-)
-          --fault SPEC       inject a fault; repeatable. SPEC is KIND[@ROUTE][*COUNT][:SECONDS]
-                             KIND   429 500 503 drop fail unknown partial slow truncate
-                             ROUTE  create task cancel list file any (default any)
-                             e.g.   429@create*2:1  drop@create  fail  slow@file:3  truncate@file
+          --fault SPEC       inject a fault; repeatable. SPEC is KIND[=VALUE][@ROUTE][*COUNT][:SECONDS]
+                             ROUTE  create task cancel list file any (default any); COUNT uses (default 1)
+                             answers:   429[:RETRY-AFTER] 500 503 drop redirect=URL huge:MEGABYTES
+                             next task: fail unknown partial message=TEXT code=TEXT result-url=URL
+                                        task-id=TEXT status=TEXT (first COUNT polls; empty: no field)
+                                        big-numbers  (message, code, result-url, big-numbers: sync answers too)
+                             answers:   request-id=TEXT  echo-key (error messages quote Authorization)
+                             downloads: slow:SECONDS truncate drop-half stall:SECONDS trickle[:SECONDS-PER-BYTE]
+                                        empty no-content partial-content
+                             VALUE runs to the end, less a trailing valid @ROUTE, *COUNT, :SECONDS in that
+                             order: redirect=file:///etc/passwd@file  redirect=http://h:6379@any
+                             e.g.   429@create*2:1  drop@create  fail  slow@file:3  huge:64@create
           -h, --help         show this help
+
+        GET /mock/stats answers JSON for benchmarks: connections accepted, and per task its seconds, polls and
+        lag_seconds (from the task's end to the first query that answered its final status).
 
         Exit status: 0 after SIGINT or SIGTERM, 64 bad arguments, 69 cannot listen.
 

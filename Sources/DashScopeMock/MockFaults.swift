@@ -44,7 +44,7 @@ public struct Fault: Sendable, Equatable, CustomStringConvertible {
         case dropHalf = "drop-half"
         /// A file download sends half its bytes, then nothing for `seconds`, then closes.
         case stall
-        /// A file download sends one byte a second until the client leaves (at most 120 s), then closes.
+        /// A file download sends one byte every `seconds` (default 1) until the client leaves (at most 120 s), then closes.
         case trickle
         /// A file download answers 200 with an empty body.
         case empty
@@ -78,7 +78,8 @@ public struct Fault: Sendable, Equatable, CustomStringConvertible {
     public var route: Route
     /// How many times it happens before it disappears; for `status`, how many queries see the odd status.
     public var count: Int
-    /// `Retry-After` for `429`, the length of `slow` and `stall`, the megabytes of `huge`; unused by the other kinds.
+    /// `Retry-After` for `429`, the length of `slow` and `stall`, the pause between `trickle` bytes, the megabytes of
+    /// `huge`; unused by the other kinds.
     public var seconds: Double
 
     /// Creates a fault from typed parts, `value` taken as is (it may hold any character, escapes included).
@@ -209,7 +210,8 @@ private struct FaultSpec {
                 count = value
                 rest = rest[..<star]
             }
-            if let at = rest.lastIndex(of: "@"), let value = Fault.Route(rawValue: rest[rest.index(after: at)...].lowercased()) {
+            if let at = rest.lastIndex(of: "@"),
+               let value = Fault.Route(rawValue: rest[rest.index(after: at)...].lowercased()) {
                 route = value
                 rest = rest[..<at]
             }

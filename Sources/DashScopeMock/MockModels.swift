@@ -105,8 +105,8 @@ struct MockModel: Sendable {
         catalogue.first { $0.name == name }
     }
 
-    private static let wan26Area = SizeRule.area((1280 * 1280)...(1440 * 1440))
-    private static let wan26ImageArea = SizeRule.area((768 * 768)...(1440 * 1440))
+    /// wan2.6 and wan2.5 image sizes: 768² to 1440² total pixels (API.md §1 and issue 6; some pages say from 1280²).
+    private static let wan26Area = SizeRule.area((768 * 768)...(1440 * 1440))
     private static let wan22Sides = SizeRule.sides(512...1440)
     private static let qwenSizes = SizeRule.listed([
         ImageSize(1664, 928), ImageSize(1472, 1104), ImageSize(1328, 1328), ImageSize(1104, 1472),
@@ -122,7 +122,7 @@ struct MockModel: Sendable {
     static let catalogue: [MockModel] = [
         MockModel(name: "wan2.6-t2i", routes: messages, promptLimit: 2100, sizes: wan26Area,
                   defaultSize: square1280, maxImages: 4, inputImages: 0...0, metricsKey: "task_metrics"),
-        MockModel(name: "wan2.6-image", routes: messages, promptLimit: 2100, sizes: wan26ImageArea,
+        MockModel(name: "wan2.6-image", routes: messages, promptLimit: 2100, sizes: wan26Area,
                   defaultSize: square1280, maxImages: 4, inputImages: 0...4, metricsKey: "task_metrics"),
         MockModel(name: "wan2.5-t2i-preview", routes: prompt, promptLimit: 2000, sizes: wan26Area,
                   defaultSize: square1280, maxImages: 4, inputImages: 0...0, metricsKey: "task_metrics"),

@@ -3,9 +3,11 @@ import Foundation
 /// Where a request goes, decided from its method and path alone.
 enum Endpoint: Equatable {
     case generate(GenerationRoute)
+    case chat
     case task(String)
     case cancel(String)
     case list
+    case stats
     case file(id: String, index: Int, format: MediaFormat)
     case unknown
 
@@ -14,6 +16,10 @@ enum Endpoint: Equatable {
         let parts = path.split(separator: "/").map(String.init)
         if method == "POST", let route = GenerationRoute.allCases.first(where: { $0.path == path }) {
             self = .generate(route)
+        } else if method == "GET", path == MockStats.path {
+            self = .stats
+        } else if method == "POST", path == ChatJob.path {
+            self = .chat
         } else if parts.count >= 3, Array(parts[0..<3]) == ["api", "v1", "tasks"] {
             self = Self.taskEndpoint(method, Array(parts.dropFirst(3)))
         } else if method == "GET" || method == "HEAD", parts.count == 3, parts[0] == "files",
@@ -27,12 +33,25 @@ enum Endpoint: Equatable {
     /// The fault route a request to this endpoint counts as; nil for paths no route serves.
     var faultRoute: Fault.Route? {
         switch self {
-        case .generate: .create
+        case .generate, .chat: .create
         case .task: .task
         case .cancel: .cancel
         case .list: .list
         case .file: .file
-        case .unknown: nil
+        case .stats, .unknown: nil
+        }
+    }
+
+    /// Whether the endpoint speaks the OpenAI-compatible protocol (its own error shape).
+    var isCompatible: Bool {
+        self == .chat
+    }
+
+    /// Whether requests to the endpoint need the API key: everything but downloads and unknown paths.
+    var needsKey: Bool {
+        switch self {
+        case .file, .stats, .unknown: false
+        case .generate, .chat, .task, .cancel, .list: true
         }
     }
 
@@ -65,6 +84,8 @@ extension MockService {
         switch exchange.endpoint {
         case .generate(let route):
             return try generate(exchange, route: route)
+        case .chat:
+            return try ChatJob(body: request.bodyData()).response()
         case .task(let id):
             return queryTask(id, requestID: requestID)
         case .cancel(let id):
@@ -73,6 +94,8 @@ extension MockService {
             return try listTasks(request.query, requestID: requestID)
         case .file(let id, let index, let format):
             return MockDownloads.answer(format.file(id: id, index: index), format: format, range: request.header("range"))
+        case .stats:
+            return MockJSON.response(statistics().json)
         case .unknown:
             throw .notFound(request.method, request.path)
         }
@@ -116,10 +139,11 @@ extension MockService {
     // MARK: - Tasks
 
     private func queryTask(_ id: String, requestID: String) -> HTTPResponse {
-        guard let (task, shownStatus) = withTasks({ $0.query(id) }) else {
+        let now = clock()
+        guard let (task, shownStatus) = withTasks({ $0.query(id, at: now) }) else {
             return MockJSON.response(["request_id": requestID, "output": ["task_id": id, "task_status": "UNKNOWN"]])
         }
-        var answer = task.query(at: clock(), origin: origin)
+        var answer = task.query(at: now, origin: origin)
         if let shownStatus {
             answer.output["task_status"] = shownStatus.isEmpty ? nil : shownStatus
         }

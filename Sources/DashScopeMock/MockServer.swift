@@ -37,12 +37,12 @@ public struct MockOptions: Sendable, Equatable {
     }
 }
 
-/// An offline DashScope on 127.0.0.1 (or another local address): the image routes of API.md, deterministic PNGs, request recording, fault injection.
+/// An offline DashScope on 127.0.0.1 (or another local address): the image and chat routes of API.md,
+/// deterministic PNG, MP4 and WAV files, request recording, fault injection.
 public final class MockServer: @unchecked Sendable {
     private let service: MockService
     private let listener = Locked<HTTPServer?>(nil)
     private let boundPort = Locked<UInt16>(0)
-    private let acceptedConnections = Locked<Int>(0)
 
     /// Creates a stopped server; call `start()` to listen.
     public convenience init(options: MockOptions = MockOptions()) {
@@ -71,7 +71,7 @@ public final class MockServer: @unchecked Sendable {
                 )
             }
             let server = try HTTPServer(
-                address: address, port: service.options.port, handler: service, acceptCounter: acceptedConnections
+                address: address, port: service.options.port, handler: service, acceptCounter: service.connections
             )
             boundPort.withLock { $0 = server.port }
             service.origin = origin
@@ -93,7 +93,12 @@ public final class MockServer: @unchecked Sendable {
 
     /// How many connections the server has accepted, counting those of earlier `start()`s.
     public var connectionCount: Int {
-        acceptedConnections.withLock { $0 }
+        service.connections.withLock { $0 }
+    }
+
+    /// Connections, and per task its duration, polls and lag; also served as JSON at `GET /mock/stats`.
+    public var statistics: MockStats {
+        service.statistics()
     }
 
     /// How many times `GET /api/v1/tasks/{taskID}` was asked, whatever the answer.

@@ -23,6 +23,8 @@ final class MockService: HTTPHandler {
 
     let options: MockOptions
     let clock: @Sendable () -> Date
+    /// How many connections the server has accepted; the HTTP server counts into it.
+    let connections = Locked(0)
     private let state = Locked(State())
 
     /// Creates the service with the options' faults already queued; `clock` tells the time tasks are measured by.
@@ -46,6 +48,20 @@ final class MockService: HTTPHandler {
     /// Forgets the recorded requests.
     func clearRequests() {
         state.withLock { $0.requests.removeAll() }
+    }
+
+    /// What the benchmark measures: connections, and per task its duration, polls and lag.
+    func statistics() -> MockStats {
+        let connectionCount = connections.withLock { $0 }
+        return state.withLock { state in
+            let tasks = state.tasks.all.map { task in
+                TaskStats(
+                    taskID: task.id, seconds: task.duration, polls: state.polls[task.id] ?? 0,
+                    lag: task.finalStatusAnswered.map { $0.timeIntervalSince(task.endTime) }
+                )
+            }
+            return MockStats(connections: connectionCount, tasks: tasks)
+        }
     }
 
     /// How many times `GET /api/v1/tasks/{taskID}` was asked.
@@ -85,6 +101,9 @@ final class MockService: HTTPHandler {
 
     func reply(to request: HTTPRequest) -> HTTPReply {
         let endpoint = Endpoint(method: request.method, path: request.path)
+        if endpoint == .stats {
+            return .respond(MockJSON.response(statistics().json))
+        }
         let route = endpoint.faultRoute
         let fault = state.withLock { state in
             state.requests.append(RecordedRequest(request))
@@ -97,23 +116,27 @@ final class MockService: HTTPHandler {
             return .drop
         }
         let forcedID = state.withLock { $0.faults.takeDecoration(.requestID, for: route) }?.value
-        let exchange = Exchange(request: request, endpoint: endpoint, requestID: forcedID ?? MockJSON.newID(),
-                                fileID: forcedID == nil ? nil : MockJSON.newID())
+        let exchange = Exchange(
+            request: request, endpoint: endpoint, requestID: forcedID ?? MockJSON.newID(),
+            fileID: forcedID == nil ? nil : MockJSON.newID()
+        )
         guard let fault else {
             return .respond(answer(exchange))
         }
         switch fault.kind {
         case .throttle:
-            let retryAfter = max(0, Int(fault.seconds.rounded(.up)))
+            let retryAfter = Int(min(fault.seconds, 1e9).rounded(.up))
             return .respond(errorResponse(.throttled(retryAfter: retryAfter), exchange))
         case .internalError:
             return .respond(errorResponse(.internalError, exchange))
         case .unavailable:
             return .respond(errorResponse(.unavailable, exchange))
         case .redirect:
-            return .respond(HTTPResponse(status: 302, headers: [(name: "Location", value: fault.value ?? "")], body: Data()))
+            let location = [(name: "Location", value: fault.value ?? "")]
+            return .respond(HTTPResponse(status: 302, headers: location, body: Data()))
         case .huge:
-            return .respond(MockJSON.padded(bytes: Int(fault.seconds * 1_048_576), requestID: exchange.requestID))
+            let bytes = Int(min(fault.seconds, 1_048_576) * 1_048_576)
+            return .respond(MockJSON.padded(bytes: bytes, requestID: exchange.requestID))
         default:
             var response = answer(exchange)
             fault.shape(&response)
@@ -129,7 +152,7 @@ final class MockService: HTTPHandler {
 
     private func answer(_ exchange: Exchange) -> HTTPResponse {
         do throws(ServiceError) {
-            if exchange.request.path.hasPrefix("/api/") {
+            if exchange.request.path.hasPrefix("/api/") || exchange.endpoint.needsKey {
                 try authorize(exchange.request)
             }
             return try route(exchange)
@@ -145,7 +168,9 @@ final class MockService: HTTPHandler {
             let received = exchange.request.header("authorization").map { "Authorization: \($0)" }
             error.message += " (received \(received ?? "no Authorization header"))"
         }
-        return error.response(requestID: exchange.requestID)
+        return exchange.endpoint.isCompatible
+            ? error.compatibleResponse(requestID: exchange.requestID)
+            : error.response(requestID: exchange.requestID)
     }
 
     private func authorize(_ request: HTTPRequest) throws(ServiceError) {

@@ -37,6 +37,13 @@ struct MockTask: Sendable {
     /// What faults made of the task; its `fakeStatus` counts down as the task is queried.
     var bends: TaskBends
     var canceled: Date?
+    /// When a query first answered the task's final status, for the benchmark's lag figures.
+    var finalStatusAnswered: Date?
+
+    /// When the task ended or will end.
+    var endTime: Date {
+        canceled ?? submitted.addingTimeInterval(duration)
+    }
 
     private var outcome: TaskOutcome {
         bends.outcome
@@ -97,7 +104,7 @@ struct MockTask: Sendable {
             times["scheduled_time"] = MockTime.format(submitted.addingTimeInterval(0.3 * duration))
         }
         if status.isFinal {
-            times["end_time"] = MockTime.format(canceled ?? submitted.addingTimeInterval(duration))
+            times["end_time"] = MockTime.format(endTime)
         }
         return times
     }
@@ -130,17 +137,25 @@ struct TaskStore: Sendable {
         tasks.append(task)
     }
 
-    /// The task with this id, if the mock created it, and the status a `status` fault shows for this query instead
-    /// of the real one (counting the query against it).
-    mutating func query(_ id: String) -> (MockTask, shownStatus: String?)? {
+    /// The task with this id, if the mock created it, and the status a `status` fault shows for this query at `now`
+    /// instead of the real one (counting the query against it); notes when a query first shows the final status.
+    mutating func query(_ id: String, at now: Date) -> (MockTask, shownStatus: String?)? {
         guard let position = positions[id] else {
             return nil
         }
-        guard let fake = tasks[position].bends.fakeStatus, fake.polls > 0 else {
-            return (tasks[position], nil)
+        if let fake = tasks[position].bends.fakeStatus, fake.polls > 0 {
+            tasks[position].bends.fakeStatus?.polls -= 1
+            return (tasks[position], fake.text)
         }
-        tasks[position].bends.fakeStatus?.polls -= 1
-        return (tasks[position], fake.text)
+        if tasks[position].finalStatusAnswered == nil, tasks[position].status(at: now).isFinal {
+            tasks[position].finalStatusAnswered = now
+        }
+        return (tasks[position], nil)
+    }
+
+    /// Every task, in creation order.
+    var all: [MockTask] {
+        tasks
     }
 
     /// Cancels the task if it is still PENDING at `now`; returns whether it was canceled.

@@ -10,8 +10,10 @@ public struct RecordedRequest: Sendable {
     public let query: [String: String]
     /// The headers, names lowercased; repeated headers are joined with `, `.
     public let headers: [String: String]
-    /// The body exactly as received (chunked bodies reassembled).
+    /// The body exactly as received (chunked bodies reassembled); empty when it was over 64 MB and spooled to disk.
     public let body: Data
+    /// The body's length in bytes, spooled or not.
+    public let bodyLength: Int
 
     init(_ request: HTTPRequest) {
         method = request.method
@@ -19,6 +21,7 @@ public struct RecordedRequest: Sendable {
         query = request.query
         headers = request.headers
         body = request.body
+        bodyLength = request.bodyLength
     }
 
     /// The body parsed as a JSON object, or nil when it is not one.

@@ -16,6 +16,29 @@ final class FaultSpecTests: XCTestCase {
             ("UNKNOWN", Fault(.unknown)),
             ("partial*2", Fault(.partial, count: 2)),
             ("drop@Cancel:0", Fault(.drop, route: .cancel, seconds: 0)),
+            ("huge:64@create", Fault(.huge, route: .create, seconds: 64)),
+            ("huge*2@task:0.5", Fault(.huge, route: .task, count: 2, seconds: 0.5)),
+            ("stall@file:30", Fault(.stall, route: .file, seconds: 30)),
+            ("drop-half@file", Fault(.dropHalf, route: .file)),
+            ("trickle", Fault(.trickle)),
+            ("empty@file", Fault(.empty, route: .file)),
+            ("no-content@file", Fault(.noContent, route: .file)),
+            ("partial-content@file", Fault(.partialContent, route: .file)),
+            ("echo-key@create", Fault(.echoKey, route: .create)),
+            ("big-numbers", Fault(.bigNumbers)),
+            ("redirect=gopher://127.0.0.1:6379/_x@create", Fault(.redirect, value: "gopher://127.0.0.1:6379/_x", route: .create)),
+            ("redirect=file:///etc/passwd@file", Fault(.redirect, value: "file:///etc/passwd", route: .file)),
+            ("redirect=http://h:6379", Fault(.redirect, value: "http://h", seconds: 6379)),
+            ("redirect=http://h:6379@any", Fault(.redirect, value: "http://h:6379")),
+            ("redirect=http://u@h/@task*2:0", Fault(.redirect, value: "http://u@h/", route: .task, count: 2, seconds: 0)),
+            ("result-url=file:///etc/passwd", Fault(.resultURL, value: "file:///etc/passwd")),
+            ("request-id=../../x", Fault(.requestID, value: "../../x")),
+            ("task-id=$(touch x)", Fault(.taskID, value: "$(touch x)")),
+            ("message=a=b*c@d", Fault(.message, value: "a=b*c@d")),
+            ("code=Bad", Fault(.code, value: "Bad")),
+            ("status=WEIRD*3", Fault(.status, value: "WEIRD", count: 3)),
+            ("status=", Fault(.status, value: "")),
+            ("status=*2", Fault(.status, value: "", count: 2)),
         ]
         for (spec, expected) in cases {
             XCTAssertEqual(try Fault(spec: spec), expected, spec)
@@ -34,6 +57,14 @@ final class FaultSpecTests: XCTestCase {
             ("429:-1", "SECONDS"),
             ("slow@create", "file downloads only"),
             ("truncate@task", "file downloads only"),
+            ("stall@create", "file downloads only"),
+            ("429@create@task", "@ is given twice"),
+            ("fail=x", "fail takes no =VALUE"),
+            ("redirect", "redirect needs a value"),
+            ("redirect=", "redirect needs a URL"),
+            ("redirect=@file", "redirect needs a URL"),
+            ("message", "message needs a value"),
+            ("nope=x", "unknown kind \"nope\""),
         ]
         for (spec, fragment) in cases {
             XCTAssertThrowsError(try Fault(spec: spec), spec) { error in
@@ -46,8 +77,20 @@ final class FaultSpecTests: XCTestCase {
 
     func testDescriptionIsASpec() throws {
         XCTAssertEqual(Fault(.throttle, route: .create, count: 2, seconds: 1).description, "429@create*2:1")
-        let slow = Fault(.slow, route: .file, seconds: 0.5)
-        XCTAssertEqual(try Fault(spec: slow.description), slow)
+        let faults = [
+            Fault(.slow, route: .file, seconds: 0.5), Fault(.redirect, value: "http://h:6379"),
+            Fault(.message, value: "x@create*2:3", count: 2), Fault(.status, value: ""),
+        ]
+        for fault in faults {
+            XCTAssertEqual(try Fault(spec: fault.description), fault, fault.description)
+        }
+    }
+
+    func testValuesAreTakenAsGivenWhenBuiltInCode() {
+        let fault = Fault(.message, value: "Bad\u{1b}]0;pwned\u{07}Code")
+        XCTAssertEqual(fault.value, "Bad\u{1b}]0;pwned\u{07}Code")
+        XCTAssertEqual(fault.route, .any)
+        XCTAssertEqual(fault.count, 1)
     }
 }
 

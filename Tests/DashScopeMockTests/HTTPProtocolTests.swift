@@ -16,7 +16,7 @@ final class HTTPProtocolTests: MockTestCase {
     func testExpectContinueIsAnsweredBeforeTheBody() throws {
         let connection = try RawConnection(port: server.port)
         defer { connection.disconnect() }
-        connection.send(createHead("Expect: 100-continue\r\nContent-Length: \(createBody.utf8.count)\r\n"))
+        connection.send(createHead("Expect: 100-continue\r\nContent-Length: \(createBody.utf8.count)\r\nConnection: close\r\n"))
         XCTAssertEqual(connection.read(until: "\r\n\r\n"), "HTTP/1.1 100 Continue\r\n\r\n")
         connection.send(createBody)
         let (head, body) = RawConnection.split(connection.readToEnd())

@@ -57,6 +57,16 @@ final class MockCommandTests: XCTestCase {
         XCTAssertTrue(MockCommand.banner(origin: "o", options: cycling).contains("(tasks take 4,9.5s)"))
     }
 
+    func testUsageListsEveryFaultKindAndRoute() {
+        for kind in Fault.Kind.allCases {
+            XCTAssertTrue(MockCommand.usage.contains(kind.rawValue), kind.rawValue)
+        }
+        XCTAssertTrue(MockCommand.usage.contains(MockStats.path))
+        for route in Fault.Route.allCases {
+            XCTAssertTrue(MockCommand.usage.contains(route.rawValue), route.rawValue)
+        }
+    }
+
     func testUsageListsEveryOption() {
         for option in ["--bind", "--port", "--task-seconds", "--key", "--fault", "--help"] {
             XCTAssertTrue(MockCommand.usage.contains(option), option)

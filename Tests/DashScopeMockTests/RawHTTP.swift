@@ -66,11 +66,16 @@ struct RawConnection {
         close(descriptor)
     }
 
-    /// Sends `request` and returns everything answered until the server closes.
+    /// Sends `request` and returns everything answered until the server closes; a `Connection: close` header is
+    /// added after the request line (unless the request names a Connection) so the server closes after answering.
     static func exchange(port: UInt16, _ request: String) throws -> Data {
         let connection = try RawConnection(port: port)
         defer { connection.disconnect() }
-        connection.send(request)
+        var text = request
+        if !text.lowercased().contains("\r\nconnection:"), let lineEnd = text.range(of: "\r\n") {
+            text.insert(contentsOf: "Connection: close\r\n", at: lineEnd.upperBound)
+        }
+        connection.send(text)
         return connection.readToEnd()
     }
 

@@ -55,3 +55,45 @@ final class ServerCountTests: MockTestCase {
         }
     }
 }
+
+final class MockStatsTests: MockTestCase {
+    func testStatsMeasurePollsAndHowLateEachEndWasNoticed() async throws {
+        let clock = TestClock()
+        var options = MockOptions()
+        options.taskDurations = [4, 9]
+        let timed = MockServer(options: options, clock: { clock.now() })
+        try timed.start()
+        defer { timed.stop() }
+        let first = try await createTask(on: timed)
+        let second = try await createTask(on: timed)
+        clock.advance(3)
+        _ = try await send("GET", "/api/v1/tasks/\(first)", to: timed)
+        clock.advance(2.5)
+        _ = try await send("GET", "/api/v1/tasks/\(first)", to: timed)
+        _ = try await send("GET", "/api/v1/tasks/\(first)", to: timed)
+        clock.advance(4)
+        _ = try await send("GET", "/api/v1/tasks/\(second)", to: timed)
+        let stats = timed.statistics
+        XCTAssertEqual(stats.tasks, [
+            TaskStats(taskID: first, seconds: 4, polls: 3, lag: 1.5),
+            TaskStats(taskID: second, seconds: 9, polls: 1, lag: 0.5),
+        ])
+        XCTAssertEqual(stats.connections, timed.connectionCount)
+        XCTAssertGreaterThan(stats.connections, 0)
+    }
+
+    func testStatsAreServedAsJSONWithoutKeyOrFaultsOrRecording() async throws {
+        let id = try await createTask()
+        server.inject(Fault(.unavailable))
+        let before = server.requests.count
+        let reply = try await send("GET", MockStats.path, key: nil)
+        XCTAssertEqual(reply.status, 200)
+        XCTAssertEqual(server.requests.count, before, "not recorded")
+        let tasks = try XCTUnwrap(reply.json["tasks"] as? [[String: Any]])
+        XCTAssertEqual(tasks.first?["task_id"] as? String, id)
+        XCTAssertEqual(tasks.first?["polls"] as? Int, 0)
+        XCTAssertTrue(tasks.first?["lag_seconds"] is NSNull)
+        XCTAssertNotNil(reply.json["connections"] as? Int)
+        assertError(try await query(id), 503, "ServiceUnavailable")
+    }
+}
