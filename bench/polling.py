@@ -5,7 +5,7 @@ against dashscope-mock bound to this machine's non-loopback address, through a c
 Prints numbers; never fails on a number. Traffic stays on this machine's own address; every run is bounded.
   bench/polling.py --dashscope BIN --mock BIN [--before BIN] [--sdk-python PY] [--rounds N] [--address IP]
 """
-import argparse, asyncio, json, os, random, re, socket, statistics, subprocess, sys, tempfile, threading, time
+import argparse, asyncio, json, os, random, re, statistics, subprocess, tempfile, threading, time, urllib.request
 
 TASKS = [4, 9, 17, 26]          # seconds, the tasks of issue 6
 VIDEO = list(range(40, 301, 2))  # seconds, videos rarely take less or more
@@ -116,11 +116,20 @@ def sdk_runner(python):
     return run
 
 
+def mock_stats(address, port):
+    """`GET /mock/stats` by task id ({} from a mock without it): seconds, polls and the lag the mock saw."""
+    try:
+        with urllib.request.urlopen(f"http://{address}:{port}/mock/stats", timeout=5) as answer:
+            return {task["task_id"]: task for task in json.load(answer)["tasks"]}
+    except (OSError, ValueError, KeyError):
+        return {}
+
+
 def measure(label, runner, mock, address, rounds, results):
     """Runs `rounds` rounds of the four tasks (started STAGGER apart) against a fresh mock and relay."""
     process, port = start_mock(mock, address)
     relay = Relay(address, port)
-    rows, errors = [], []
+    runs, errors = [], []
     try:
         for _ in range(rounds):
             outcomes = [None] * len(TASKS)
@@ -137,15 +146,18 @@ def measure(label, runner, mock, address, rounds, results):
                 time.sleep(STAGGER)
             for thread in threads:
                 thread.join()
-            time.sleep(0.3)  # let the relay see the last bytes
-            for seconds_of_task, outcome in zip(TASKS, outcomes):
-                if outcome:
-                    task_id, seconds = outcome
-                    polls, connections = relay.polls(task_id)
-                    rows.append((seconds_of_task, seconds, seconds - seconds_of_task, polls, connections))
+            runs += [(task, outcome) for task, outcome in zip(TASKS, outcomes) if outcome]
+        time.sleep(0.3)  # let the relay see the last bytes
+        stats = mock_stats(address, port)
     finally:
         process.terminate()
         process.wait(5)
+    rows = []
+    for task, (task_id, seconds) in runs:
+        seen = stats.get(task_id, {})
+        task = seen.get("seconds", task)
+        polls, connections = relay.polls(task_id)
+        rows.append((task, seconds, seconds - task, polls, connections, seen.get("lag_seconds")))
     results[label] = (rows, errors)
 
 
@@ -267,12 +279,16 @@ def main():
     for label in clients:
         rows, errors = results.get(label, ([], ["no result"]))
         print(f"\n  {label}")
-        for task, seconds, lag, polls, connections in rows:
-            print(f"    task {task:2d} s: end-to-end {seconds:6.2f} s, lag {lag:5.2f} s, {polls:2d} polls "
+        for task, seconds, lag, polls, connections, seen in rows:
+            mock_lag = f", the mock saw it {seen:4.2f} s after the end" if seen is not None else ""
+            print(f"    task {task:4.1f} s: end-to-end {seconds:6.2f} s, lag {lag:5.2f} s{mock_lag}, {polls:2d} polls "
                   f"on {connections} connection{'s' if connections != 1 else ''}")
         if rows:
-            print(f"    mean lag {statistics.mean(r[2] for r in rows):.2f} s, {statistics.mean(r[3] for r in rows):.2f} polls "
-                  f"per task, polls of one task spread over at most {max(r[4] for r in rows)} connection(s)")
+            seen = [r[5] for r in rows if r[5] is not None]
+            print(f"    mean lag {statistics.mean(r[2] for r in rows):.2f} s"
+                  + (f" (the mock saw {statistics.mean(seen):.2f} s)" if len(seen) == len(rows) else "")
+                  + f", {statistics.mean(r[3] for r in rows):.2f} polls per task, the polls of one task used at most "
+                  f"{max(r[4] for r in rows)} connection(s)")
         for error in errors:
             print(f"    a run failed: {error}")
 
