@@ -11,11 +11,11 @@ TASKS = [4, 9, 17, 26]          # seconds, the tasks of issue 6
 VIDEO = list(range(40, 301, 2))  # seconds, videos rarely take less or more
 STAGGER = 0.4                    # seconds between the starts of a round's tasks, so the mock's cycle order holds
 KEY = "sk-bench-0000000000"
-REQUEST_LINE = re.compile(rb"^(GET|POST|HEAD|PUT|DELETE) (\S+) HTTP/1\.[01]\r?$")
+REQUEST_LINE = re.compile(rb"(GET|POST|HEAD|PUT|DELETE) (/\S*) HTTP/1\.[01]\r\n")
 
 
 class Relay:
-    """Forwards TCP to the mock and records, per accepted connection, the request lines it carried."""
+    """Forwards TCP to the mock and keeps, per accepted connection, the bytes the client sent (a few KB)."""
 
     def __init__(self, host, upstream_port):
         self.host, self.upstream_port = host, upstream_port
@@ -34,39 +34,34 @@ class Relay:
         self.loop.run_forever()
 
     async def _relay(self, client_reader, client_writer):
-        requests = []
+        sent = bytearray()
         with self.lock:
-            self.connections.append(requests)
+            self.connections.append(sent)
         try:
             upstream_reader, upstream_writer = await asyncio.open_connection(self.host, self.upstream_port)
         except OSError:
             client_writer.close()
             return
-        await asyncio.gather(self._pump(client_reader, upstream_writer, requests),
-                             self._pump(upstream_reader, client_writer, None))
+        await asyncio.gather(self._pump(client_reader, upstream_writer, sent), self._pump(upstream_reader, client_writer, None))
 
-    async def _pump(self, reader, writer, requests):
-        pending = b""
+    async def _pump(self, reader, writer, sent):
         try:
             while data := await reader.read(65536):
                 writer.write(data)
                 await writer.drain()
-                if requests is not None:
-                    *lines, pending = (pending + data).split(b"\n")
-                    pending = pending[-8192:]
-                    for line in lines:
-                        if match := REQUEST_LINE.match(line):
-                            requests.append((match.group(1).decode(), match.group(2).decode()))
+                if sent is not None:
+                    sent += data
         except (ConnectionError, OSError):
             pass
         finally:
             writer.close()
 
     def polls(self, task_id):
-        """(polls of the task, connections that carried them)."""
-        path = f"/api/v1/tasks/{task_id}"
+        """(polls of the task, connections that carried them), from the request lines each connection sent."""
+        path = f"/api/v1/tasks/{task_id}".encode()
         with self.lock:
-            counts = [sum(1 for method, p in c if method == "GET" and p == path) for c in self.connections]
+            sent = [bytes(c) for c in self.connections]
+        counts = [sum(1 for m in REQUEST_LINE.finditer(c) if m.group(1) == b"GET" and m.group(2) == path) for c in sent]
         return sum(counts), sum(1 for n in counts if n)
 
 
@@ -147,7 +142,6 @@ def measure(label, runner, mock, address, rounds, results):
             for thread in threads:
                 thread.join()
             runs += [(task, outcome) for task, outcome in zip(TASKS, outcomes) if outcome]
-        time.sleep(0.3)  # let the relay see the last bytes
         stats = mock_stats(address, port)
     finally:
         process.terminate()
@@ -157,7 +151,7 @@ def measure(label, runner, mock, address, rounds, results):
         seen = stats.get(task_id, {})
         task = seen.get("seconds", task)
         polls, connections = relay.polls(task_id)
-        rows.append((task, seconds, seconds - task, polls, connections, seen.get("lag_seconds")))
+        rows.append((task, seconds, seconds - task, seen.get("polls", polls), connections, seen.get("lag_seconds")))
     results[label] = (rows, errors)
 
 
