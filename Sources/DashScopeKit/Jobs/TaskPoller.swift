@@ -117,7 +117,8 @@ public struct TaskPoller: Sendable {
     // MARK: Messages
 
     private static func timedOut(id: String, lastSeen: TaskSnapshot?, lastFailure: DashScopeError?) -> DashScopeError {
-        let state = lastSeen.map { "was last seen \(printable($0.status.rawValue))" } ?? "never answered a poll"
+        let state = lastSeen.map { $0.status.rawValue.isEmpty ? "was last seen with no status" : "was last seen \(printable($0.status.rawValue))" }
+            ?? "never answered a poll"
         let failure = lastFailure.map { "; the last poll failed: \(printable($0.message))" } ?? ""
         return DashScopeError("gave up waiting: the time limit (--timeout) ran out; task \(id) \(state)\(failure)",
                               hint: "it keeps running on the service: `dashscope task wait \(id)` picks it up later", exit: .tryLater)
@@ -128,11 +129,11 @@ public struct TaskPoller: Sendable {
         return "task \(id) answered with \(what); waiting on until it is SUCCEEDED, FAILED, CANCELED or UNKNOWN"
     }
 
-    /// `text` with control characters escaped and cut to 120 characters: server text can hold terminal escapes.
+    /// `text` with control characters escaped and cut to 200 characters: server text can hold terminal escapes.
     static func printable(_ text: String) -> String {
         let escaped = text.unicodeScalars.map { scalar in
             scalar.properties.generalCategory == .control ? "\\u{\(String(scalar.value, radix: 16))}" : String(scalar)
         }.joined()
-        return escaped.count > 120 ? escaped.prefix(120) + "…" : escaped
+        return escaped.count > 200 ? escaped.prefix(200) + "…" : escaped
     }
 }
