@@ -61,3 +61,6 @@ for task_seconds in 0 1 2.5; do
 done
 echo "(the static build; --mock polls every 25 ms, a loopback server is polled at 50 ms growing to 1 s, so its overhead"
 echo " includes up to 1 s of poll lateness for longer tasks)"
+
+echo
+bench/polling.sh

@@ -145,7 +145,7 @@ final class CLIRunTests: XCTestCase {
         XCTAssertTrue(lines[0].hasPrefix("pics/") && lines[0].hasSuffix("-a-cat-1.png"), lines[0])
         XCTAssertTrue(lines[1].hasSuffix("-a-cat-2.png"), lines[1])
         XCTAssertEqual(cli.files(in: cli.cwd + "/pics").count, 2)
-        XCTAssertEqual(cli.sleeper.delays.value.count, 2, "one wait between each of the three polls")
+        XCTAssertEqual(cli.sleeper.delays.value.count, 3, "a wait before each of the three polls: the first look is 3.5 s after submission")
 
         let create = try XCTUnwrap(service.requests.value.first)
         XCTAssertEqual(create.header("X-DashScope-Async"), "enable")

@@ -64,6 +64,6 @@ final class ResultParserTests: XCTestCase {
 
         let odd = TaskSnapshot(json: try output(#"{"output":{"task_status":"WEIRD"}}"#), fallbackID: "fallback")
         XCTAssertEqual(odd.taskID, "fallback")
-        XCTAssertEqual(odd.status, .unknown, "an unrecognised status reads as UNKNOWN")
+        XCTAssertEqual(odd.status, .unrecognized("WEIRD"), "an unrecognised status is kept as sent, never read as UNKNOWN (issue 6)")
     }
 }

@@ -50,7 +50,8 @@ enum TaskCommands {
             invocation.console.info("resuming task \(id) (\(newest.model), submitted \(newest.submittedAt))")
         }
         let output = args.string("output") ?? entry?.output ?? session.configuration.output
-        let job = JobRecord(model: entry?.model ?? "task", prompt: entry?.prompt ?? id, capability: entry?.capability)
+        let job = JobRecord(model: entry?.model ?? "task", prompt: entry?.prompt ?? id, capability: entry?.capability,
+                            submitted: entry.flatMap { ISO8601DateFormatter().date(from: $0.submittedAt) })
         return try await JobLauncher.pipeline(invocation, session: session, output: output).wait(taskID: id, job: job)
     }
 

@@ -46,6 +46,7 @@ public enum ServiceError {
         var error = DashScopeError(message, exit: exitCode(status: status, code: code, message: text),
                                    serviceCode: code, requestID: found?.requestID)
         error.hint = hint(status: status, code: code, message: text, region: region)
+        error.permanent = status == 429 && text.localizedCaseInsensitiveContains("free allocated quota")
         return error
     }
 

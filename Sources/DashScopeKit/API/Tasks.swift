@@ -1,11 +1,35 @@
 import Foundation
 
-/// The states of an async task (API.md section 4).
-public enum TaskStatus: String, Sendable {
-    case pending = "PENDING", running = "RUNNING", suspended = "SUSPENDED"
-    case succeeded = "SUCCEEDED", failed = "FAILED", canceled = "CANCELED", unknown = "UNKNOWN"
+/// The states of an async task (API.md section 4), plus whatever else the service may send.
+public enum TaskStatus: Sendable, Hashable {
+    case pending, running, suspended, succeeded, failed, canceled, unknown
+    /// A `task_status` outside API.md section 4, as sent; empty when the field was missing. Not final: polling goes on.
+    case unrecognized(String)
 
-    /// Whether polling should stop: `UNKNOWN` (missing or expired) is final too.
+    /// Reads a wire value leniently (any letter case, surrounding spaces); anything else is `.unrecognized`.
+    public init(wire text: String) {
+        self = Self.documented[text.trimmingCharacters(in: .whitespaces).uppercased()] ?? .unrecognized(text)
+    }
+
+    /// The documented statuses by their wire names.
+    private static let documented = Dictionary(uniqueKeysWithValues: [TaskStatus.pending, .running, .suspended, .succeeded,
+                                                                      .failed, .canceled, .unknown].map { ($0.rawValue, $0) })
+
+    /// The wire name (`RUNNING`), or the unrecognised text as sent (unescaped: escape it before printing).
+    public var rawValue: String {
+        switch self {
+        case .pending: "PENDING"
+        case .running: "RUNNING"
+        case .suspended: "SUSPENDED"
+        case .succeeded: "SUCCEEDED"
+        case .failed: "FAILED"
+        case .canceled: "CANCELED"
+        case .unknown: "UNKNOWN"
+        case let .unrecognized(text): text
+        }
+    }
+
+    /// Whether polling should stop: `UNKNOWN` (missing or expired) is final too; an unrecognised status is not.
     public var isFinal: Bool { [.succeeded, .failed, .canceled, .unknown].contains(self) }
 }
 
@@ -13,7 +37,7 @@ public enum TaskStatus: String, Sendable {
 public struct TaskSnapshot: Sendable {
     /// The task id.
     public var taskID: String
-    /// The status; an unrecognised one reads as `UNKNOWN`.
+    /// The status; a missing or undocumented one is `.unrecognized`, never `UNKNOWN`.
     public var status: TaskStatus
     /// The request id of this query.
     public var requestID: String?
@@ -29,7 +53,8 @@ public struct TaskSnapshot: Sendable {
         raw = json
         output = json["output"] ?? .object([])
         taskID = output["task_id"]?.string ?? fallbackID
-        status = output["task_status"]?.string.flatMap(TaskStatus.init(rawValue:)) ?? .unknown
+        let field = output["task_status"].flatMap { $0.isNull ? nil : $0 }
+        status = TaskStatus(wire: field.map { $0.string ?? $0.compact } ?? "")
         requestID = json["request_id"]?.string
         usage = json["usage"]
     }
@@ -50,16 +75,13 @@ public struct TasksAPI: Sendable {
 
     /// Refuses ids that cannot be task ids before they reach a URL path.
     public static func checkID(_ id: String) throws {
-        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-_"))
-        guard !id.isEmpty, id.count <= 128, id.unicodeScalars.allSatisfy(allowed.contains) else {
-            throw DashScopeError.usage("'\(id)' is not a task id", hint: "task ids look like 0385dc79-5ff8-4d82-bcb6-xxxxxx; `dashscope task list` shows recent ones")
-        }
+        _ = try TaskID.user(id)
     }
 
-    /// `GET /tasks/{id}`.
-    public func status(_ id: String) async throws -> TaskSnapshot {
+    /// `GET /tasks/{id}`, given up at `deadline` (nil: the client's usual bounded retries).
+    public func status(_ id: String, deadline: Date? = nil) async throws -> TaskSnapshot {
         try Self.checkID(id)
-        let json = try await client.perform(Endpoint(method: "GET", path: "/tasks/\(id)", kind: .idempotent))
+        let json = try await client.perform(Endpoint(method: "GET", path: "/tasks/\(id)", kind: .idempotent), deadline: deadline)
         return TaskSnapshot(json: json, fallbackID: id)
     }
 

@@ -23,9 +23,10 @@ public struct JobPipeline: Sendable {
             reporter.emit(services.client.describe(job.endpoint))
             return .ok
         }
-        let record = JobRecord(model: job.model.name, prompt: job.prompt, capability: job.capability)
+        var record = JobRecord(model: job.model.name, prompt: job.prompt, capability: job.capability)
         if !options.noWait { _ = try options.plan.prepare(naming(record, task: "")) }
         let answer = try await submit(job)
+        record.submitted = Date()
         let requestID = answer["request_id"]?.string
         guard job.mode.async else {
             reporter.clearStatus()
@@ -124,8 +125,9 @@ public struct JobPipeline: Sendable {
     }
 
     private func poll(_ taskID: String, job: JobRecord) async throws -> TaskSnapshot {
-        let poller = TaskPoller(tasks: services.tasks, schedule: services.schedule(job.output),
-                                timeout: options.deadline.map { $0.timeIntervalSinceNow }, sleeper: services.sleeper)
+        let reporter = reporter
+        let poller = TaskPoller(tasks: services.tasks, schedule: services.schedule(job.output), deadline: options.deadline,
+                                submitted: job.submitted, sleeper: services.sleeper, onNotice: { reporter.notice($0) })
         let status = StatusBox()
         let ticker = startTicker(taskID: taskID, status: status)
         defer { ticker?.cancel(); reporter.clearStatus() }

@@ -34,13 +34,16 @@ public struct JobRecord: Sendable {
     public var started: Date
     /// The family, when known.
     public var capability: Capability?
+    /// When the task was created, if known (the poll schedule counts from it; nil: poll at once).
+    public var submitted: Date?
 
     /// Creates a record.
-    public init(model: String, prompt: String, started: Date = Date(), capability: Capability?) {
+    public init(model: String, prompt: String, started: Date = Date(), capability: Capability?, submitted: Date? = nil) {
         self.model = model
         self.prompt = prompt
         self.started = started
         self.capability = capability
+        self.submitted = submitted
     }
 
     /// What the job produces (images when the family is unknown).

@@ -12,6 +12,9 @@ public struct DashScopeError: Error, Sendable, Equatable, CustomStringConvertibl
     public var serviceCode: String?
     /// The service's request id, when known.
     public var requestID: String?
+    /// Whether waiting cannot help: a 69/75 failure that would come back the same on every try (TLS trust, a missing
+    /// libcurl, a refused scheme, an answer over the cap, a used-up free quota), so polls are not retried on it.
+    public var permanent = false
 
     /// Creates an error.
     public init(_ message: String, hint: String? = nil, exit: ExitCode, serviceCode: String? = nil, requestID: String? = nil) {

@@ -154,6 +154,15 @@ public struct APIClient: Sendable {
     /// The user-facing error for a request that got no usable answer: a create that may have arrived is never
     /// called safe to repeat, and trust, library and time-limit failures say what to do about them.
     static func networkError(_ error: TransportError, kind: RequestKind, host: String) -> DashScopeError {
+        var described = describe(error, kind: kind, host: host)
+        switch error {
+        case .tlsFailed, .libraryMissing, .unsupportedScheme, .answerTooLarge, .invalidHeader: described.permanent = true
+        default: break
+        }
+        return described
+    }
+
+    private static func describe(_ error: TransportError, kind: RequestKind, host: String) -> DashScopeError {
         let mayExist = "the request may have reached the service and started a billed task, so it was not sent again: "
             + "check `dashscope task list` before retrying"
         switch error {
@@ -165,6 +174,10 @@ public struct APIClient: Sendable {
             return DashScopeError(error.message, hint: error.hint, exit: .usage)
         case .tlsFailed, .libraryMissing:
             return DashScopeError("\(error.message) (\(host))", hint: error.hint, exit: .unavailable)
+        case .answerTooLarge where kind == .create:
+            return DashScopeError("\(error.message) (\(host))", hint: mayExist, exit: .unavailable)
+        case .answerTooLarge:
+            return DashScopeError("\(error.message) (\(host))", hint: "an API answer is never this large: check --base-url", exit: .unavailable)
         case .unsupportedScheme:
             return DashScopeError("\(error.message) (\(host))",
                                   hint: "the service redirected somewhere this tool does not go; try again later", exit: .unavailable)
