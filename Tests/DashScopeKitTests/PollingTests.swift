@@ -239,6 +239,10 @@ final class PollingTests: XCTestCase {
             (.json(400, #"{"code":"InvalidParameter","message":"bad"}"#), .failed),
             (.json(404, #"{"code":"NotFound","message":"none"}"#), .failed),
             (.json(200, #"{"code":"InvalidParameter","message":"refused in a 200"}"#), .failed),
+            (.json(429, #"{"code":"Throttling.AllocationQuota","message":"Free allocated quota exceeded."}"#), .tryLater),
+            (.failure(.tlsFailed("certificate verify failed")), .unavailable),
+            (.failure(.unsupportedScheme("gopher")), .unavailable),
+            (.failure(.answerTooLarge(limit: 32 << 20)), .unavailable),
         ]
         for (scripted, exit) in cases {
             let clock = FakeClock()

@@ -115,6 +115,16 @@ final class FaultTests: EndToEndCase {
         assertPNGs(result.lines)
     }
 
+    func testARunningTaskIsNeverAbandonedOverFailingPolls() throws {
+        mock.inject(try Fault(spec: "503@task*5"))
+        let result = try run(["t2i", "a cat", "-m", "wan2.2-t2i-flash"])
+        assertExit(result, 0)
+        XCTAssertEqual(creates.count, 1)
+        XCTAssertEqual(polls.count, 6, "five failed polls, more than one request's retries, then the answer")
+        XCTAssertTrue(result.stderr.contains("the task keeps running"), result.stderr)
+        assertPNGs(result.lines)
+    }
+
     func testTruncatedDownloadIsRetriedAndNeverSavedUnderItsName() throws {
         mock.inject(try Fault(spec: "truncate@file"))
         let process = try spawn(["t2i", "a cat", "-m", "wan2.2-t2i-flash", "-o", "pics/"])
