@@ -37,6 +37,16 @@ final class HostileServerTests: EndToEndCase {
         XCTAssertEqual(listener.accepted, 0, "nothing may connect to the gopher/dict target")
     }
 
+    func testTimeoutBoundsACreateThatNeverAnswers() throws {
+        let silent = try LoopbackListener(hold: true)
+        let result = try run(["t2i", "a cat", "-m", "wan2.2-t2i-flash", "--timeout", "2"],
+                             env: ["DASHSCOPE_BASE_URL": "http://127.0.0.1:\(silent.port)"])
+        assertExit(result, 75)
+        XCTAssertLessThan(result.seconds, 15, "--timeout bounds the create too (it took 306 s with --timeout 5)")
+        XCTAssertTrue(result.stderr.contains("task list"), "the create may have started a task: \(result.stderr)")
+        XCTAssertEqual(silent.accepted, 1, "a create that may have arrived is never re-sent")
+    }
+
     // MARK: - Names and ids
 
     func testARequestIDNeverBecomesAPath() throws {
@@ -164,11 +174,21 @@ final class HostileServerTests: EndToEndCase {
     }
 }
 
-/// A TCP listener on 127.0.0.1 that counts connections, to prove nothing was sent somewhere.
+/// A TCP listener on 127.0.0.1 that counts connections, to prove nothing was sent somewhere; with `hold`, it keeps
+/// each connection open and silent, like a server that never answers.
 final class LoopbackListener: @unchecked Sendable {
     private let fd: Int32
     let port: UInt16
     private let counter = Counter()
+    private let held = Held()
+
+    /// The connections kept open.
+    private final class Held: @unchecked Sendable {
+        private let lock = NSLock()
+        private var fds: [Int32] = []
+        func add(_ fd: Int32) { lock.withLock { fds.append(fd) } }
+        var all: [Int32] { lock.withLock { fds } }
+    }
 
     /// A thread-safe count.
     private final class Counter: @unchecked Sendable {
@@ -178,7 +198,7 @@ final class LoopbackListener: @unchecked Sendable {
         var current: Int { lock.withLock { value } }
     }
 
-    init() throws {
+    init(hold: Bool = false) throws {
         let listening = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -191,12 +211,13 @@ final class LoopbackListener: @unchecked Sendable {
         fd = listening
         port = UInt16(bigEndian: address.sin_port)
         let counter = counter
+        let held = held
         Thread {
             while true {
                 let client = accept(listening, nil, nil)
                 guard client >= 0 else { return }
                 counter.add()
-                close(client)
+                if hold { held.add(client) } else { close(client) }
             }
         }.start()
     }
@@ -204,5 +225,9 @@ final class LoopbackListener: @unchecked Sendable {
     /// Connections accepted so far.
     var accepted: Int { counter.current }
 
-    deinit { shutdown(fd, Int32(SHUT_RDWR)); close(fd) }
+    deinit {
+        shutdown(fd, Int32(SHUT_RDWR))
+        close(fd)
+        for client in held.all { close(client) }
+    }
 }
