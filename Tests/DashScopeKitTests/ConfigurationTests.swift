@@ -102,7 +102,8 @@ final class ConfigurationTests: XCTestCase {
         for (text, origin) in cases {
             XCTAssertEqual(try Configuration.normalizedOrigin(text), origin, text)
         }
-        for bad in ["ftp://host", "127.0.0.1:8089", "not a url", "", "http://"] {
+        for bad in ["ftp://host", "127.0.0.1:8089", "not a url", "", "http://", "https://h?x=1", "https://h/proxy/path",
+                    "https://h#frag", "https://user:pw@h", "http://127.0.0.1:8089/api/v2"] {
             assertFails(.usage) { _ = try Configuration.normalizedOrigin(bad) }
         }
     }

@@ -19,14 +19,14 @@ final class RecordingReporter: JobReporter, @unchecked Sendable {
 
 /// The library's job pipeline, end to end over a scripted transport: submit, journal, wait, collect, name, download.
 final class JobPipelineTests: XCTestCase {
-    private func pipeline(_ transport: FakeTransport, dir: String, noWait: Bool = false,
+    private func pipeline(_ transport: FakeTransport, dir: String, noWait: Bool = false, deadline: Date? = nil,
                           kinds: Locked<[MediaKind]> = Locked([])) throws -> (JobPipeline, RecordingReporter, Journal) {
         let api = client(transport, configuration: try configuration(baseURL: "https://api.example"))
         let journal = Journal(path: dir + "/state/tasks.jsonl")
         let services = JobServices(client: api, downloader: Downloader(transport: transport, retrier: api.retrier), journal: journal,
                                    schedule: { kind in kinds.mutate { $0.append(kind) }; return .inProcessMock },
                                    sleeper: RecordingSleeper())
-        let options = JobOptions(plan: try OutputPlan(option: dir + "/out/", cwd: dir), noWait: noWait, cwd: dir,
+        let options = JobOptions(plan: try OutputPlan(option: dir + "/out/", cwd: dir), noWait: noWait, deadline: deadline, cwd: dir,
                                  resumeCommand: { "dashscope task wait \($0)" })
         let reporter = RecordingReporter()
         return (JobPipeline(services: services, options: options, reporter: reporter), reporter, journal)
@@ -100,5 +100,47 @@ final class JobPipelineTests: XCTestCase {
         XCTAssertTrue(reporter.stderr.contains("collect it with: dashscope task wait t-3"), "\(reporter.stderr)")
         XCTAssertEqual(journal.entry(for: "t-3")?.capability, .textToImage)
         XCTAssertEqual(transport.requests.count, 1, "--no-wait sends only the create")
+    }
+
+    func testEveryFailedPollPrintsTheResumeLineOnce() async throws {
+        for (status, body, exit) in [(404, #"{"code":"NotFound","message":"proxy says no"}"#, ExitCode.failed),
+                                     (200, #"{"code":"InvalidParameter","message":"an error in a 200"}"#, .failed),
+                                     (403, #"{"code":"AccessDenied","message":"no"}"#, .keyRejected)] {
+            let dir = try temporaryDirectory(self)
+            let transport = FakeTransport([
+                .json(200, #"{"request_id":"r","output":{"task_id":"t-4","task_status":"PENDING"}}"#),
+                .json(status, body),
+            ])
+            let (pipeline, _, journal) = try pipeline(transport, dir: dir)
+            let error = await assertFailsAsync(exit) { _ = try await pipeline.run(try t2iJob()) }
+            let hint = error?.hint ?? ""
+            XCTAssertEqual(hint.components(separatedBy: "dashscope task wait").count - 1, 1, "HTTP \(status): \(hint)")
+            XCTAssertTrue(hint.contains("resume with: dashscope task wait t-4"), "HTTP \(status): \(hint)")
+            XCTAssertNotNil(journal.newestUnfinished(origin: "https://api.example"), "HTTP \(status): the task stays open")
+        }
+    }
+
+    func testDownloadsThatFailForNowLeaveTheTaskOpenAndSayHowToResume() async throws {
+        let dir = try temporaryDirectory(self)
+        let transport = FakeTransport([
+            .json(200, #"{"request_id":"r","output":{"task_id":"t-5","task_status":"PENDING"}}"#),
+            .json(200, #"{"request_id":"r","output":{"task_id":"t-5","task_status":"SUCCEEDED","results":[{"url":"https://files.example/a.png"}]}}"#),
+            .failure(.connectionLost("reset")),
+        ])
+        // Downloads are retried until the deadline (no limit without one), so give one: the failures then end it.
+        let (pipeline, _, journal) = try pipeline(transport, dir: dir, deadline: Date().addingTimeInterval(0.3))
+        let error = await assertFailsAsync(.tryLater) { _ = try await pipeline.run(try t2iJob()) }
+        XCTAssertTrue(error?.hint?.contains("resume with: dashscope task wait t-5") ?? false, error?.hint ?? "")
+        XCTAssertEqual(journal.newestUnfinished(origin: "https://api.example")?.taskID, "t-5",
+                       "a task whose outputs could not be fetched yet is not marked finished")
+    }
+
+    func testACreateAnswerThatIsNotJSONPointsToTheTaskList() async throws {
+        let dir = try temporaryDirectory(self)
+        let transport = FakeTransport([.json(200, "<html>proxy error</html>")])
+        let (pipeline, _, _) = try pipeline(transport, dir: dir)
+        let error = await assertFailsAsync(.unavailable) { _ = try await pipeline.run(try t2iJob()) }
+        XCTAssertTrue(error?.hint?.contains("task list") ?? false, "a create may have started a billed task: \(error?.hint ?? "")")
+        XCTAssertEqual(transport.requests.count, 1, "and it is not sent again")
     }
 }

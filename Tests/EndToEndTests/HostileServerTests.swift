@@ -159,7 +159,10 @@ final class HostileServerTests: EndToEndCase {
         let result = try run(["t2i", "a cat", "-m", "wan2.2-t2i-flash", "--timeout", "3", "-o", "out/"])
         assertExit(result, 75)
         XCTAssertLessThan(result.seconds, 15, "--timeout bounds the download too")
-        XCTAssertTrue(result.stderr.contains("dashscope task wait"), result.stderr)
+        XCTAssertEqual(result.stderr.components(separatedBy: "dashscope task wait").count - 1, 1,
+                       "exactly one resume line, with -o: \(result.stderr)")
+        XCTAssertTrue(result.errorLines.contains { $0.hasPrefix("hint: resume with: dashscope task wait ") && $0.hasSuffix(" -o out/") },
+                      result.stderr)
         assertNoPartFiles()
     }
 

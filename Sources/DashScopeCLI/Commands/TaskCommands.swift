@@ -14,7 +14,7 @@ enum TaskCommands {
             console.result(snapshot.raw.pretty)
             return .ok
         }
-        console.result(snapshot.status.rawValue)
+        console.row([snapshot.status.rawValue])
         if snapshot.status == .failed {
             console.info("\(snapshot.code ?? "no code"): \(snapshot.message ?? "no message")")
         }
@@ -26,7 +26,9 @@ enum TaskCommands {
                 if let value = snapshot.output[key]?.string { console.info("\(key.replacingOccurrences(of: "_", with: " ")): \(value)") }
             }
             let outputs = ResultParser.items(from: snapshot.output).filter { $0.url != nil }.count
-            if outputs > 0 { console.info("\(outputs) output\(outputs == 1 ? "" : "s") ready: \(ShellQuote.command(["dashscope", "task", "wait", id]))") }
+            if outputs > 0, let line = ResumeLine.make(taskID: id, arguments: args, session: session) {
+                console.info("\(outputs) output\(outputs == 1 ? "" : "s") ready: \(line)")
+            }
         }
         return .ok
     }
@@ -51,7 +53,7 @@ enum TaskCommands {
         }
         let output = args.string("output") ?? entry?.output ?? session.configuration.output
         let job = JobRecord(model: entry?.model ?? "task", prompt: entry?.prompt ?? id, capability: entry?.capability,
-                            submitted: entry.flatMap { ISO8601DateFormatter().date(from: $0.submittedAt) })
+                            submitted: entry.flatMap { ISO8601DateFormatter().date(from: $0.submittedAt) }.map { min($0, Date()) })
         return try await JobLauncher.pipeline(invocation, session: session, output: output).wait(taskID: id, job: job)
     }
 
@@ -65,7 +67,7 @@ enum TaskCommands {
             error.hint = "only PENDING tasks can be canceled; `dashscope task status \(id)` shows where it is"
             throw error
         }
-        try? session.journal.recordFinished(taskID: id, outcome: "CANCELED")
+        if session.mock == nil { try? session.journal.recordFinished(taskID: id, outcome: "CANCELED") }
         invocation.console.info("canceled task \(id)")
         return .ok
     }

@@ -76,7 +76,10 @@ public final class Console: @unchecked Sendable {
     public func error(_ error: DashScopeError) {
         var text = paint("error:", "31") + " " + clean(error.message)
         if let id = error.requestID { text += " (request \(clean(id)))" }
-        if let hint = error.hint { text += "\n" + paint("hint:", "36") + " " + clean(hint) }
+        // A hint may have several lines the tool wrote itself (e.g. the resume line); each is escaped on its own.
+        for line in error.hint?.split(separator: "\n").map(String.init) ?? [] {
+            text += "\n" + paint("hint:", "36") + " " + clean(line)
+        }
         say(text)
     }
 

@@ -23,7 +23,7 @@ public enum Options {
         OptionSpec("output", short: "o", .text, placeholder: "PATH",
                    help: "directory, file name, or template with {date} {time} {model} {slug} {index} {ext} {task}"),
         OptionSpec("force", help: "overwrite existing files instead of adding -2, -3, ..."),
-        OptionSpec("timeout", .number, placeholder: "SECONDS", help: "stop waiting after this long (the task keeps running; exit 75)"),
+        OptionSpec("timeout", .number, placeholder: "SECONDS", help: "bound the whole job (create, polls, downloads) to this long; the task keeps running (exit 75)"),
         json,
     ]
 

@@ -89,8 +89,12 @@ public struct Configuration: Sendable {
         var s = text.trimmingCharacters(in: .whitespaces)
         while s.hasSuffix("/") { s.removeLast() }
         for suffix in ["/api/v1", "/compatible-mode/v1"] where s.hasSuffix(suffix) { s.removeLast(suffix.count) }
-        guard let url = URL(string: s), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme), url.host != nil else {
-            throw DashScopeError.usage("invalid base URL '\(text)'", hint: "give an origin such as https://dashscope.aliyuncs.com or http://127.0.0.1:8089")
+        // Only an origin: a path, query, fragment or user part would end up around the API path (or leak).
+        guard let parts = URLComponents(string: s), let scheme = parts.scheme?.lowercased(), ["http", "https"].contains(scheme),
+              let host = parts.host, !host.isEmpty, parts.path.isEmpty, parts.query == nil, parts.fragment == nil,
+              parts.user == nil, parts.password == nil else {
+            throw DashScopeError.usage("invalid base URL '\(TerminalText.line(text))'",
+                                       hint: "give an origin only, such as https://dashscope.aliyuncs.com or http://127.0.0.1:8089")
         }
         return s
     }

@@ -46,10 +46,10 @@ public struct JobPipeline: Sendable {
 
     /// Polls `taskID` to a final status, then collects its outputs; any stop before the end prints how to resume.
     public func wait(taskID: String, job: JobRecord) async throws -> ExitCode {
-        let snapshot = try await resumable(taskID) { try await poll(taskID, job: job) }
+        let snapshot = try await resumable(taskID, always: true) { try await poll(taskID, job: job) }
         switch snapshot.status {
         case .succeeded:
-            return try await resumable(taskID) {
+            return try await resumable(taskID, always: false) {
                 try await collector.collect(output: snapshot.output, usage: snapshot.usage, taskID: taskID,
                                             requestID: snapshot.requestID, job: job)
             }
@@ -136,20 +136,27 @@ public struct JobPipeline: Sendable {
         }
     }
 
-    /// Runs a step of a submitted task; whatever stops it (Ctrl-C, timeout, a failure) is reported with the resume command.
-    private func resumable<T>(_ taskID: String, _ step: () async throws -> T) async throws -> T {
+    /// Runs a step of a submitted task; whatever stops it (Ctrl-C, timeout, a failure) is reported with the resume
+    /// command: every failure while polling (the task runs on), and while collecting every one but a final `.failed`
+    /// (the task produced nothing to fetch, or a URL that cannot be fetched).
+    private func resumable<T>(_ taskID: String, always: Bool, _ step: () async throws -> T) async throws -> T {
         do {
             return try await step()
         } catch is CancellationError {
             throw DashScopeError("interrupted; task \(taskID) keeps running on the service", hint: resumeHint(taskID), exit: .interrupted)
-        } catch var error as DashScopeError where error.exitCode != .failed && error.exitCode != .partial {
+        } catch var error as DashScopeError where always || error.exitCode != .failed {
             error.hint = [error.hint, resumeHint(taskID)].compactMap { $0 }.joined(separator: "\n")
             throw error
         }
     }
 
     private func resumeHint(_ taskID: String) -> String {
-        options.resumeCommand(taskID).map { "task \(taskID) keeps running; resume with: \($0)" }
+        Self.resumeHint(taskID, options: options)
+    }
+
+    /// "resume with: dashscope task wait ...", or why the task cannot be resumed.
+    static func resumeHint(_ taskID: String, options: JobOptions) -> String {
+        options.resumeCommand(taskID).map { "resume with: \($0)" }
             ?? "the built-in mock forgets its tasks when dashscope exits, so this one cannot be resumed"
     }
 

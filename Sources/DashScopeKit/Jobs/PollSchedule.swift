@@ -82,7 +82,7 @@ public struct PollSchedule: Sendable, Equatable {
 
     /// The schedule for a job against `host`: fast for loopback, else images/video.
     public static func `for`(host: String, video: Bool) -> PollSchedule {
-        if ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host) { return .local }
+        if SettingChecks.isLoopback(host) { return .local }
         return video ? .video : .images
     }
 

@@ -41,8 +41,12 @@ struct ResultCollector: Sendable {
         var failures = items.enumerated().filter { $0.element.url == nil }.map {
             Failure(index: $0.offset + 1, code: $0.element.code, message: $0.element.message ?? "failed")
         }
+        var curable = false
         for (position, result) in results.enumerated() {
-            if case let .failure(error) = result { failures.append(Failure(index: fetchable[position].offset + 1, message: error.message)) }
+            guard case let .failure(error) = result else { continue }
+            failures.append(Failure(index: fetchable[position].offset + 1, message: error.message))
+            // A download that may work later (network, time limit, disk) leaves the task open in the journal.
+            curable = curable || [.unavailable, .tryLater, .cannotWrite].contains(error.exitCode)
         }
         if options.json {
             reporter.emit(document(usage: usage, taskID: taskID, requestID: requestID, job: job, items: items,
@@ -50,7 +54,7 @@ struct ResultCollector: Sendable {
         } else {
             for path in paths { reporter.emit(OutputPlan.display(path, cwd: options.cwd)) }
         }
-        if let taskID { finish(taskID, failures.isEmpty ? "SUCCEEDED" : "PARTIAL") }
+        if let taskID, !curable { finish(taskID, failures.isEmpty ? "SUCCEEDED" : "PARTIAL") }
         if failures.isEmpty {
             if reporter.live {
                 let seconds = Date().timeIntervalSince(job.started)
@@ -63,6 +67,7 @@ struct ResultCollector: Sendable {
         }
         if paths.isEmpty, case let .failure(first)? = results.first(where: { (try? $0.get()) == nil }) { throw first }
         reporter.notice("\(paths.count) of \(items.count) outputs saved")
+        if curable, let taskID { reporter.notice(JobPipeline.resumeHint(taskID, options: options)) }
         return .partial
     }
 

@@ -122,7 +122,7 @@ public struct TaskPoller: Sendable {
             ?? "never answered a poll"
         let failure = lastFailure.map { "; the last poll failed: \(printable($0.message))" } ?? ""
         return DashScopeError("gave up waiting: the time limit (--timeout) ran out; task \(id) \(state)\(failure)",
-                              hint: "it keeps running on the service: `dashscope task wait \(id)` picks it up later", exit: .tryLater)
+                              hint: "it keeps running on the service", exit: .tryLater)
     }
 
     private static func unrecognizedNotice(id: String, text: String) -> String {
@@ -132,9 +132,6 @@ public struct TaskPoller: Sendable {
 
     /// `text` with control characters escaped and cut to 200 characters: server text can hold terminal escapes.
     static func printable(_ text: String) -> String {
-        let escaped = text.unicodeScalars.map { scalar in
-            scalar.properties.generalCategory == .control ? "\\u{\(String(scalar.value, radix: 16))}" : String(scalar)
-        }.joined()
-        return escaped.count > 200 ? escaped.prefix(200) + "…" : escaped
+        text.count > 200 ? TerminalText.line(String(text.prefix(200))) + "…" : TerminalText.line(text)
     }
 }

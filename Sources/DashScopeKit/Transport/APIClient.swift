@@ -64,6 +64,8 @@ public struct APIClient: Sendable {
     /// The HTTP request an endpoint becomes; the key is included only if configured; `deadline` bounds the exchange.
     public func request(for endpoint: Endpoint, deadline: Date? = nil) -> HTTPRequest {
         let base = endpoint.base == .native ? configuration.nativeBase : configuration.compatibleBase
+        // The origin was checked to be scheme://host[:port] (Configuration.normalizedOrigin) and paths are ours, with
+        // task ids checked by TaskID: the URL always parses.
         var components = URLComponents(string: base + endpoint.path)!
         if !endpoint.query.isEmpty { components.queryItems = endpoint.query.map { URLQueryItem(name: $0.0, value: $0.1) } }
         var headers: [(String, String)] = []
@@ -93,7 +95,9 @@ public struct APIClient: Sendable {
         let response = try await exchange(endpoint, deadline: deadline) { request in try await transport.send(request) }
         guard let json = try? JSON.parse(response.body) else {
             throw DashScopeError("the service answered with something that is not JSON (HTTP \(response.status))",
-                                 hint: "run again with --verbose to see the answer", exit: .unavailable)
+                                 hint: endpoint.kind == .create
+                                     ? "the request may have reached the service and started a billed task, so it was not sent again: check `dashscope task list` before retrying"
+                                     : "run again with --verbose to see the answer", exit: .unavailable)
         }
         if let body = ServiceError.body(from: json) {
             throw DashScopeError("the service refused the request (\(body.code ?? "error")): \(body.message ?? "no message")",

@@ -95,9 +95,7 @@ public struct HTTPRequest: Sendable {
 
     /// `text` with control characters escaped, for error messages.
     static func printable(_ text: String) -> String {
-        String(text.prefix(200).unicodeScalars.map { scalar -> String in
-            scalar.value < 0x20 || scalar.value == 0x7F ? String(format: "\\x%02X", scalar.value) : String(scalar)
-        }.joined())
+        TerminalText.line(String(text.prefix(200)))
     }
 }
 

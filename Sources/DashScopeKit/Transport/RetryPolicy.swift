@@ -69,6 +69,6 @@ public struct TaskSleeper: Sleeper {
     /// Sleeps for `seconds`.
     public func sleep(seconds: Double) async throws {
         guard seconds > 0 else { try Task.checkCancellation(); return }
-        try await Task.sleep(nanoseconds: UInt64(seconds * 1_000_000_000))
+        try await Task.sleep(nanoseconds: UInt64(min(seconds, 365 * 86_400) * 1_000_000_000))
     }
 }
