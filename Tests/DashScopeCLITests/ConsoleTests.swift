@@ -117,6 +117,15 @@ final class ConsoleTests: XCTestCase {
         let fromEnv = await cli.run(["t2i", "a cat", "-m", "wan2.2-t2i-flash", "--json"], transport: echo)
         XCTAssertFalse(fromEnv.stderr.contains(key), fromEnv.stderr)
         XCTAssertFalse(fromEnv.stdout.contains(key), fromEnv.stdout)
+
+        let echoInResult = FakeService { request in
+            let auth = request.headers.first { $0.0 == "Authorization" }?.1.replacingOccurrences(of: "Bearer ", with: "") ?? "none"
+            return FakeService.json(#"{"request_id":"r","output":{"choices":[{"message":{"content":[{"image":"https://files.example/a.png?echo=\#(auth)"}]}}]}}"#)
+        }
+        let succeeded = await cli.run(["t2i", "a cat", "--json"], transport: echoInResult)
+        XCTAssertEqual(succeeded.status, 0, succeeded.stderr)
+        XCTAssertTrue(succeeded.stdout.contains("echo=sk-…abcd"), "the --json document shows the echoed key redacted: \(succeeded.stdout)")
+        XCTAssertFalse(succeeded.stdout.contains(key), succeeded.stdout)
     }
 
     // MARK: Failed stdout
