@@ -103,10 +103,7 @@ public enum TextToImage {
             if let negative = request.negative { input.append(("negative_prompt", .string(negative))) }
         }
         if let size { parameters.append(("size", .string(size.description))) }
-        parameters.append(("n", .integer(request.count)))
-        parameters.append(("prompt_extend", .bool(request.promptExtend)))
-        parameters.append(("watermark", .bool(request.watermark)))
-        if let seed = request.seed { parameters.append(("seed", .integer(seed))) }
+        parameters += ImageParameters.common(request)
         let body = JSON.object(["model": .string(model.name), "input": .object(input), "parameters": .object(parameters)])
         return Endpoint(method: "POST", path: mode.path, body: body, async: mode.async, kind: .create)
     }
