@@ -7,7 +7,7 @@ public enum Commands {
         CommandSpec("t2i", summary: "Text to image",
                     details: "Generates images from a prompt, waits for them, and saves them. Prints one saved path per line.",
                     positional: PositionalSpec("PROMPT", help: "what to draw; `-` or piped stdin reads it from stdin", fromStdin: true),
-                    options: Options.imageGeneration + Options.job + Options.global,
+                    options: Options.imageGeneration(.textToImage) + Options.job + Options.global,
                     examples: [
                         "dashscope t2i \"一只可爱的猫\" -n 4",
                         "dashscope t2i \"a lighthouse at dusk\" --model wan2.2-t2i-flash --size 16:9 -o pics/",

@@ -27,19 +27,52 @@ public enum Options {
         json,
     ]
 
-    /// Options of the image generating commands.
-    public static let imageGeneration: [OptionSpec] = [
-        OptionSpec("model", short: "m", .text, placeholder: "MODEL", default: Catalog.defaultModel(for: .textToImage),
-                   help: "model name (`dashscope models` lists them)"),
-        OptionSpec("n", short: "n", .integer, placeholder: "N", default: "1", help: "number of images (billed per image)"),
-        OptionSpec("size", .text, placeholder: "SIZE", help: "WIDTHxHEIGHT (1024x1024, 1024*1024) or a ratio like 16:9"),
-        OptionSpec("negative", .text, placeholder: "TEXT", help: "negative prompt: what to keep out of the image"),
-        OptionSpec("seed", .integer, placeholder: "SEED", help: "random seed, 0 to 2147483647 (images use seed, seed+1, ...)"),
-        OptionSpec("no-prompt-extend", help: "send the prompt as written, without the service rewriting it"),
-        OptionSpec("watermark", help: "add the service's AI-generated watermark"),
-        OptionSpec("async", help: "run as an async task even where a model also answers at once"),
-        OptionSpec("sync", help: "wait on one request where a model offers it, instead of a task"),
-        OptionSpec("no-wait", help: "submit, print the task id, and exit; `dashscope task wait ID` collects it"),
-        OptionSpec("dry-run", help: "print the request (key redacted) and send nothing"),
+    /// `-m`, with the family's default model.
+    static func model(_ capability: Capability) -> OptionSpec {
+        OptionSpec("model", short: "m", .text, placeholder: "MODEL", default: Catalog.defaultModel(for: capability),
+                   help: "model name (`dashscope models` lists them)")
+    }
+
+    /// The options of the image generating commands, for one family; `edit` has no `--size` and no `--async`/`--sync`
+    /// (its models have one mode each).
+    static func imageGeneration(_ capability: Capability) -> [OptionSpec] {
+        let sized = capability != .imageEdit
+        return [model(capability),
+                OptionSpec("n", short: "n", .integer, placeholder: "N", default: "1", help: "number of images (billed per image)")]
+            + (sized ? [OptionSpec("size", .text, placeholder: "SIZE", help: "WIDTHxHEIGHT (1024x1024, 1024*1024) or a ratio like 16:9")] : [])
+            + [OptionSpec("negative", .text, placeholder: "TEXT", help: "negative prompt: what to keep out of the image"),
+               OptionSpec("seed", .integer, placeholder: "SEED", help: "random seed, 0 to 2147483647 (images use seed, seed+1, ...)"),
+               OptionSpec("no-prompt-extend", help: "send the prompt as written, without the service rewriting it"),
+               OptionSpec("watermark", help: "add the service's AI-generated watermark")]
+            + (sized ? [OptionSpec("async", help: "run as an async task even where a model also answers at once"),
+                        OptionSpec("sync", help: "wait on one request where a model offers it, instead of a task")] : [])
+            + [OptionSpec("no-wait", help: "submit, print the task id, and exit; `dashscope task wait ID` collects it"),
+               OptionSpec("dry-run", help: "print the request (key redacted) and send nothing")]
+    }
+
+    /// `-i` and `--upload`: the images a command starts from.
+    static let imageInputs: [OptionSpec] = [
+        OptionSpec("image", short: "i", .text, placeholder: "IMAGE", repeatable: true,
+                   help: "input image: a file, or an http(s)://, oss:// or data: URL (repeat for several)"),
+        OptionSpec("upload", help: "upload local files to DashScope's temporary store (oss://, 48 h) instead of sending them inline"),
     ]
+
+    /// The options of `edit` beyond the image ones: wanx2.1-imageedit's function, mask and function parameters.
+    static let editFunctions: [OptionSpec] = [
+        OptionSpec("function", .choice(EditFunction.allCases.map(\.rawValue)), placeholder: "FUNCTION",
+                   help: "wanx2.1-imageedit's editing function"),
+        OptionSpec("mask", .text, placeholder: "IMAGE",
+                   help: "mask for description_edit_with_mask: white marks what to edit, same size as the image"),
+    ] + EditParameter.allCases.map { parameter in
+        let owners = EditFunction.allCases.filter { $0.parameters.contains(parameter) }.map(\.rawValue).joined(separator: ", ")
+        switch parameter {
+        case .isSketch:
+            return OptionSpec("sketch", help: "the input is already a sketch (with \(owners))")
+        case .upscaleFactor:
+            return OptionSpec("upscale-factor", .integer, placeholder: "N", help: "1 to 4 (with \(owners))")
+        default:
+            let range = parameter.range.map { "\(JSON.number($0.lowerBound).compact) to \(JSON.number($0.upperBound).compact)" } ?? ""
+            return OptionSpec(String(parameter.option.dropFirst(2)), .number, placeholder: "X", help: "\(range) (with \(owners))")
+        }
+    }
 }
