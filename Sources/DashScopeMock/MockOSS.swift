@@ -146,9 +146,11 @@ enum OSSXML {
             </Error>
 
             """
+        let retry = error.retryAfter.map { [(name: "Retry-After", value: String($0))] } ?? []
         return HTTPResponse(
             status: error.status,
-            headers: [(name: "Content-Type", value: "application/xml"), (name: "x-oss-request-id", value: requestID)],
+            headers: [(name: "Content-Type", value: "application/xml"), (name: "x-oss-request-id", value: requestID)]
+                + retry,
             body: Data(xml.utf8)
         )
     }

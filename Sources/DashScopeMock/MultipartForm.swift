@@ -236,22 +236,18 @@ private struct Reader {
     mutating func copyContent(into sink: BodySink, limit: Int?, name: String) throws(ServiceError) -> Int {
         var length = 0
         while true {
-            if let found = buffer.range(of: delimiter) {
-                let count = found.lowerBound - buffer.startIndex
-                try write(buffer.prefix(count), into: sink)
-                length += count
-                drop(found.upperBound - buffer.startIndex)
-                return length
-            }
-            let safe = buffer.count - (delimiter.count - 1)
-            if safe > 0 {
-                try write(buffer.prefix(safe), into: sink)
-                length += safe
-                drop(safe)
-            }
+            let found = buffer.range(of: delimiter)
+            let count = found.map { $0.lowerBound - buffer.startIndex } ?? max(0, buffer.count - (delimiter.count - 1))
+            length += count
             if let limit, length > limit {
                 throw MultipartForm.refuse("The form field \(name) is longer than \(limit) bytes.")
             }
+            try write(buffer.prefix(count), into: sink)
+            if let found {
+                drop(found.upperBound - buffer.startIndex)
+                return length
+            }
+            drop(count)
             guard fill() else {
                 throw MultipartForm.refuse("The form body ends inside the field \(name), without a closing boundary.")
             }
