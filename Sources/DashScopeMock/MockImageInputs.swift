@@ -149,18 +149,21 @@ enum DataImageURL {
             count += 1
             if byte == UInt8(ascii: "=") {
                 padding += 1
-                continue
-            }
-            let isLetter = (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
-                || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
-            let isOther = (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
-                || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "/")
-            guard padding == 0, isLetter || isOther else {
+            } else if padding > 0 || !alphabet[Int(byte)] {
                 return false
             }
         }
         return count > 0 && count % 4 == 0 && padding <= 2
     }
+
+    /// Which byte values are base64 digits, looked up rather than compared so megabytes are checked quickly.
+    private static let alphabet: [Bool] = {
+        var table = [Bool](repeating: false, count: 256)
+        for byte in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8 {
+            table[Int(byte)] = true
+        }
+        return table
+    }()
 }
 
 /// Short renderings of request values for error messages.
