@@ -15,7 +15,7 @@ struct ImageJob: Sendable {
 
     /// Validates a create request's body the way the service does, or throws the service's 400/404 answer;
     /// `urls` judges the input image URLs.
-    init(body: Data, route: GenerationRoute, urls: ImageURLCheck = .withoutUploads) throws(ServiceError) {
+    init(body: Data, route: GenerationRoute, urls: ImageURLCheck) throws(ServiceError) {
         guard let object = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] else {
             throw .invalidParameter("The request body must be a JSON object.")
         }

@@ -8,9 +8,6 @@ struct ImageURLCheck: Sendable {
     /// The model an uploaded object's policy was issued for, by object key; nil when no such object was stored.
     let uploadModel: @Sendable (String) -> String?
 
-    /// A check that accepts no `oss://` URL at all, for callers that have no uploads.
-    static let withoutUploads = ImageURLCheck(resolvesOSS: false) { _ in nil }
-
     /// Throws the service's 400 unless `value` is an image URL the model `model` can read; `field` names it.
     func check(_ value: Any?, field: String, model: String) throws(ServiceError) {
         guard let value else {
