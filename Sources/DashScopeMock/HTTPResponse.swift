@@ -56,8 +56,8 @@ struct HTTPResponse: Sendable {
     /// The standard reason phrase of a status code.
     static func reason(for status: Int) -> String {
         let phrases = [
-            100: "Continue", 200: "OK", 204: "No Content", 206: "Partial Content", 302: "Found",
-            400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 413: "Content Too Large",
+            100: "Continue", 200: "OK", 201: "Created", 204: "No Content", 206: "Partial Content", 302: "Found",
+            400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 409: "Conflict", 413: "Content Too Large",
             416: "Range Not Satisfiable", 429: "Too Many Requests", 500: "Internal Server Error",
             503: "Service Unavailable",
         ]

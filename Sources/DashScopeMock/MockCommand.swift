@@ -73,7 +73,8 @@ public enum MockCommand: Sendable, Equatable {
                              such as 4,9,17,26 gives each new task the next duration, cycling
           --key KEY          accept only this API key (default: any key starting with sk-)
           --fault SPEC       inject a fault; repeatable. SPEC is KIND[=VALUE][@ROUTE][*COUNT][:SECONDS]
-                             ROUTE  create task cancel list file any (default any); COUNT uses (default 1)
+                             ROUTE  create task cancel list file policy oss any (default any); COUNT uses
+                             (default 1); policy is GET /api/v1/uploads, oss the form upload POST /oss
                              answers:   429[:RETRY-AFTER] 500 503 drop redirect=URL huge:MEGABYTES
                              next task: fail unknown partial message=TEXT code=TEXT result-url=URL
                                         task-id=TEXT status=TEXT (first COUNT polls; empty: no field)
@@ -81,10 +82,16 @@ public enum MockCommand: Sendable, Equatable {
                              answers:   request-id=TEXT  echo-key (error messages quote Authorization)
                              downloads: slow:SECONDS truncate drop-half stall:SECONDS trickle[:SECONDS-PER-BYTE]
                                         empty no-content partial-content
+                             uploads:   policy-refused (getPolicy answers 403 AccessDenied)
+                                        oss-error (the form upload answers 500 InternalError, XML)
                              VALUE runs to the end, less a trailing valid @ROUTE, *COUNT, :SECONDS in that
                              order: redirect=file:///etc/passwd@file  redirect=http://h:6379@any
                              e.g.   429@create*2:1  drop@create  fail  slow@file:3  huge:64@create
           -h, --help         show this help
+
+        Temporary uploads: GET /api/v1/uploads?action=getPolicy&model=M issues a policy whose upload_host is
+        http://ADDR:PORT/oss; that endpoint takes the OSS form POST (no Authorization header) and keeps the
+        file until the mock stops, so oss:// URLs resolve (with X-DashScope-OssResourceResolve: enable).
 
         GET /mock/stats answers JSON for benchmarks: connections accepted, and per task its seconds, polls and
         lag_seconds (from the task's end to the first query that answered its final status).

@@ -74,6 +74,12 @@ struct ServiceError: Error, Equatable {
         status: 500, code: "InternalError",
         message: "An internal error has occured, please try again later or contact service support."
     )
+    static let policyRefused = ServiceError(
+        status: 403, code: "AccessDenied", message: "Access denied: this account may not upload files for the model."
+    )
+    static let ossInternalError = ServiceError(
+        status: 500, code: "InternalError", message: "We encountered an internal error. Please try again."
+    )
     static let unavailable = ServiceError(
         status: 503, code: "ServiceUnavailable",
         message: "The service is temporarily unavailable, please try again later."

@@ -52,6 +52,10 @@ public struct Fault: Sendable, Equatable, CustomStringConvertible {
         case noContent = "no-content"
         /// A file download answers 206 with the first half of the file although no Range was asked.
         case partialContent = "partial-content"
+        /// getPolicy (`GET /api/v1/uploads`) answers 403 `AccessDenied`.
+        case policyRefused = "policy-refused"
+        /// The OSS form upload (`POST /oss`) answers 500 `InternalError` in XML.
+        case ossError = "oss-error"
     }
 
     /// Which requests a fault applies to.
@@ -66,6 +70,10 @@ public struct Fault: Sendable, Equatable, CustomStringConvertible {
         case list
         /// `GET /files/...` downloads.
         case file
+        /// `GET /api/v1/uploads?action=getPolicy`.
+        case policy
+        /// `POST /oss`, the form upload to the mock's OSS.
+        case oss
         /// Every request.
         case any
     }
@@ -116,6 +124,9 @@ public struct Fault: Sendable, Equatable, CustomStringConvertible {
         if kind.role == .download, parts.route != .file, parts.route != .any {
             throw FaultSpec.refuse(spec, "\(kind.rawValue) acts on file downloads only; use @file or no route")
         }
+        if let own = kind.ownRoute, parts.route != own, parts.route != .any {
+            throw FaultSpec.refuse(spec, "\(kind.rawValue) acts on @\(own.rawValue) only; use it or no route")
+        }
         self.init(kind, value: parts.value, route: parts.route, count: parts.count, seconds: parts.seconds)
     }
 
@@ -130,6 +141,7 @@ public struct Fault: Sendable, Equatable, CustomStringConvertible {
     func interrupts(_ requestRoute: Route?) -> Bool {
         switch kind.role {
         case .answer: route == .any || route == requestRoute
+        case .upload: requestRoute != nil && requestRoute == kind.ownRoute
         case .download: requestRoute == .file && (route == .file || route == .any)
         case .task, .decoration: false
         }
@@ -153,6 +165,8 @@ extension Fault.Kind {
         case task
         /// It alters answers that are otherwise normal.
         case decoration
+        /// It replaces the answer of one upload endpoint, its `ownRoute`.
+        case upload
     }
 
     /// How the kind acts, as data rather than a list of checks.
@@ -162,6 +176,16 @@ extension Fault.Kind {
         case .slow, .truncate, .dropHalf, .stall, .trickle, .empty, .noContent, .partialContent: .download
         case .fail, .unknown, .partial, .message, .code, .resultURL, .taskID, .status, .bigNumbers: .task
         case .requestID, .echoKey: .decoration
+        case .policyRefused, .ossError: .upload
+        }
+    }
+
+    /// The only route an upload kind acts on; nil for the other kinds.
+    var ownRoute: Fault.Route? {
+        switch self {
+        case .policyRefused: .policy
+        case .ossError: .oss
+        default: nil
         }
     }
 

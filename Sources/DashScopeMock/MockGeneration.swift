@@ -8,9 +8,14 @@ struct ImageJob: Sendable {
     let count: Int
     let size: ImageSize
     let promptExtend: Bool
+    /// Whether a wan2.6-image answer mixes text with its images (`parameters.enable_interleave`).
+    let interleave: Bool
+    /// The input image URLs, in request order.
+    let inputs: [String]
 
-    /// Validates a create request's body the way the service does, or throws the service's 400/404 answer.
-    init(body: Data, route: GenerationRoute) throws(ServiceError) {
+    /// Validates a create request's body the way the service does, or throws the service's 400/404 answer;
+    /// `urls` judges the input image URLs.
+    init(body: Data, route: GenerationRoute, urls: ImageURLCheck) throws(ServiceError) {
         guard let object = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] else {
             throw .invalidParameter("The request body must be a JSON object.")
         }
@@ -30,9 +35,21 @@ struct ImageJob: Sendable {
             throw .invalidParameter("Missing required field: input (a JSON object).")
         }
         let parameters = try Self.parameters(object["parameters"])
-        let prompt = route.usesMessages
-            ? try Self.messagesPrompt(input, model: model)
-            : try Self.promptField(input)
+        try Self.checkFlags(parameters)
+        let interleave = parameters["enable_interleave"] as? Bool ?? false
+        let (prompt, inputs): (String, [String])
+        switch (route.usesMessages, model.inputForm) {
+        case (true, _):
+            let allowed = interleave ? 0...model.inputImages.upperBound : model.inputImages
+            (prompt, inputs) = try Self.messagesInput(input, model: model, allowed: allowed, urls: urls)
+        case (false, .list):
+            (prompt, inputs) = (try Self.promptField(input), try Self.imageList(input, model: model, urls: urls))
+        case (false, .edit):
+            let edit = try EditInput(input: input, parameters: parameters, model: model.name, urls: urls)
+            (prompt, inputs) = (edit.prompt, edit.images)
+        case (false, .none):
+            (prompt, inputs) = (try Self.promptField(input), [])
+        }
         guard prompt.count <= model.promptLimit else {
             throw .invalidParameter(
                 "The prompt is too long for model \(name): \(prompt.count) characters, "
@@ -47,7 +64,10 @@ struct ImageJob: Sendable {
         self.model = model
         self.route = route
         self.prompt = prompt
-        self.count = try Self.imageCount(parameters["n"], model: model)
+        self.inputs = inputs
+        self.interleave = interleave
+        let count = try Self.imageCount(parameters["n"], model: model)
+        self.count = interleave ? (MockJSON.integer(parameters["max_images"]) ?? count) : count
         self.size = try Self.size(parameters["size"], model: model)
         self.promptExtend = parameters["prompt_extend"] as? Bool ?? true
         try Self.checkSeed(parameters["seed"])
@@ -55,7 +75,8 @@ struct ImageJob: Sendable {
 
     // MARK: - Prompt
 
-    private static func promptField(_ input: [String: Any]) throws(ServiceError) -> String {
+    /// `input.prompt`, which must be a non-empty string.
+    static func promptField(_ input: [String: Any]) throws(ServiceError) -> String {
         guard let value = input["prompt"] else {
             throw .invalidParameter("Missing required field: input.prompt.")
         }
@@ -68,7 +89,9 @@ struct ImageJob: Sendable {
         return prompt
     }
 
-    private static func messagesPrompt(_ input: [String: Any], model: MockModel) throws(ServiceError) -> String {
+    private static func messagesInput(
+        _ input: [String: Any], model: MockModel, allowed: ClosedRange<Int>, urls: ImageURLCheck
+    ) throws(ServiceError) -> (String, [String]) {
         guard let messages = input["messages"] as? [Any] else {
             throw .invalidParameter("Missing required field: input.messages.")
         }
@@ -82,8 +105,8 @@ struct ImageJob: Sendable {
             throw .invalidParameter("Field input.messages[0].content must be a list of content items.")
         }
         var texts: [String] = []
-        var images = 0
-        for item in content {
+        var images: [String] = []
+        for (index, item) in content.enumerated() {
             guard let entry = item as? [String: Any] else {
                 throw .invalidParameter("Each item of input.messages[0].content must be an object.")
             }
@@ -92,8 +115,9 @@ struct ImageJob: Sendable {
                     throw .invalidParameter("Field input.messages[0].content[].text must be a string.")
                 }
                 texts.append(text)
-            } else if entry["image"] is String {
-                images += 1
+            } else if let image = entry["image"] {
+                try urls.check(image, field: "input.messages[0].content[\(index)].image", model: model.name)
+                images.append(image as? String ?? "")
             } else {
                 throw .invalidParameter("Each item of input.messages[0].content must carry text or image.")
             }
@@ -104,13 +128,34 @@ struct ImageJob: Sendable {
         guard !texts[0].trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw .invalidParameter("Field input.messages[0].content[].text must not be empty.")
         }
-        guard model.inputImages.contains(images) else {
+        guard allowed.contains(images.count) else {
             throw .invalidParameter(
-                "Field input.messages[0].content may hold \(model.inputImages.lowerBound) to "
-                    + "\(model.inputImages.upperBound) image items for model \(model.name), not \(images)."
+                "Field input.messages[0].content may hold \(allowed.lowerBound) to "
+                    + "\(allowed.upperBound) image items for model \(model.name), not \(images.count)."
             )
         }
-        return texts[0]
+        return (texts[0], images)
+    }
+
+    private static func imageList(
+        _ input: [String: Any], model: MockModel, urls: ImageURLCheck
+    ) throws(ServiceError) -> [String] {
+        guard let value = input["images"] else {
+            throw .invalidParameter("Missing required field: input.images.")
+        }
+        guard let images = value as? [Any] else {
+            throw .invalidParameter("Field input.images must be a list of image URLs.")
+        }
+        guard model.inputImages.contains(images.count) else {
+            throw .invalidParameter(
+                "Field input.images must hold \(model.inputImages.lowerBound) to \(model.inputImages.upperBound) "
+                    + "images for model \(model.name), not \(images.count)."
+            )
+        }
+        for (index, image) in images.enumerated() {
+            try urls.check(image, field: "input.images[\(index)]", model: model.name)
+        }
+        return images.map { $0 as? String ?? "" }
     }
 
     // MARK: - Parameters
@@ -123,6 +168,19 @@ struct ImageJob: Sendable {
             throw .invalidParameter("Field parameters must be a JSON object.")
         }
         return parameters
+    }
+
+    /// Refuses `prompt_extend`, `watermark` and `enable_interleave` when present but not true or false, and
+    /// `max_images` when present but not a positive integer.
+    private static func checkFlags(_ parameters: [String: Any]) throws(ServiceError) {
+        for name in ["prompt_extend", "watermark", "enable_interleave"] {
+            if let value = parameters[name], !(value is Bool) {
+                throw .invalidParameter("Field parameters.\(name) must be true or false.")
+            }
+        }
+        if let value = parameters["max_images"], (MockJSON.integer(value) ?? 0) < 1 {
+            throw .invalidParameter("Field parameters.max_images must be a positive integer.")
+        }
     }
 
     private static func checkNegativePrompt(_ container: [String: Any], field: String) throws(ServiceError) {
@@ -147,15 +205,15 @@ struct ImageJob: Sendable {
     }
 
     private static func size(_ value: Any?, model: MockModel) throws(ServiceError) -> ImageSize {
-        guard let value else {
+        guard let value, let sizes = model.sizes else {
             return model.defaultSize
         }
         guard let text = value as? String, let size = ImageSize(wire: text) else {
             throw .invalidParameter("Field parameters.size must be written W*H, e.g. \(model.defaultSize).")
         }
-        guard model.sizes.allows(size) else {
+        guard sizes.allows(size) else {
             throw .invalidParameter(
-                "Field parameters.size \(size) is out of range for model \(model.name): \(model.sizes.summary)."
+                "Field parameters.size \(size) is out of range for model \(model.name): \(sizes.summary)."
             )
         }
         return size

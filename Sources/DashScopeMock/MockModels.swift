@@ -57,7 +57,7 @@ enum SizeRule: Sendable {
     }
 }
 
-/// The three image-generation endpoints the mock serves.
+/// The four image-generation endpoints the mock serves.
 enum GenerationRoute: Sendable, CaseIterable {
     /// `POST /services/aigc/multimodal-generation/generation`: messages protocol, answered at once.
     case messagesSync
@@ -65,6 +65,8 @@ enum GenerationRoute: Sendable, CaseIterable {
     case messagesAsync
     /// `POST /services/aigc/text2image/image-synthesis` with the Async header: prompt protocol, as a task.
     case promptAsync
+    /// `POST /services/aigc/image2image/image-synthesis` with the Async header: images in, as a task.
+    case imageAsync
 
     /// The path below `/api/v1`.
     var path: String {
@@ -72,12 +74,13 @@ enum GenerationRoute: Sendable, CaseIterable {
         case .messagesSync: "/api/v1/services/aigc/multimodal-generation/generation"
         case .messagesAsync: "/api/v1/services/aigc/image-generation/generation"
         case .promptAsync: "/api/v1/services/aigc/text2image/image-synthesis"
+        case .imageAsync: "/api/v1/services/aigc/image2image/image-synthesis"
         }
     }
 
     /// Whether the request carries its prompt in `input.messages` rather than `input.prompt`.
     var usesMessages: Bool {
-        self != .promptAsync
+        self == .messagesSync || self == .messagesAsync
     }
 
     /// Whether the endpoint creates a task (and so requires `X-DashScope-Async: enable`).
@@ -86,19 +89,32 @@ enum GenerationRoute: Sendable, CaseIterable {
     }
 }
 
+/// Where an image2image model reads its input images.
+enum ImageInputForm: Sendable {
+    /// No input images outside `input.messages`.
+    case none
+    /// `input.images`, a list of URLs (wan2.5-i2i-preview).
+    case list
+    /// `input.function` with `input.base_image_url` and maybe `input.mask_image_url` (wanx2.1-imageedit).
+    case edit
+}
+
 /// One image model as the mock knows it: where it is served and what it accepts.
 struct MockModel: Sendable {
     let name: String
     let routes: Set<GenerationRoute>
     let promptLimit: Int
-    let sizes: SizeRule
+    /// The sizes `parameters.size` may name; nil when the model takes no size (the field is then ignored).
+    let sizes: SizeRule?
     let defaultSize: ImageSize
     /// The largest `n`; also the service default when `n` is absent.
     let maxImages: Int
-    /// How many `{"image": url}` content items the messages protocol accepts.
+    /// How many input images the model takes: `{"image": url}` content items, or `input.images` entries.
     let inputImages: ClosedRange<Int>
     /// The key of the per-task image counts in prompt-protocol results.
     let metricsKey: String
+    /// Where the image2image route finds the input images.
+    var inputForm = ImageInputForm.none
 
     /// Looks a model up by its exact name.
     static func named(_ name: String) -> MockModel? {
@@ -115,6 +131,7 @@ struct MockModel: Sendable {
     private static let messages: Set<GenerationRoute> = [.messagesSync, .messagesAsync]
     private static let prompt: Set<GenerationRoute> = [.promptAsync]
     private static let qwen: Set<GenerationRoute> = [.messagesSync, .promptAsync]
+    private static let image: Set<GenerationRoute> = [.imageAsync]
     private static let square1280 = ImageSize(1280, 1280)
     private static let square1024 = ImageSize(1024, 1024)
 
@@ -123,7 +140,15 @@ struct MockModel: Sendable {
         MockModel(name: "wan2.6-t2i", routes: messages, promptLimit: 2100, sizes: wan26Area,
                   defaultSize: square1280, maxImages: 4, inputImages: 0...0, metricsKey: "task_metrics"),
         MockModel(name: "wan2.6-image", routes: messages, promptLimit: 2100, sizes: wan26Area,
-                  defaultSize: square1280, maxImages: 4, inputImages: 0...4, metricsKey: "task_metrics"),
+                  defaultSize: square1280, maxImages: 4, inputImages: 1...4, metricsKey: "task_metrics"),
+        MockModel(name: "wan2.5-i2i-preview", routes: image, promptLimit: 2000, sizes: wan26Area,
+                  defaultSize: square1280, maxImages: 4, inputImages: 1...3, metricsKey: "task_metrics", inputForm: .list),
+        MockModel(name: "wanx2.1-imageedit", routes: image, promptLimit: 800, sizes: nil,
+                  defaultSize: square1024, maxImages: 4, inputImages: 1...2, metricsKey: "task_metrics", inputForm: .edit),
+        MockModel(name: "qwen-image-edit", routes: [.messagesSync], promptLimit: 800, sizes: nil,
+                  defaultSize: square1024, maxImages: 1, inputImages: 1...3, metricsKey: "task_metric"),
+        MockModel(name: "qwen-image-edit-plus", routes: [.messagesSync], promptLimit: 800, sizes: nil,
+                  defaultSize: square1024, maxImages: 6, inputImages: 1...3, metricsKey: "task_metric"),
         MockModel(name: "wan2.5-t2i-preview", routes: prompt, promptLimit: 2000, sizes: wan26Area,
                   defaultSize: square1280, maxImages: 4, inputImages: 0...0, metricsKey: "task_metrics"),
         MockModel(name: "wan2.2-t2i-flash", routes: prompt, promptLimit: 500, sizes: wan22Sides,

@@ -38,14 +38,20 @@ extension ImageJob {
         return (output, usage)
     }
 
-    /// One assistant choice whose content lists every image, as the messages protocol answers.
+    /// One assistant choice whose content lists every image, as the messages protocol answers; an interleaved
+    /// answer (wan2.6-image with `enable_interleave`) puts a text item before each image.
     private func choices(url: (Int) -> String, lastFailed: Bool) -> [[String: Any]] {
-        let content: [[String: Any]] = (0..<count).map { index in
+        let images: [[String: Any]] = (0..<count).map { index in
             if lastFailed, index == count - 1 {
                 return Self.refusedImage.merging(["type": "image"]) { current, _ in current }
             }
             return ["type": "image", "image": url(index)]
         }
+        let content = interleave
+            ? images.enumerated().flatMap { index, image in
+                [["type": "text", "text": "Step \(index + 1) of \(prompt)"], image]
+            }
+            : images
         return [["finish_reason": "stop", "message": ["role": "assistant", "content": content]]]
     }
 

@@ -8,6 +8,8 @@ enum Endpoint: Equatable {
     case cancel(String)
     case list
     case stats
+    case policy
+    case ossUpload
     case file(id: String, index: Int, format: MediaFormat)
     case unknown
 
@@ -18,6 +20,10 @@ enum Endpoint: Equatable {
             self = .generate(route)
         } else if method == "GET", path == MockStats.path {
             self = .stats
+        } else if method == "GET", path == "/api/v1/uploads" {
+            self = .policy
+        } else if method == "POST", path == MockService.ossPath {
+            self = .ossUpload
         } else if method == "POST", path == ChatJob.path {
             self = .chat
         } else if parts.count >= 3, Array(parts[0..<3]) == ["api", "v1", "tasks"] {
@@ -38,6 +44,8 @@ enum Endpoint: Equatable {
         case .cancel: .cancel
         case .list: .list
         case .file: .file
+        case .policy: .policy
+        case .ossUpload: .oss
         case .stats, .unknown: nil
         }
     }
@@ -50,8 +58,8 @@ enum Endpoint: Equatable {
     /// Whether requests to the endpoint need the API key: everything but downloads and unknown paths.
     var needsKey: Bool {
         switch self {
-        case .file, .stats, .unknown: false
-        case .generate, .chat, .task, .cancel, .list: true
+        case .file, .stats, .unknown, .ossUpload: false
+        case .generate, .chat, .task, .cancel, .list, .policy: true
         }
     }
 
@@ -96,6 +104,10 @@ extension MockService {
             return MockDownloads.answer(format.file(id: id, index: index), format: format, range: request.header("range"))
         case .stats:
             return MockJSON.response(statistics().json)
+        case .policy:
+            return try issuePolicy(exchange)
+        case .ossUpload:
+            return try storeUpload(exchange)
         case .unknown:
             throw .notFound(request.method, request.path)
         }
@@ -113,7 +125,10 @@ extension MockService {
         if !route.isAsync, asks {
             throw .syncRequired
         }
-        let job = try ImageJob(body: request.bodyData(), route: route)
+        let resolves = request.header("x-dashscope-ossresourceresolve")?.trimmingCharacters(in: .whitespaces)
+            .lowercased() == "enable"
+        let urls = ImageURLCheck(resolvesOSS: resolves) { [self] key in withUploads { $0.model(ofKey: key) } }
+        let job = try ImageJob(body: request.bodyData(), route: route, urls: urls)
         guard route.isAsync else {
             Thread.sleep(forTimeInterval: max(0, min(options.taskSeconds, 0.2)))
             let bends = takeSyncBends()

@@ -106,14 +106,25 @@ public final class MockServer: @unchecked Sendable {
         service.pollCount(taskID)
     }
 
-    /// Closes the listening socket, ends the accept loop and cuts off connections still open.
+    /// Closes the listening socket, ends the accept loop and cuts off connections still open; forgets upload
+    /// policies and deletes uploaded files.
     public func stop() {
         let server = listener.withLock { current in
             defer { current = nil }
             return current
         }
         server?.stop()
+        service.withUploads { $0.removeAll() }
+    }
 
+    /// Every file stored through the mock's OSS form upload since the server started, in upload order.
+    public var uploads: [MockUpload] {
+        service.withUploads { $0.uploads }
+    }
+
+    /// The bytes stored under an OSS object key, or nil when nothing was uploaded there.
+    public func uploadedData(key: String) -> Data? {
+        service.withUploads { $0.data(key) }
     }
 
     /// Queues a fault; it acts on the next matching requests or tasks.

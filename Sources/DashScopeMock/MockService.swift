@@ -19,6 +19,7 @@ final class MockService: HTTPHandler {
         var tasks = TaskStore()
         var created = 0
         var polls: [String: Int] = [:]
+        var uploads = UploadStore()
     }
 
     let options: MockOptions
@@ -87,6 +88,11 @@ final class MockService: HTTPHandler {
         state.withLock { body(&$0.tasks) }
     }
 
+    /// Runs `body` on the policies and files of the mock's OSS under the lock.
+    func withUploads<Result>(_ body: (inout UploadStore) -> Result) -> Result {
+        state.withLock { body(&$0.uploads) }
+    }
+
     /// Takes the faults that bend a task being created now.
     func takeBends() -> TaskBends {
         state.withLock { $0.faults.takeBends() }
@@ -134,6 +140,10 @@ final class MockService: HTTPHandler {
         case .redirect:
             let location = [(name: "Location", value: fault.value ?? "")]
             return .respond(HTTPResponse(status: 302, headers: location, body: Data()))
+        case .policyRefused:
+            return .respond(errorResponse(.policyRefused, exchange))
+        case .ossError:
+            return .respond(errorResponse(.ossInternalError, exchange))
         case .huge:
             let bytes = Int(min(fault.seconds, 1_048_576) * 1_048_576)
             return .respond(MockJSON.padded(bytes: bytes, requestID: exchange.requestID))
@@ -167,6 +177,9 @@ final class MockService: HTTPHandler {
         if state.withLock({ $0.faults.takeDecoration(.echoKey, for: exchange.endpoint.faultRoute) }) != nil {
             let received = exchange.request.header("authorization").map { "Authorization: \($0)" }
             error.message += " (received \(received ?? "no Authorization header"))"
+        }
+        if exchange.endpoint == .ossUpload {
+            return OSSXML.response(error, requestID: exchange.requestID)
         }
         return exchange.endpoint.isCompatible
             ? error.compatibleResponse(requestID: exchange.requestID)

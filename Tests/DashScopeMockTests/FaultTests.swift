@@ -39,6 +39,10 @@ final class FaultSpecTests: XCTestCase {
             ("status=WEIRD*3", Fault(.status, value: "WEIRD", count: 3)),
             ("status=", Fault(.status, value: "")),
             ("status=*2", Fault(.status, value: "", count: 2)),
+            ("policy-refused", Fault(.policyRefused)),
+            ("oss-error@oss*2", Fault(.ossError, route: .oss, count: 2)),
+            ("500@oss", Fault(.internalError, route: .oss)),
+            ("429@policy:3", Fault(.throttle, route: .policy, seconds: 3)),
         ]
         for (spec, expected) in cases {
             XCTAssertEqual(try Fault(spec: spec), expected, spec)
@@ -65,6 +69,8 @@ final class FaultSpecTests: XCTestCase {
             ("redirect=@file", "redirect needs a URL"),
             ("message", "message needs a value"),
             ("nope=x", "unknown kind \"nope\""),
+            ("policy-refused@create", "acts on @policy only"),
+            ("oss-error@policy", "acts on @oss only"),
         ]
         for (spec, fragment) in cases {
             XCTAssertThrowsError(try Fault(spec: spec), spec) { error in
