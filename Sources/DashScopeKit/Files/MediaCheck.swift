@@ -90,7 +90,9 @@ public enum MediaInspector {
     /// Throws 65 when `byteCount` is over the model's limit.
     public static func checkBytes(_ byteCount: Int, shown: String, against limits: InputLimits, model: String) throws {
         guard byteCount > limits.maxBytes else { return }
-        throw DashScopeError("\(shown) is \(megabytes(byteCount)); \(model) takes files of at most \(megabytes(limits.maxBytes))",
+        var (size, limit) = (megabytes(byteCount), megabytes(limits.maxBytes))
+        if size == limit { (size, limit) = ("\(byteCount) bytes", "\(limits.maxBytes) bytes") }
+        throw DashScopeError("\(shown) is \(size); \(model) takes files of at most \(limit)",
                              hint: "make it smaller (a lower resolution or stronger compression), or pass a URL to a smaller copy",
                              exit: .badInput)
     }
@@ -109,8 +111,9 @@ public enum MediaInspector {
     public static func megabytes(_ bytes: Int) -> String {
         let mb = Double(bytes) / 1_048_576
         if mb < 1 { return "\(max(1, Int((Double(bytes) / 1024).rounded()))) KB" }
-        if mb == mb.rounded() || mb >= 100 { return "\(Int(mb.rounded())) MB" }
-        return String(format: "%.1f MB", mb)
+        if mb >= 100 { return "\(Int(mb.rounded())) MB" }
+        let text = String(format: "%.1f", mb)
+        return (text.hasSuffix(".0") ? String(text.dropLast(2)) : text) + " MB"
     }
 
     // MARK: Helpers

@@ -11,9 +11,9 @@ public enum MediaSniffer {
     /// What unrecognised bytes look like, for the error message: "it starts like text", "it is empty", ...
     public static func describe(_ head: [UInt8]) -> String {
         if head.isEmpty { return "it is empty" }
-        if looksLikeText(head) { return "it starts like text" }
         if head.starts(with: [0x25, 0x50, 0x44, 0x46]) { return "it starts like a PDF" }
         if head.starts(with: [0x50, 0x4B, 0x03, 0x04]) { return "it starts like a ZIP archive" }
+        if looksLikeText(head) { return "it starts like text" }
         let shown = head.prefix(4).map { byte in "0x" + (byte < 16 ? "0" : "") + String(byte, radix: 16, uppercase: true) }
         return "it starts with the bytes \(shown.joined(separator: " "))"
     }
