@@ -64,6 +64,9 @@ final class UploadTests: XCTestCase {
         for host in ["file:///etc/passwd", "ftp://oss.example.com", "oss.example.com", "https://"] {
             assertFails(.unavailable) { _ = try parse(host: host) }
         }
+        let forged = #"{"data":{"policy":"p\r\n--x","signature":"s","upload_dir":"d","upload_host":"https://h","oss_access_key_id":"k"}}"#
+        XCTAssertEqual(assertFails(.unavailable) { _ = try UploadPolicy.parse(JSON.parse(Data(forged.utf8))) }?.message,
+                       "the upload policy from the service is unusable: its policy holds control characters")
         let missing = assertFails(.unavailable) { _ = try UploadPolicy.parse(JSON.parse(Data(#"{"data":{"policy":"p"}}"#.utf8))) }
         XCTAssertEqual(missing?.message.contains("no upload_host"), true)
     }
@@ -121,6 +124,34 @@ final class UploadTests: XCTestCase {
         XCTAssertTrue(urls.allSatisfy { $0.hasPrefix("oss://dashscope-instant/abc/2026-11-26/xyz/") && $0.hasSuffix("-cat.png") })
         XCTAssertEqual(transport.requests.filter { $0.method == "GET" }.count, 1, "one getPolicy serves all files")
         XCTAssertEqual(transport.requests.filter { $0.method == "POST" }.count, 3)
+    }
+
+    /// Answers getPolicy, then holds each post a moment while counting how many are in flight.
+    private final class CountingTransport: HTTPTransport, @unchecked Sendable {
+        let inFlight = Locked((now: 0, most: 0, posts: 0))
+
+        func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+            guard request.method == "POST" else { return HTTPResponse(status: 200, body: Data(UploadTests.policyJSON.utf8)) }
+            inFlight.mutate { $0.now += 1; $0.most = max($0.most, $0.now); $0.posts += 1 }
+            try await Task.sleep(nanoseconds: 30_000_000)
+            inFlight.mutate { $0.now -= 1 }
+            return HTTPResponse(status: 200)
+        }
+
+        func download(_ request: HTTPRequest, to file: URL, progress: (@Sendable (Int64) -> Void)?) async throws -> HTTPResponse {
+            HTTPResponse(status: 500)
+        }
+    }
+
+    func testFilesUploadInParallelAtMostFourAtOnce() async throws {
+        let transport = CountingTransport()
+        let api = UploadsAPI(client: APIClient(configuration: try configuration(key: Self.key), transport: transport,
+                                               retrier: Retrier(sleeper: RecordingSleeper()), logger: .silent))
+        let urls = try await api.upload(try localFiles((1...9).map { "f\($0).png" }), model: "m", deadline: nil)
+        XCTAssertEqual(urls.map { $0.hasSuffix("-f1.png") }, [true] + [Bool](repeating: false, count: 8), "URLs come back in input order")
+        XCTAssertEqual(transport.inFlight.value.posts, 9)
+        XCTAssertLessThanOrEqual(transport.inFlight.value.most, 4)
+        XCTAssertGreaterThan(transport.inFlight.value.most, 1, "posts overlap")
     }
 
     func testA409IsReportedClearlyAndNotRetried() async throws {

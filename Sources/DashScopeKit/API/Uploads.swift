@@ -45,6 +45,10 @@ public struct UploadPolicy: Sendable, Equatable {
             guard let value = text(name), !value.isEmpty else { throw unusable("it has no \(name)") }
             return value
         }
+        // Every value goes into a form part as it is: a line break there would forge parts of the form.
+        for (name, value) in fields.members where value.string?.unicodeScalars.contains(where: TerminalText.isControl) == true {
+            throw unusable("its \(TerminalText.line(name)) holds control characters")
+        }
         let host = try required("upload_host")
         guard let url = URL(string: host), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host?.isEmpty == false else {
             throw unusable("its upload_host is not an http(s) URL (\(TerminalText.line(String(host.prefix(200)))))")
