@@ -28,6 +28,13 @@ final class MediaDataURLTests: XCTestCase {
         assertFails(.noInput) { _ = try DataURL.encode(path: "/nonexistent-dashscope/x.png", format: .png, shown: "x.png") }
     }
 
+    func testAFileThatChangedSinceItWasCheckedExits66() throws {
+        let directory = try temporaryDirectory(self)
+        let path = try Sample.write(Sample.png(500, 500), "grow.png", in: directory)
+        let error = assertFails(.noInput) { _ = try DataURL.encode(path: path, format: .png, shown: "grow.png", expectedBytes: 10) }
+        XCTAssertEqual(error?.message, "grow.png changed while the command ran (10 bytes when checked, 33 now)")
+    }
+
     func testDryRunShowsPlaceholdersAndReadsNothing() throws {
         let local = LocalMedia(path: "/nonexistent/cat.png", format: .png, byteCount: 1_258_291, dimensions: ImageSize(800, 600))
         let image = MediaInput(value: "cat.png", role: .image, source: .local(local))

@@ -96,6 +96,9 @@ final class MediaHeaderTests: XCTestCase {
         XCTAssertEqual(MediaSniffer.describe([0x50, 0x4B, 0x03, 0x04, 0]), "it starts like a ZIP archive")
         XCTAssertEqual(MediaSniffer.describe([0x00, 0x01, 0xAB, 0xFF, 9]), "it starts with the bytes 0x00 0x01 0xAB 0xFF")
         XCTAssertNil(MediaSniffer.format(of: Sample.ascii("BM") + [0, 0]), "BM followed by no known header is not a BMP")
+        let heic = [0, 0, 0, 0x18] + Sample.ascii("ftypheic") + [0, 0, 0, 0] + Sample.ascii("mif1heic")
+        XCTAssertNil(MediaSniffer.format(of: heic), "a HEIC photo is not an MP4 video")
+        XCTAssertEqual(MediaSniffer.describe(heic), "it is a HEIF/AVIF image, which the service does not take")
         XCTAssertNil(MediaSniffer.format(of: [0xFF, 0xE1, 0, 0]), "a reserved MPEG version and layer is not an MP3 frame")
     }
 

@@ -12,14 +12,18 @@ public enum DataURL {
 
     /// The file as a data URL, its MIME type from `format`. The string is allocated once at its final length and
     /// the file is read and encoded into it chunk by chunk, so the peak memory is the URL plus one chunk.
-    /// Throws 66 when the file cannot be read, or changed size since it was checked.
-    public static func encode(path: String, format: MediaFormat, shown: String) throws -> String {
+    /// Throws 66 when the file cannot be read, or its size is no longer `expectedBytes` (when given: the size checked).
+    public static func encode(path: String, format: MediaFormat, shown: String, expectedBytes: Int? = nil) throws -> String {
         let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard descriptor >= 0 else { throw readError(shown, errno) }
         defer { close(descriptor) }
         var info = stat()
         guard fstat(descriptor, &info) == 0 else { throw readError(shown, errno) }
         let byteCount = Int(info.st_size)
+        if let expectedBytes, expectedBytes != byteCount {
+            throw DashScopeError("\(shown) changed while the command ran (\(expectedBytes) bytes when checked, \(byteCount) now)",
+                                 hint: "wait until the file is written completely, then try again", exit: .noInput)
+        }
         let prefix = Array("data:\(format.mime);base64,".utf8)
         let total = prefix.count + base64Length(byteCount)
         let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkBytes, alignment: 1)

@@ -82,7 +82,8 @@ public enum MediaInputs {
         for (index, input) in inputs.enumerated() {
             switch input.source {
             case let .local(media):
-                if !input.needsUpload(upload) { urls[index] = try DataURL.encode(path: media.path, format: media.format, shown: input.shown) }
+                guard !input.needsUpload(upload) else { continue }
+                urls[index] = try DataURL.encode(path: media.path, format: media.format, shown: input.shown, expectedBytes: media.byteCount)
             case let .web(url), let .oss(url), let .data(url, _):
                 urls[index] = url
             }

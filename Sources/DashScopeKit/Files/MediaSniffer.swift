@@ -11,6 +11,7 @@ public enum MediaSniffer {
     /// What unrecognised bytes look like, for the error message: "it starts like text", "it is empty", ...
     public static func describe(_ head: [UInt8]) -> String {
         if head.isEmpty { return "it is empty" }
+        if isStillImageContainer(head) { return "it is a HEIF/AVIF image, which the service does not take" }
         if head.starts(with: [0x25, 0x50, 0x44, 0x46]) { return "it starts like a PDF" }
         if head.starts(with: [0x50, 0x4B, 0x03, 0x04]) { return "it starts like a ZIP archive" }
         if looksLikeText(head) { return "it starts like text" }
@@ -25,6 +26,13 @@ public enum MediaSniffer {
         if body.starts(with: [0xEF, 0xBB, 0xBF]) { body = body.dropFirst(3) }
         return body.allSatisfy { byte in byte == 0x09 || byte == 0x0A || byte == 0x0D || byte == 0x0C || (byte >= 0x20 && byte != 0x7F) }
     }
+
+    /// Whether the bytes are an ISO base media file holding still images (HEIC, AVIF), not a video.
+    static func isStillImageContainer(_ head: [UInt8]) -> Bool {
+        head.count >= 12 && Array(head[4..<8]) == ascii("ftyp") && stillImageBrands.contains(Array(head[8..<12]))
+    }
+
+    private static let stillImageBrands = ["heic", "heix", "heim", "heis", "hevc", "hevx", "mif1", "msf1", "avif", "avis"].map(ascii)
 
     // MARK: Signatures
 
@@ -74,7 +82,7 @@ public enum MediaSniffer {
             return [12, 16, 40, 52, 56, 64, 108, 124].contains(size)
         }),
         Signature(.mov, [(4, ascii("ftyp")), (8, quickTimeBrand)]),
-        Signature(.mp4, [(4, ascii("ftyp"))]),
+        Signature(.mp4, test: { head in Signature.has(head, ascii("ftyp"), at: 4) && !isStillImageContainer(head) }),
         Signature(.mov, test: { head in quickTimeAtoms.contains { Signature.has(head, $0, at: 4) } }),
         Signature(.mp3, [(0, ascii("ID3"))]),
         Signature(.mp3, test: { head in
