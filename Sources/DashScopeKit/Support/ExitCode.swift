@@ -4,6 +4,7 @@ public enum ExitCode: Int32, Sendable, CaseIterable {
     case failed = 1
     case partial = 2
     case usage = 64
+    case badInput = 65
     case noInput = 66
     case unavailable = 69
     case cannotWrite = 73
@@ -20,6 +21,7 @@ public enum ExitCode: Int32, Sendable, CaseIterable {
         case .failed: return "the service refused the request, or the task failed"
         case .partial: return "some outputs of a job failed"
         case .usage: return "bad usage or invalid input"
+        case .badInput: return "an input file's content is wrong (format, dimensions, size)"
         case .noInput: return "an input file is missing or unreadable"
         case .unavailable: return "service or network unavailable after retries"
         case .cannotWrite: return "cannot write output (a file, or stdout is full or closed)"
