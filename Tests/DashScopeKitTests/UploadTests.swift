@@ -222,6 +222,8 @@ final class UploadTests: XCTestCase {
         XCTAssertEqual(uploaded.urls, ["oss://dashscope-instant/abc/2026-11-26/xyz/u-cat.png", "https://e.com/a.png"])
         XCTAssertEqual(all.requests.count, 2)
 
+        await assertFailsAsync(.usage) { _ = try await MediaInputs.resolve([video], upload: false, model: "m", uploads: nil, deadline: nil) }
+
         let oss = MediaInput(value: "oss://b/k.png", role: .image, source: .oss("oss://b/k.png"))
         let passed = try await MediaInputs.resolve([oss], upload: false, model: "m", uploads: nil, deadline: nil)
         XCTAssertEqual(passed.urls, ["oss://b/k.png"])
