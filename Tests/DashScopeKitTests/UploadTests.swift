@@ -222,9 +222,49 @@ final class UploadTests: XCTestCase {
         XCTAssertEqual(uploaded.urls, ["oss://dashscope-instant/abc/2026-11-26/xyz/u-cat.png", "https://e.com/a.png"])
         XCTAssertEqual(all.requests.count, 2)
 
+        await assertFailsAsync(.usage) { _ = try await MediaInputs.resolve([video], upload: false, model: "m", uploads: nil, deadline: nil) }
+
         let oss = MediaInput(value: "oss://b/k.png", role: .image, source: .oss("oss://b/k.png"))
         let passed = try await MediaInputs.resolve([oss], upload: false, model: "m", uploads: nil, deadline: nil)
         XCTAssertEqual(passed.urls, ["oss://b/k.png"])
         XCTAssertTrue(passed.needsOssResolve)
     }
+
+    #if os(Linux)
+    func testOnTheWireTheKeyGoesToGetPolicyOnlyAndTheFormArrivesInOrder() async throws {
+        let port = Locked<UInt16>(0)
+        let server = try CannedHTTPServer { received in
+            let body: String
+            if received.path.hasPrefix("/api/v1/uploads") {
+                body = #"{"request_id":"r","data":{"policy":"cG9s","signature":"c2ln","upload_dir":"dir/sub","upload_host":"http://127.0.0.1:"#
+                    + "\(port.value)/oss" + #"","oss_access_key_id":"id","x_oss_object_acl":"private","x_oss_forbid_overwrite":"true"}}"#
+            } else {
+                body = ""
+            }
+            return .raw("HTTP/1.1 200 OK\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)")
+        }
+        defer { server.stop() }
+        port.mutate { $0 = server.port }
+        let api = APIClient(configuration: try configuration(key: Self.key, baseURL: "http://127.0.0.1:\(server.port)"),
+                            transport: CurlTransport(), retrier: Retrier(sleeper: RecordingSleeper()), logger: .silent)
+        let files = try localFiles(["my cat.png"])
+        let urls = try await UploadsAPI(client: api, uniquePrefix: { "u1" }).upload(files, model: "wan2.6-image", deadline: nil)
+        XCTAssertEqual(urls, ["oss://dir/sub/u1-my_cat.png"])
+
+        let requests = server.requests
+        XCTAssertEqual(requests.map(\.method), ["GET", "POST"])
+        XCTAssertEqual(requests[0].header("authorization"), "Bearer \(Self.key)")
+        XCTAssertEqual(requests[1].path, "/oss")
+        XCTAssertNil(requests[1].header("authorization"), "no Authorization on the upload host")
+        let body = requests[1].body
+        XCTAssertNil(body.range(of: Data(Self.key.utf8)), "the key is nowhere in the form")
+        let order = ["OSSAccessKeyId", "Signature", "policy", "key", "x-oss-object-acl", "x-oss-forbid-overwrite", "success_action_status",
+                     "x-oss-content-type", "file"].compactMap { body.range(of: Data("name=\"\($0)\"".utf8))?.lowerBound }
+        XCTAssertEqual(order.count, 9)
+        XCTAssertEqual(order, order.sorted())
+        XCTAssertNotNil(body.range(of: Data("dir/sub/u1-my_cat.png\r\n".utf8)))
+        XCTAssertNotNil(body.range(of: Data(Sample.png(500, 500))), "the file's bytes arrive whole")
+        XCTAssertTrue(requests[1].header("content-type")?.hasPrefix("multipart/form-data; boundary=") == true)
+    }
+    #endif
 }
