@@ -55,7 +55,7 @@ final class ImageInputRequestTests: XCTestCase {
     func testImageToImageRefusals() throws {
         let four = ImageToImageRequest(image: ImageRequest(prompt: "p"), inputs: [png, png, png, png])
         let tooMany = assertFails(.usage) { _ = try i2i(four, "wan2.5-i2i-preview") }
-        XCTAssertTrue(tooMany?.message.contains("1 to 3 images; 4 given") ?? false, tooMany?.message ?? "")
+        XCTAssertTrue(tooMany?.message.contains("takes 1 to 3 images (-i/--image); 4 were given") ?? false, tooMany?.message ?? "")
         assertFails(.usage) { _ = try i2i(ImageToImageRequest(image: ImageRequest(prompt: "p"), inputs: []), "wan2.6-image") }
         assertFails(.usage) { _ = try i2i(ImageToImageRequest(image: ImageRequest(prompt: "p"), inputs: [png], interleave: true), "wan2.5-i2i-preview") }
         assertFails(.usage) { _ = try i2i(ImageToImageRequest(image: ImageRequest(prompt: "p"), inputs: [png], maxImages: 2), "wan2.6-image") }
@@ -118,7 +118,7 @@ final class ImageInputRequestTests: XCTestCase {
         refused(EditRequest(image: p, inputs: [png], mask: png, function: .descriptionEdit), "--mask goes with")
         refused(EditRequest(image: p, inputs: [png], function: .stylizationAll, parameters: [.strength: 1.5]), "out of range")
         refused(EditRequest(image: p, inputs: [png], function: .superResolution, parameters: [.upscaleFactor: 2.5]), "whole number")
-        refused(EditRequest(image: p, inputs: [png, png], function: .expand), "exactly 1 image")
+        refused(EditRequest(image: p, inputs: [png, png], function: .expand), "takes 1 image")
         refused(EditRequest(image: ImageRequest(prompt: "p", negative: "x"), inputs: [png], function: .expand), "--negative")
         XCTAssertEqual(EditParameter.isSketch.option, "--sketch")
         XCTAssertEqual(EditParameter.upscaleFactor.option, "--upscale-factor")

@@ -153,11 +153,4 @@ final class HardeningTests: EndToEndCase {
         assertKeyHidden(result)
         return result
     }
-
-    private func assertNoBacktrace(_ result: RunResult, file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertFalse(result.signaled, "killed by signal \(result.status)", file: file, line: line)
-        for sign in ["Fatal error", "backtrace", "Backtrace", "Crash", "Illegal instruction", "overflow"] {
-            XCTAssertFalse(result.stderr.contains(sign), "stderr shows a crash: \(result.stderr)", file: file, line: line)
-        }
-    }
 }

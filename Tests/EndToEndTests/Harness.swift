@@ -254,6 +254,14 @@ class EndToEndCase: XCTestCase {
         path.hasPrefix("/") ? URL(fileURLWithPath: path) : root.appendingPathComponent(path)
     }
 
+    /// Fails if the run crashed: killed by a signal, or a crash report on stderr.
+    func assertNoBacktrace(_ result: RunResult, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertFalse(result.signaled, "killed by signal \(result.status)", file: file, line: line)
+        for sign in ["Fatal error", "backtrace", "Backtrace", "Crash", "Illegal instruction", "overflow"] {
+            XCTAssertFalse(result.stderr.contains(sign), "stderr shows a crash: \(result.stderr)", file: file, line: line)
+        }
+    }
+
     /// Fails unless every path exists and starts with the PNG signature.
     func assertPNGs(_ paths: [String], file: StaticString = #filePath, line: UInt = #line) {
         for path in paths {

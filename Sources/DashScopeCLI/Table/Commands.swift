@@ -15,6 +15,33 @@ public enum Commands {
                         "dashscope t2i \"a cat\" --mock",
                     ],
                     handler: TextToImageCommand.run),
+        CommandSpec("i2i", summary: "Image to image: new images from your reference images",
+                    details: "Generates images from a prompt and 1 to 4 reference images (-i, repeatable: a file, an http(s)://, oss:// "
+                        + "or data: URL). Local images are checked (format, pixel size, bytes) before anything is sent, then sent "
+                        + "inline as data URLs, or with --upload through DashScope's temporary store. Prints one saved path per line.",
+                    positional: PositionalSpec("PROMPT", help: "what to make of the images; `-` or piped stdin reads it from stdin", fromStdin: true),
+                    options: Options.imageInputs + Options.imageGeneration(.imageToImage) + [
+                        OptionSpec("interleave", help: "wan2.6-image: text and images mixed in the answer"),
+                        OptionSpec("max-images", .integer, placeholder: "N", help: "with --interleave: at most this many images"),
+                    ] + Options.job + Options.global,
+                    examples: [
+                        "dashscope i2i \"turn it into an autumn scene\" -i park.jpg",
+                        "dashscope i2i \"the cat from image 1 on the sofa of image 2\" -m wan2.6-image -i cat.png -i sofa.jpg -n 2",
+                        "dashscope i2i \"watercolour\" -i https://example.com/a.png --upload --no-wait",
+                    ],
+                    handler: ImageToImageCommand.run),
+        CommandSpec("edit", summary: "Edit images with an instruction",
+                    details: "Edits 1 to 3 images from an instruction (qwen-image-edit-plus by default, -n 1 to 6; qwen-image-edit makes "
+                        + "one). wanx2.1-imageedit runs one --function, with --mask for description_edit_with_mask and the "
+                        + "function's own parameters. Inputs are checked and sent as for i2i. Prints one saved path per line.",
+                    positional: PositionalSpec("PROMPT", help: "the instruction; `-` or piped stdin reads it from stdin", fromStdin: true),
+                    options: Options.imageInputs + Options.editFunctions + Options.imageGeneration(.imageEdit) + Options.job + Options.global,
+                    examples: [
+                        "dashscope edit \"make the sky pink\" -i photo.jpg",
+                        "dashscope edit \"a red hat\" -m wanx2.1-imageedit --function description_edit_with_mask -i me.png --mask hat.png",
+                        "dashscope edit \"extend the meadow\" -m wanx2.1-imageedit --function expand --top-scale 1.5 -i me.png",
+                    ],
+                    handler: EditCommand.run),
         CommandSpec("task", summary: "Check, wait for, cancel and list async tasks",
                     details: "Every async job is a task on the service; task ids and result URLs expire after 24 hours.",
                     subcommands: [

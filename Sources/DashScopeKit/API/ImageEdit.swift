@@ -84,7 +84,7 @@ public enum ImageEdit {
         if checked.size != nil { throw DashScopeError.usage("--size does not apply to edit: the output follows the input image") }
         checked.size = nil
         _ = try TextToImage.validate(checked, model: model)
-        try MediaCount.check(request.inputs.count, limits: model.images, what: "image", option: "-i", model: model.name)
+        if let limits = model.images { try MediaInputs.checkCount(request.inputs.count, role: .image, limits: limits, model: model.name) }
         try checkFunction(request, model: model, mode: mode)
         return PreparedJob(model: model, prompt: request.image.prompt, mode: mode,
                            endpoint: endpoint(request, model: model, mode: mode, ossResolve: ossResolve))

@@ -24,7 +24,7 @@ public enum ImageToImage {
     /// Checks `request` against `model` and shapes it into the job the pipeline runs; `ossResolve` when any input is `oss://`.
     public static func prepare(_ request: ImageToImageRequest, model: ModelSpec, mode: CallMode, ossResolve: Bool) throws -> PreparedJob {
         let size = try TextToImage.validate(request.image, model: model)
-        try MediaCount.check(request.inputs.count, limits: model.images, what: "image", option: "-i", model: model.name)
+        if let limits = model.images { try MediaInputs.checkCount(request.inputs.count, role: .image, limits: limits, model: model.name) }
         if request.interleave && mode.wire != .messages {
             throw DashScopeError.usage("--interleave works with wan2.6-image only", hint: "drop --interleave, or pass -m wan2.6-image")
         }
@@ -70,17 +70,5 @@ enum ImageParameters {
                                             ("watermark", .bool(request.watermark))]
         if let seed = request.seed { parameters.append(("seed", .integer(seed))) }
         return parameters
-    }
-}
-
-/// The count check of input files, before anything is read or sent.
-public enum MediaCount {
-    /// Refuses a number of `what` inputs outside the model's range (64), naming the option and the range.
-    public static func check(_ count: Int, limits: InputLimits?, what: String, option: String, model: String) throws {
-        guard let range = limits?.count else { return }
-        guard !range.contains(count) else { return }
-        let allowed = range.count == 1 ? "exactly \(range.lowerBound)" : "\(range.lowerBound) to \(range.upperBound)"
-        throw DashScopeError.usage("\(model) takes \(allowed) \(what)\(range.upperBound == 1 ? "" : "s"); \(count) given",
-                                   hint: "pass \(option) \(allowed == "exactly 1" ? "once" : "between \(range.lowerBound) and \(range.upperBound) times")")
     }
 }

@@ -116,41 +116,49 @@ public enum JSON: Sendable, Equatable {
     /// A pretty serialisation with two-space indentation.
     public var pretty: String { var out = ""; write(to: &out, indent: "  ", level: 0); return out }
 
-    /// The compact serialisation as UTF-8 bytes.
-    public var data: Data { Data(compact.utf8) }
+    /// The compact serialisation as UTF-8 bytes, written straight into one buffer of the exact size (a request body
+    /// may hold a 13 MB data URL: no intermediate String, no growth copies).
+    public var data: Data {
+        var size = ByteCount()
+        write(to: &size, indent: nil, level: 0)
+        var out = Data()
+        out.reserveCapacity(size.count)
+        write(to: &out, indent: nil, level: 0)
+        return out
+    }
 
-    private func write(to out: inout String, indent: String?, level: Int) {
+    private func write<Sink: JSONSink>(to out: inout Sink, indent: String?, level: Int) {
         let newline = indent == nil ? "" : "\n"
         let pad = { (n: Int) in String(repeating: indent ?? "", count: n) }
         let colon = indent == nil ? ":" : ": "
         switch self {
-        case .null: out += "null"
-        case let .bool(b): out += b ? "true" : "false"
-        case let .number(n): out += JSON.format(number: n)
+        case .null: out.append("null")
+        case let .bool(b): out.append(b ? "true" : "false")
+        case let .number(n): out.append(JSON.format(number: n))
         // The exact text (ints above 2^53 survive), unless no Double can hold it (`1e999`): most JSON readers refuse
         // such a number, so it is written as null, like an infinity made in code.
-        case let .numberText(text): out += Double(text).map { $0.isFinite } ?? false ? text : "null"
+        case let .numberText(text): out.append(Double(text).map { $0.isFinite } ?? false ? text : "null")
         case let .string(s): JSON.quote(s, into: &out)
         case let .array(items):
-            if items.isEmpty { out += "[]"; return }
-            out += "[" + newline
+            if items.isEmpty { out.append("[]"); return }
+            out.append("[" + newline)
             for (i, item) in items.enumerated() {
-                out += pad(level + 1)
+                out.append(pad(level + 1))
                 item.write(to: &out, indent: indent, level: level + 1)
-                out += (i < items.count - 1 ? "," : "") + newline
+                out.append((i < items.count - 1 ? "," : "") + newline)
             }
-            out += pad(level) + "]"
+            out.append(pad(level) + "]")
         case let .object(pairs):
-            if pairs.isEmpty { out += "{}"; return }
-            out += "{" + newline
+            if pairs.isEmpty { out.append("{}"); return }
+            out.append("{" + newline)
             for (i, (key, value)) in pairs.enumerated() {
-                out += pad(level + 1)
+                out.append(pad(level + 1))
                 JSON.quote(key, into: &out)
-                out += colon
+                out.append(colon)
                 value.write(to: &out, indent: indent, level: level + 1)
-                out += (i < pairs.count - 1 ? "," : "") + newline
+                out.append((i < pairs.count - 1 ? "," : "") + newline)
             }
-            out += pad(level) + "}"
+            out.append(pad(level) + "}")
         }
     }
 
@@ -182,24 +190,61 @@ public enum JSON: Sendable, Equatable {
         }
     }
 
-    private static func quote(_ s: String, into out: inout String) {
-        out += "\""
+    private static func quote<Sink: JSONSink>(_ s: String, into out: inout Sink) {
+        guard s.unicodeScalars.contains(where: needsEscape) else {
+            // The common case (and every base64 payload): the text as it is, appended whole.
+            out.append("\"")
+            out.append(s)
+            out.append("\"")
+            return
+        }
+        var escaped = "\""
         for scalar in s.unicodeScalars {
             switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar == "\u{2028}" || scalar == "\u{2029}":
+            case "\"": escaped += "\\\""
+            case "\\": escaped += "\\\\"
+            case "\n": escaped += "\\n"
+            case "\r": escaped += "\\r"
+            case "\t": escaped += "\\t"
+            case _ where needsEscape(scalar):
                 // Control characters (also DEL and C1) and the JavaScript line separators are escaped, so a document
                 // printed on a terminal cannot carry an escape sequence and stays valid JavaScript.
                 let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
+                escaped += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: escaped.unicodeScalars.append(scalar)
             }
         }
-        out += "\""
+        out.append(escaped + "\"")
     }
+
+    /// Whether a scalar is written escaped: quotes, backslashes, control characters (also DEL and C1) and U+2028/2029.
+    private static func needsEscape(_ scalar: Unicode.Scalar) -> Bool {
+        scalar == "\"" || scalar == "\\" || scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
+            || scalar == "\u{2028}" || scalar == "\u{2029}"
+    }
+}
+
+/// Where serialised JSON text goes: a String (`compact`, `pretty`), bytes (`data`), or a counter sizing the bytes.
+protocol JSONSink {
+    /// Adds text at the end.
+    mutating func append(_ text: String)
+}
+
+extension String: JSONSink {}
+
+extension Data: JSONSink {
+    /// Adds the text's UTF-8 bytes at the end.
+    mutating func append(_ text: String) {
+        var text = text
+        text.withUTF8 { append(contentsOf: $0) }
+    }
+}
+
+/// Counts the UTF-8 bytes a serialisation will take, so `data` can allocate once.
+struct ByteCount: JSONSink {
+    /// The bytes so far.
+    var count = 0
+    /// Adds the text's length in UTF-8 bytes.
+    mutating func append(_ text: String) { count += text.utf8.count }
 }
 

@@ -1,0 +1,43 @@
+import Foundation
+import DashScopeKit
+
+/// `dashscope edit PROMPT -i IMAGE...`: argv → `EditRequest` → `ImageEdit.prepare` → the job pipeline.
+enum EditCommand {
+    /// The handler.
+    static func run(_ invocation: Invocation) async throws -> ExitCode {
+        let args = invocation.arguments
+        let prompt = try PromptInput.read(invocation)
+        let configuration = try Session.configuration(invocation)
+        let model = ModelChoice.resolve(invocation, configuration: configuration, for: .imageEdit)
+        let mode = try ModelChoice.callMode(args, model: model)
+        if mode.wire == .prompt && args.flag("no-prompt-extend") {
+            throw DashScopeError.usage("--no-prompt-extend does not apply to \(model.name): its functions take the prompt as written")
+        }
+        let images = try MediaOptions.prepare(invocation, "image", role: .image, limits: model.images, model: model.name)
+        let maskLimits = model.images.map { InputLimits(count: 0...1, sides: $0.sides, maxBytes: $0.maxBytes, formats: $0.formats) }
+        let masks = try MediaOptions.prepare(invocation, "mask", role: .mask, limits: maskLimits, model: model.name)
+        if let mask = masks.first, let base = images.first { try MediaInspector.checkMask(mask, base: base) }
+        let image = ImageRequest(prompt: prompt, negative: args.string("negative"), count: args.int("n") ?? 1, seed: args.int("seed"),
+                                 promptExtend: !args.flag("no-prompt-extend"), watermark: args.flag("watermark"))
+        var parameters: [EditParameter: Double] = [:]
+        for parameter in EditParameter.allCases {
+            let long = String(parameter.option.dropFirst(2))
+            if parameter == .isSketch { if args.flag(long) { parameters[parameter] = 1 } } else if let value = args.number(long) {
+                parameters[parameter] = value
+            }
+        }
+        let function = args.string("function").flatMap(EditFunction.init(rawValue:))
+        func job(_ media: ResolvedMedia) throws -> PreparedJob {
+            let urls = Array(media.urls.prefix(images.count))
+            let request = EditRequest(image: image, inputs: urls, mask: media.urls.count > images.count ? media.urls.last : nil,
+                                      function: function, parameters: parameters)
+            return try ImageEdit.prepare(request, model: model, mode: mode, ossResolve: media.needsOssResolve)
+        }
+        _ = try job(MediaInputs.dryRun(images + masks, upload: args.flag("upload")))
+        let session = try Session(invocation, configuration: configuration)
+        let pipeline = try JobLauncher.pipeline(invocation, session: session)
+        let media = try await MediaOptions.resolve(images + masks, invocation, session: session, model: model.name,
+                                                   deadline: pipeline.options.deadline)
+        return try await pipeline.run(try job(media))
+    }
+}

@@ -1,0 +1,29 @@
+import Foundation
+import DashScopeKit
+
+/// `dashscope i2i PROMPT -i IMAGE...`: argv → `ImageToImageRequest` → `ImageToImage.prepare` → the job pipeline.
+enum ImageToImageCommand {
+    /// The handler.
+    static func run(_ invocation: Invocation) async throws -> ExitCode {
+        let args = invocation.arguments
+        let prompt = try PromptInput.read(invocation)
+        let configuration = try Session.configuration(invocation)
+        let model = ModelChoice.resolve(invocation, configuration: configuration, for: .imageToImage)
+        let mode = try ModelChoice.callMode(args, model: model)
+        let images = try MediaOptions.prepare(invocation, "image", role: .image, limits: model.images, model: model.name)
+        let image = ImageRequest(prompt: prompt, negative: args.string("negative"), size: try args.string("size").map(SizeRequest.parse),
+                                 count: args.int("n") ?? 1, seed: args.int("seed"), promptExtend: !args.flag("no-prompt-extend"),
+                                 watermark: args.flag("watermark"))
+        func job(_ media: ResolvedMedia) throws -> PreparedJob {
+            let request = ImageToImageRequest(image: image, inputs: media.urls, interleave: args.flag("interleave"),
+                                              maxImages: args.int("max-images"))
+            return try ImageToImage.prepare(request, model: model, mode: mode, ossResolve: media.needsOssResolve)
+        }
+        _ = try job(MediaInputs.dryRun(images, upload: args.flag("upload")))
+        let session = try Session(invocation, configuration: configuration)
+        let pipeline = try JobLauncher.pipeline(invocation, session: session)
+        let media = try await MediaOptions.resolve(images, invocation, session: session, model: model.name,
+                                                   deadline: pipeline.options.deadline)
+        return try await pipeline.run(try job(media))
+    }
+}
