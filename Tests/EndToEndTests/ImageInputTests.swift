@@ -51,6 +51,33 @@ final class ImageInputTests: EndToEndCase {
         }
     }
 
+    func testEveryModelTakesEveryKindOfInput() throws {
+        try png("cat.png", 768, 768)
+        let dataURL = "data:image/png;base64," + (try Data(contentsOf: url("cat.png"))).base64EncodedString()
+        let commands: [(String, [String])] = [
+            ("wan2.5-i2i-preview", ["i2i"]), ("wan2.6-image", ["i2i"]), ("qwen-image-edit-plus", ["edit"]),
+            ("qwen-image-edit", ["edit"]), ("wanx2.1-imageedit", ["edit", "--function", "colorization"]),
+        ]
+        let kinds: [(String, [String], String)] = [
+            ("path", ["-i", "cat.png"], "data:image/png;base64,"), ("url", ["-i", "https://example.com/a.png"], "https://"),
+            ("data URL", ["-i", dataURL], dataURL), ("upload", ["-i", "cat.png", "--upload"], "oss://"),
+        ]
+        for (model, command) in commands {
+            for (kind, input, sentPrefix) in kinds {
+                mock.clearRequests()
+                let result = try run([command[0], "a change"] + Array(command.dropFirst()) + ["-m", model] + input + ["-o", "out/"])
+                assertExit(result, 0)
+                assertPNGs(result.lines)
+                let sent = images(of: creates.first)
+                XCTAssertEqual(sent.count, 1, "\(model) \(kind)")
+                XCTAssertTrue(sent.first?.hasPrefix(sentPrefix) ?? false, "\(model) \(kind): \(sent.first?.prefix(40) ?? "")")
+                XCTAssertEqual(creates.first?.headers["x-dashscope-ossresourceresolve"], kind == "upload" ? "enable" : nil,
+                               "\(model) \(kind): the resolve header exactly when an input is oss://")
+                XCTAssertEqual(policies.count, kind == "upload" ? 1 : 0, "\(model) \(kind)")
+            }
+        }
+    }
+
     func testUploadGoesThroughOnePolicyWithDistinctKeysAndNoKeyOnTheOSSHost() throws {
         try png("a/cat.png", 512, 512)
         try png("b/cat.png", 640, 512)
