@@ -6,10 +6,8 @@ enum EditCommand {
     /// The handler.
     static func run(_ invocation: Invocation) async throws -> ExitCode {
         let args = invocation.arguments
-        let prompt = try PromptInput.read(invocation)
-        let configuration = try Session.configuration(invocation)
-        let model = ModelChoice.resolve(invocation, configuration: configuration, for: .imageEdit)
-        let mode = try ModelChoice.callMode(args, model: model)
+        let start = try ModelChoice.start(invocation, for: .imageEdit)
+        let (prompt, configuration, model, mode) = (start.prompt, start.configuration, start.model, start.mode)
         if mode.wire == .prompt && args.flag("no-prompt-extend") {
             throw DashScopeError.usage("--no-prompt-extend does not apply to \(model.name): its functions take the prompt as written")
         }

@@ -6,10 +6,8 @@ enum ImageToImageCommand {
     /// The handler.
     static func run(_ invocation: Invocation) async throws -> ExitCode {
         let args = invocation.arguments
-        let prompt = try PromptInput.read(invocation)
-        let configuration = try Session.configuration(invocation)
-        let model = ModelChoice.resolve(invocation, configuration: configuration, for: .imageToImage)
-        let mode = try ModelChoice.callMode(args, model: model)
+        let start = try ModelChoice.start(invocation, for: .imageToImage)
+        let (prompt, configuration, model, mode) = (start.prompt, start.configuration, start.model, start.mode)
         let images = try MediaOptions.prepare(invocation, "image", role: .image, limits: model.images, model: model.name)
         let image = ImageRequest(prompt: prompt, negative: args.string("negative"), size: try args.string("size").map(SizeRequest.parse),
                                  count: args.int("n") ?? 1, seed: args.int("seed"), promptExtend: !args.flag("no-prompt-extend"),

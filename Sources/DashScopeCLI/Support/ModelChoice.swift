@@ -2,6 +2,22 @@ import DashScopeKit
 
 /// Which model and call mode a generating command uses: `-m`, then `<command>.model` in the config, then the default.
 enum ModelChoice {
+    /// What every generating command reads first: the prompt, the settings, the model and the call mode (nothing is sent).
+    struct Start {
+        let prompt: String
+        let configuration: Configuration
+        let model: ModelSpec
+        let mode: CallMode
+    }
+
+    /// Reads the prompt, resolves the settings and picks the model and mode of `capability`.
+    static func start(_ invocation: Invocation, for capability: Capability) throws -> Start {
+        let prompt = try PromptInput.read(invocation)
+        let configuration = try Session.configuration(invocation)
+        let model = resolve(invocation, configuration: configuration, for: capability)
+        return Start(prompt: prompt, configuration: configuration, model: model, mode: try callMode(invocation.arguments, model: model))
+    }
+
     /// The catalogue row for the chosen model, warning when the name is not in the catalogue.
     static func resolve(_ invocation: Invocation, configuration: Configuration, for capability: Capability) -> ModelSpec {
         let name = invocation.arguments.string("model") ?? configuration.commandModels[capability.command]
