@@ -17,20 +17,20 @@ _dashscope() {
     "t2i")
       case "$prev" in
       --region) COMPREPLY=($(compgen -W "cn intl us" -- "$cur")); return ;;
-        -o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        --output|-o) COMPREPLY=($(compgen -f -- "$cur")); return ;;
       esac
       COMPREPLY=($(compgen -W "--model -m -n --size --negative --seed --no-prompt-extend --watermark --async --sync --no-wait --dry-run --output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --help -h" -- "$cur")) ;;
     "i2i")
       case "$prev" in
       --region) COMPREPLY=($(compgen -W "cn intl us" -- "$cur")); return ;;
-        -o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        --image|-i|--output|-o) COMPREPLY=($(compgen -f -- "$cur")); return ;;
       esac
       COMPREPLY=($(compgen -W "--image -i --upload --model -m -n --size --negative --seed --no-prompt-extend --watermark --async --sync --no-wait --dry-run --interleave --max-images --output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --help -h" -- "$cur")) ;;
     "edit")
       case "$prev" in
       --function) COMPREPLY=($(compgen -W "stylization_all stylization_local description_edit description_edit_with_mask remove_watermark expand super_resolution colorization doodle control_cartoon_feature" -- "$cur")); return ;;
       --region) COMPREPLY=($(compgen -W "cn intl us" -- "$cur")); return ;;
-        -o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        --image|-i|--mask|--output|-o) COMPREPLY=($(compgen -f -- "$cur")); return ;;
       esac
       COMPREPLY=($(compgen -W "--image -i --upload --function --mask --strength --top-scale --bottom-scale --left-scale --right-scale --upscale-factor --sketch --model -m -n --negative --seed --no-prompt-extend --watermark --no-wait --dry-run --output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --help -h" -- "$cur")) ;;
     "task status")
@@ -42,7 +42,7 @@ _dashscope() {
     "task wait")
       case "$prev" in
       --region) COMPREPLY=($(compgen -W "cn intl us" -- "$cur")); return ;;
-        -o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        --output|-o) COMPREPLY=($(compgen -f -- "$cur")); return ;;
       esac
       COMPREPLY=($(compgen -W "--output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --help -h" -- "$cur")) ;;
     "task cancel")

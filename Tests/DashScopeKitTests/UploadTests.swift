@@ -61,9 +61,10 @@ final class UploadTests: XCTestCase {
         for dir in ["../etc", "a/../../b", "/abs", "a//b", "a/\u{1B}[2J", "a\\b", ".", ""] {
             assertFails(.unavailable) { _ = try parse(dir: dir) }
         }
-        for host in ["file:///etc/passwd", "ftp://oss.example.com", "oss.example.com", "https://"] {
+        for host in ["file:///etc/passwd", "ftp://oss.example.com", "oss.example.com", "https://", "http://oss.example.com"] {
             assertFails(.unavailable) { _ = try parse(host: host) }
         }
+        XCTAssertNoThrow(try parse(host: "http://127.0.0.1:8089/oss"), "plain http only to this machine (the mock)")
         let forged = #"{"data":{"policy":"p\r\n--x","signature":"s","upload_dir":"d","upload_host":"https://h","oss_access_key_id":"k"}}"#
         XCTAssertEqual(assertFails(.unavailable) { _ = try UploadPolicy.parse(JSON.parse(Data(forged.utf8))) }?.message,
                        "the upload policy from the service is unusable: its policy holds control characters")
@@ -185,6 +186,16 @@ final class UploadTests: XCTestCase {
         let transport = FakeTransport([.json(200, Self.policyJSON)])
         await assertFailsAsync(.badInput) { _ = try await self.uploads(transport).upload(files, model: "m", deadline: nil) }
         XCTAssertEqual(transport.requests.count, 1)
+    }
+
+    func testAHostileFileSizeLimitNeitherCrashesNorRefusesEverything() async throws {
+        let files = try localFiles(["a.png"])
+        for limit in ["9223372036854775807", "0", "-5"] {
+            let policy = Self.policyJSON.replacingOccurrences(of: #""max_file_size_mb":100"#, with: #""max_file_size_mb":\#(limit)"#)
+            let transport = FakeTransport([.json(200, policy), .json(200, "")])
+            let urls = try await uploads(transport).upload(files, model: "m", deadline: nil)
+            XCTAssertEqual(urls.count, 1, "max_file_size_mb \(limit) is ignored, not obeyed")
+        }
     }
 
     func testKeysAreSanitised() {

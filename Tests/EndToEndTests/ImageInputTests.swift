@@ -129,6 +129,9 @@ final class ImageInputTests: EndToEndCase {
         XCTAssertEqual(creates.last?.headers["x-dashscope-async"], "enable")
         XCTAssertEqual(images(of: creates.last).count, 2, "base image and mask")
         XCTAssertTrue(images(of: creates.last).allSatisfy { $0.hasPrefix("oss://") })
+        let input = creates.last?.json?["input"] as? [String: Any]
+        XCTAssertTrue((input?["base_image_url"] as? String)?.hasSuffix("-cat.png") ?? false, "\(input ?? [:])")
+        XCTAssertTrue((input?["mask_image_url"] as? String)?.hasSuffix("-mask.png") ?? false, "the mask goes in mask_image_url")
         let expand = try run(["edit", "wider", "-m", "wanx2.1-imageedit", "--function", "expand", "--top-scale", "1.5",
                               "-i", "cat.png", "-o", "expand/"])
         assertExit(expand, 0)
@@ -152,6 +155,7 @@ final class ImageInputTests: EndToEndCase {
     func testBadInputsAreRefusedBeforeAnyRequest() throws {
         try png("cat.png", 512, 512)
         try png("small.png", 200, 200)
+        try png("huge.png", 6000, 6000)
         try png("wide-mask.png", 640, 512)
         try write("hello, not a picture\n", to: "notes.png")
         try FileManager.default.createDirectory(at: url("folder"), withIntermediateDirectories: true)
@@ -165,6 +169,8 @@ final class ImageInputTests: EndToEndCase {
             (["i2i", "x", "-i", "folder"], 66, "directory"),
             (["i2i", "x", "-i", "notes.png"], 65, "not an image"),
             (["i2i", "x", "-i", "small.png"], 65, "200x200"),
+            (["i2i", "x", "-i", "huge.png"], 65, "6000x6000"),
+            (["i2i", "x", "-i", "cat.png", "--upload", "-o", "cat.png/x/"], 73, "output directory"),
             (["i2i", "x", "-i", "big.png"], 65, "10 MB"),
             (["i2i", "x", "-i", "cat.png", "-i", "cat.png", "-i", "cat.png", "-i", "cat.png"], 64, "1 to 3 images"),
             (["edit", "x", "-m", "wanx2.1-imageedit", "--function", "description_edit_with_mask", "-i", "cat.png", "--mask", "wide-mask.png"],
@@ -177,12 +183,16 @@ final class ImageInputTests: EndToEndCase {
             (["i2i", "x"], 64, "takes 1 to 3 images"),
         ]
         for (argv, status, words) in cases {
-            let result = try run(argv + ["-o", "out/"])
+            let result = try run(argv.contains("-o") ? argv : argv + ["-o", "out/"])
             assertExit(result, status)
             XCTAssertTrue(result.stderr.contains(words), "\(argv): \(result.stderr)")
             assertNoBacktrace(result)
         }
-        XCTAssertTrue(mock.requests.isEmpty, "bad input costs nothing: \(mock.requests.map(\.path))")
+        XCTAssertTrue(mock.requests.isEmpty, "bad input costs nothing, and nothing is uploaded: \(mock.requests.map(\.path))")
+        let region = try run(["edit", "x", "-m", "wanx2.1-imageedit", "--function", "expand", "-i", "cat.png", "--region", "intl"],
+                             removing: ["DASHSCOPE_BASE_URL"])
+        assertExit(region, 64)
+        XCTAssertTrue(region.stderr.contains("cn only"), "wanx2.1-imageedit is served in Beijing only: \(region.stderr)")
     }
 
     func testARefusedUploadPolicyIsAKeyError() throws {

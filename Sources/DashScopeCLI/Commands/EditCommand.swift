@@ -31,9 +31,10 @@ enum EditCommand {
                                       function: function, parameters: parameters)
             return try ImageEdit.prepare(request, model: model, mode: mode, ossResolve: media.needsOssResolve)
         }
-        _ = try job(MediaInputs.dryRun(images + masks, upload: args.flag("upload")))
+        let checked = try job(MediaInputs.dryRun(images + masks, upload: args.flag("upload")))
         let session = try Session(invocation, configuration: configuration)
         let pipeline = try JobLauncher.pipeline(invocation, session: session)
+        try pipeline.prepareOutput(for: checked)
         let media = try await MediaOptions.resolve(images + masks, invocation, session: session, model: model.name,
                                                    deadline: pipeline.options.deadline)
         return try await pipeline.run(try job(media))

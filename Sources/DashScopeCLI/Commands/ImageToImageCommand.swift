@@ -17,9 +17,10 @@ enum ImageToImageCommand {
                                               maxImages: args.int("max-images"))
             return try ImageToImage.prepare(request, model: model, mode: mode, ossResolve: media.needsOssResolve)
         }
-        _ = try job(MediaInputs.dryRun(images, upload: args.flag("upload")))
+        let checked = try job(MediaInputs.dryRun(images, upload: args.flag("upload")))
         let session = try Session(invocation, configuration: configuration)
         let pipeline = try JobLauncher.pipeline(invocation, session: session)
+        try pipeline.prepareOutput(for: checked)
         let media = try await MediaOptions.resolve(images, invocation, session: session, model: model.name,
                                                    deadline: pipeline.options.deadline)
         return try await pipeline.run(try job(media))

@@ -15,6 +15,11 @@ enum ModelChoice {
         let prompt = try PromptInput.read(invocation)
         let configuration = try Session.configuration(invocation)
         let model = resolve(invocation, configuration: configuration, for: capability)
+        if let regions = model.regions, !regions.contains(configuration.region), configuration.origin == configuration.region.origin,
+           !invocation.arguments.flag("mock") {
+            throw DashScopeError.usage("\(model.name) is served in \(regions.map(\.rawValue).joined(separator: ", ")) only, not in \(configuration.region.rawValue)",
+                                       hint: "pass --region \(regions[0].rawValue) (with a key of that region)")
+        }
         return Start(prompt: prompt, configuration: configuration, model: model, mode: try callMode(invocation.arguments, model: model))
     }
 

@@ -51,6 +51,9 @@ public struct OptionSpec: Sendable {
         return text
     }
 
+    /// Whether the value is a file or directory path (`-o PATH`, `-i IMAGE`), so completions offer files.
+    public var takesPath: Bool { ["PATH", "IMAGE", "VIDEO", "AUDIO", "FILE"].contains(placeholder) }
+
     /// `-m, --model MODEL` as shown in help.
     public var signature: String {
         var s = short.map { "-\($0)" } ?? "    "

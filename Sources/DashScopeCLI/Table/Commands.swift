@@ -32,8 +32,8 @@ public enum Commands {
                     handler: ImageToImageCommand.run),
         CommandSpec("edit", summary: "Edit images with an instruction",
                     details: "Edits 1 to 3 images from an instruction (qwen-image-edit-plus by default, -n 1 to 6; qwen-image-edit makes "
-                        + "one). wanx2.1-imageedit runs one --function, with --mask for description_edit_with_mask and the "
-                        + "function's own parameters. Inputs are checked and sent as for i2i. Prints one saved path per line.",
+                        + "one). wanx2.1-imageedit (Beijing only) edits one image with one --function, --mask for "
+                        + "description_edit_with_mask and the function's own parameters, and takes no --negative. Inputs are checked and sent as for i2i. Prints one saved path per line.",
                     positional: PositionalSpec("PROMPT", help: "the instruction; `-` or piped stdin reads it from stdin", fromStdin: true),
                     options: Options.imageInputs + Options.editFunctions + Options.imageGeneration(.imageEdit) + Options.job + Options.global,
                     examples: [

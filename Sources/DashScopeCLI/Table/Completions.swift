@@ -35,7 +35,8 @@ public enum Completions {
                     choices.append("      \(words(option).joined(separator: "|"))) COMPREPLY=($(compgen -W \"\(values.joined(separator: " "))\" -- \"$cur\")); return ;;")
                 }
             }
-            cases.append("    \"\(path)\")\n      case \"$prev\" in\n\(choices.joined(separator: "\n"))\(choices.isEmpty ? "" : "\n")        -o|--output) COMPREPLY=($(compgen -f -- \"$cur\")); return ;;\n      esac\n      COMPREPLY=($(compgen -W \"\(options)\" -- \"$cur\")) ;;")
+            let files = spec.options.filter(\.takesPath).flatMap(words).joined(separator: "|")
+            cases.append("    \"\(path)\")\n      case \"$prev\" in\n\(choices.joined(separator: "\n"))\(choices.isEmpty ? "" : "\n")        \(files.isEmpty ? "-o|--output" : files)) COMPREPLY=($(compgen -f -- \"$cur\")); return ;;\n      esac\n      COMPREPLY=($(compgen -W \"\(options)\" -- \"$cur\")) ;;")
         }
         let top = table.map(\.name).joined(separator: " ")
         let groups = table.filter { !$0.subcommands.isEmpty }.map { "    \($0.name)) COMPREPLY=($(compgen -W \"\($0.subcommands.map(\.name).joined(separator: " "))\" -- \"$cur\")); return ;;" }
@@ -72,7 +73,7 @@ public enum Completions {
             switch option.kind {
             case .flag: value = ""
             case let .choice(values): value = ":\(option.placeholder.lowercased()):(\(values.joined(separator: " ")))"
-            default: value = ":\(option.placeholder.lowercased()):" + (option.long == "output" ? "_files" : "")
+            default: value = ":\(option.placeholder.lowercased()):" + (option.takesPath ? "_files" : "")
             }
             let names = words(option)
             guard names.count > 1 else { return "'\(names[0])[\(help)]\(value)'" }
@@ -130,7 +131,7 @@ public enum Completions {
                 switch option.kind {
                 case .flag: break
                 case let .choice(values): line += " -x -a '\(values.joined(separator: " "))'"
-                default: line += option.long == "output" ? " -r -F" : " -x"
+                default: line += option.takesPath ? " -r -F" : " -x"
                 }
                 line += " -d '\(fishEscape(option.help))'"
                 lines.append(line)

@@ -50,8 +50,12 @@ public struct UploadPolicy: Sendable, Equatable {
             throw unusable("its \(TerminalText.line(name)) holds control characters")
         }
         let host = try required("upload_host")
-        guard let url = URL(string: host), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host?.isEmpty == false else {
+        guard let url = URL(string: host), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), let name = url.host, !name.isEmpty else {
             throw unusable("its upload_host is not an http(s) URL (\(TerminalText.line(String(host.prefix(200)))))")
+        }
+        // Files and the signed policy go in clear over plain http: only to this machine (the mock).
+        guard url.scheme?.lowercased() == "https" || SettingChecks.isLoopback(name) else {
+            throw unusable("its upload_host is plain http off this machine (\(TerminalText.line(String(host.prefix(200)))))")
         }
         let directory = try required("upload_dir")
         guard isSafeDirectory(directory) else {
@@ -178,8 +182,9 @@ public struct UploadsAPI: Sendable {
     /// Posts one file; retried on connection failures and 5xx. A 409 after a lost first attempt means that attempt
     /// stored the file (the key is ours alone), so it counts as done.
     private func post(_ file: UploadFile, key: String, policy: UploadPolicy, deadline: Date?) async throws -> String {
-        if let mb = policy.maxFileSizeMB, let size = try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int,
-           size > mb * 1_048_576 {
+        // A limit from the server is used only when it is sane (a huge or negative one must not overflow or refuse all).
+        if let mb = policy.maxFileSizeMB, (1...(Int.max / 1_048_576)).contains(mb),
+           let size = try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int, size > mb * 1_048_576 {
             throw DashScopeError("\(TerminalText.line(file.name)) is \(MediaInspector.megabytes(size)); the upload policy takes files of at most \(mb) MB",
                                  hint: "make it smaller, or pass an http(s) URL to it instead", exit: .badInput)
         }

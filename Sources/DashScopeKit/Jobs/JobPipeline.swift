@@ -44,6 +44,13 @@ public struct JobPipeline: Sendable {
         return try await wait(taskID: taskID, job: record)
     }
 
+    /// Creates and checks the output directory (exit 73) unless nothing will be saved (`--no-wait`, `--dry-run`): call it
+    /// before work that comes ahead of the submit, such as uploads. `run` does it too.
+    public func prepareOutput(for job: PreparedJob) throws {
+        guard !options.noWait && !options.dryRun else { return }
+        _ = try options.plan.prepare(naming(JobRecord(model: job.model.name, prompt: job.prompt, capability: job.capability), task: ""))
+    }
+
     /// Polls `taskID` to a final status, then collects its outputs; any stop before the end prints how to resume.
     public func wait(taskID: String, job: JobRecord) async throws -> ExitCode {
         let snapshot = try await resumable(taskID, always: true) { try await poll(taskID, job: job) }
