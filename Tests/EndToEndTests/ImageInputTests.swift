@@ -156,6 +156,9 @@ final class ImageInputTests: EndToEndCase {
         try png("cat.png", 512, 512)
         try png("small.png", 200, 200)
         try png("huge.png", 6000, 6000)
+        let smallData = "data:image/png;base64," + (try Data(contentsOf: url("small.png"))).base64EncodedString()
+        try png("mask-data.png", 640, 512)
+        let maskData = "data:image/png;base64," + (try Data(contentsOf: url("mask-data.png"))).base64EncodedString()
         try png("wide-mask.png", 640, 512)
         try write("hello, not a picture\n", to: "notes.png")
         try FileManager.default.createDirectory(at: url("folder"), withIntermediateDirectories: true)
@@ -170,6 +173,9 @@ final class ImageInputTests: EndToEndCase {
             (["i2i", "x", "-i", "notes.png"], 65, "not an image"),
             (["i2i", "x", "-i", "small.png"], 65, "200x200"),
             (["i2i", "x", "-i", "huge.png"], 65, "6000x6000"),
+            (["i2i", "x", "-i", smallData], 65, "200x200"),
+            (["edit", "x", "-m", "wanx2.1-imageedit", "--function", "description_edit_with_mask", "-i", "cat.png", "--mask", maskData],
+             65, "640x512"),
             (["i2i", "x", "-i", "cat.png", "--upload", "-o", "cat.png/x/"], 73, "output directory"),
             (["i2i", "x", "-i", "big.png"], 65, "10 MB"),
             (["i2i", "x", "-i", "cat.png", "-i", "cat.png", "-i", "cat.png", "-i", "cat.png"], 64, "1 to 3 images"),

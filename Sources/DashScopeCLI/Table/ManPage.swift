@@ -46,8 +46,8 @@ public enum ManPage {
             + "an unasked 206 answer is a failed output, never an empty file."),
         ("Inputs", "-i and --mask take a local path or an http(s)://, oss:// or data: URL. Local files are checked before "
             + "anything is sent: exists (else 66), format from the magic bytes, pixel size from the header and byte size "
-            + "against the model's limits (else 65, naming the file, the value and the range); a local mask must have its "
-            + "local image's size. They go inline as data URLs, or with --upload through the temporary store (one policy per "
+            + "against the model's limits (else 65, naming the file, the value and the range); a mask must have its "
+            + "image's size (data: URLs are checked the same way; remote URLs are not fetched). They go inline as data URLs, or with --upload through the temporary store (one policy per "
             + "call, never with the key, oss:// URLs resolved by the service). --dry-run shows placeholders and uploads nothing."),
         ("Money", "-n defaults to 1 and is always sent. A create is re-sent only after a 429 or 503 answer or when nothing "
             + "reached the server; when its answer is lost or cut short, the task may exist: check dashscope task list."),

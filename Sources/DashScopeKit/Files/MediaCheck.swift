@@ -99,8 +99,7 @@ public enum MediaInspector {
 
     /// Throws 65 unless a mask has exactly the size of the image it masks.
     public static func checkMask(_ mask: MediaInput, base: MediaInput) throws {
-        guard case let .local(maskFile) = mask.source, case let .local(baseFile) = base.source,
-              let maskSize = maskFile.dimensions, let baseSize = baseFile.dimensions, maskSize != baseSize else { return }
+        guard let maskSize = mask.dimensions, let baseSize = base.dimensions, maskSize != baseSize else { return }
         throw DashScopeError("the mask \(mask.shown) is \(maskSize.width)x\(maskSize.height) px but the image \(base.shown) is "
                              + "\(baseSize.width)x\(baseSize.height) px",
                              hint: "a mask must have the same size as the image it masks: resize it to \(baseSize.width)x\(baseSize.height)",

@@ -52,6 +52,15 @@ public enum DataURL {
     /// A data URL the user gave, checked without decoding it all: a known MIME type of the role's kind, `;base64`,
     /// a payload in the base64 alphabet whose first bytes are of that type. Returns the format and decoded size.
     /// Throws 64 for a malformed URL, 65 when its first bytes are not what the MIME type says.
+    /// The pixel size of a data URL's image, read from the header in its first 256 KB (nil for other media, or when
+    /// the header cannot be read there).
+    public static func dimensions(_ value: String, format: MediaFormat) -> ImageSize? {
+        guard format.kind == .image, let comma = value.utf8.firstIndex(of: UInt8(ascii: ",")) else { return nil }
+        let payload = value.utf8[value.utf8.index(after: comma)...]
+        let head = decode(payload.prefix(256 * 1024 / 3 * 4))
+        return ImageHeader.dimensions(of: format, in: head)
+    }
+
     public static func check(_ value: String, role: MediaRole) throws -> (format: MediaFormat, byteCount: Int) {
         let shown = TerminalText.line(String(value.prefix(60))) + (value.count > 60 ? "…" : "")
         let form = "data:<mime>;base64,<base64 bytes>"

@@ -40,7 +40,9 @@ public enum MediaInputs {
                                              + MediaInspector.list(limits.formats.map(\.label)),
                                              hint: "convert it to \(limits.formats.first?.label ?? "another format") first", exit: .badInput)
                     }
-                    try MediaInspector.checkBytes(byteCount, shown: label, against: limits, model: model)
+                    try MediaInspector.check(LocalMedia(path: "", format: format, byteCount: byteCount,
+                                                        dimensions: DataURL.dimensions(url, format: format)),
+                                             shown: label, against: limits, model: model)
                 }
                 return MediaInput(value: value, role: role, source: .data(url, format: format))
             case let .web(url):
@@ -106,6 +108,15 @@ public enum MediaInputs {
 }
 
 extension MediaInput {
+    /// The pixel size, when the input is a local image or a data URL of one (remote URLs are not fetched).
+    public var dimensions: ImageSize? {
+        switch source {
+        case let .local(media): return media.dimensions
+        case let .data(url, format): return DataURL.dimensions(url, format: format)
+        case .web, .oss: return nil
+        }
+    }
+
     /// Whether resolving this input uploads it: a local file given `--upload`, or any local video or audio.
     public func needsUpload(_ upload: Bool) -> Bool {
         guard case .local = source else { return false }
