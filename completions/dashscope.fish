@@ -49,7 +49,7 @@ complete -c dashscope -n '__fish_seen_subcommand_from i2i' -l async -d 'run as a
 complete -c dashscope -n '__fish_seen_subcommand_from i2i' -l sync -d 'wait on one request where a model offers it, instead of a task'
 complete -c dashscope -n '__fish_seen_subcommand_from i2i' -l no-wait -d 'submit, print the task id, and exit; `dashscope task wait ID` collects it'
 complete -c dashscope -n '__fish_seen_subcommand_from i2i' -l dry-run -d 'print the request (key redacted) and send nothing'
-complete -c dashscope -n '__fish_seen_subcommand_from i2i' -l interleave -d 'wan2.6-image: text and images mixed in the answer'
+complete -c dashscope -n '__fish_seen_subcommand_from i2i' -l interleave -d 'wan2.6-image: text and images mixed in the answer (the text is saved as a .md file linking the images)'
 complete -c dashscope -n '__fish_seen_subcommand_from i2i' -l max-images -x -d 'with --interleave: at most this many images'
 complete -c dashscope -n '__fish_seen_subcommand_from i2i' -l output -s o -r -F -d 'directory, file name, or template with {date} {time} {model} {slug} {index} {ext} {task}'
 complete -c dashscope -n '__fish_seen_subcommand_from i2i' -l force -d 'overwrite existing files instead of adding -2, -3, ...'

@@ -35,7 +35,9 @@ final class ResultParserTests: XCTestCase {
           {"finish_reason":"stop","message":{"role":"assistant","content":[{"type":"image","image":"https://x/b.png"},{"type":"image","image":"https://x/c.png"}]}}
         ]}
         """))
-        XCTAssertEqual(items.map(\.url), ["https://x/a.png", "https://x/b.png", "https://x/c.png"])
+        XCTAssertEqual(items.compactMap(\.url), ["https://x/a.png", "https://x/b.png", "https://x/c.png"])
+        XCTAssertEqual(items.compactMap(\.text), ["here"], "text parts are kept, in order (interleaved answers)")
+        XCTAssertEqual(items.filter { $0.url == nil && $0.text == nil }.count, 0, "a text part is not a failed image")
     }
 
     func testVideoURL() throws {

@@ -139,6 +139,27 @@ final class ImageInputTests: EndToEndCase {
         XCTAssertEqual(parameters?["top_scale"] as? Double, 1.5)
     }
 
+    func testInterleavedTextIsSavedAsMarkdownBesideTheImages() throws {
+        try png("cat.png", 512, 512)
+        let result = try run(["i2i", "steps", "-m", "wan2.6-image", "-i", "cat.png", "--interleave", "--max-images", "2", "-o", "il/guide.png"])
+        assertExit(result, 0)
+        XCTAssertEqual(result.lines, ["il/guide-1.png", "il/guide-2.png", "il/guide.md"])
+        assertPNGs(Array(result.lines.prefix(2)))
+        let markdown = try String(contentsOf: url("il/guide.md"), encoding: .utf8)
+        let first = try XCTUnwrap(markdown.range(of: "![](<guide-1.png>)"), markdown)
+        let second = try XCTUnwrap(markdown.range(of: "![](<guide-2.png>)"), markdown)
+        XCTAssertLessThan(first.lowerBound, second.lowerBound)
+        XCTAssertFalse(markdown.isEmpty)
+        let parameters = creates.last?.json?["parameters"] as? [String: Any]
+        XCTAssertEqual(parameters?["enable_interleave"] as? Bool, true)
+        XCTAssertEqual(parameters?["max_images"] as? Int, 2)
+        let json = try run(["i2i", "steps", "-m", "wan2.6-image", "-i", "cat.png", "--interleave", "--json", "-o", "il2/"])
+        assertExit(json, 0)
+        let document = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        XCTAssertFalse((document["texts"] as? [String] ?? []).isEmpty, json.stdout)
+        XCTAssertTrue((document["paths"] as? [String] ?? []).contains { $0.hasSuffix(".md") }, json.stdout)
+    }
+
     func testDryRunShowsPlaceholdersAndSendsNothing() throws {
         try png("cat.png", 512, 512)
         let inline = try run(["i2i", "autumn", "-i", "cat.png", "--dry-run"])

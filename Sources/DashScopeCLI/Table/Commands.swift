@@ -21,7 +21,7 @@ public enum Commands {
                         + "inline as data URLs, or with --upload through DashScope's temporary store. Prints one saved path per line.",
                     positional: PositionalSpec("PROMPT", help: "what to make of the images; `-` or piped stdin reads it from stdin", fromStdin: true),
                     options: Options.imageInputs + Options.imageGeneration(.imageToImage) + [
-                        OptionSpec("interleave", help: "wan2.6-image: text and images mixed in the answer"),
+                        OptionSpec("interleave", help: "wan2.6-image: text and images mixed in the answer (the text is saved as a .md file linking the images)"),
                         OptionSpec("max-images", .integer, placeholder: "N", help: "with --interleave: at most this many images"),
                     ] + Options.job + Options.global,
                     examples: [

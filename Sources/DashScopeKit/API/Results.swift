@@ -10,6 +10,8 @@ public struct ResultItem: Sendable, Equatable {
     public var actualPrompt: String?
     /// The prompt as sent, if the service echoes it.
     public var originalPrompt: String?
+    /// A text part of the answer (wan2.6-image's interleaved mode mixes text and images).
+    public var text: String?
 }
 
 /// Finds the outputs in any answer shape of API.md: `results[]`, `choices[].message.content[]`, `video_url`, `audio.url`.
@@ -26,6 +28,8 @@ public enum ResultParser {
             for content in choice["message"]?["content"]?.items ?? [] {
                 if let url = content["image"]?.string {
                     items.append(ResultItem(url: url))
+                } else if let text = content["text"]?.string, content["code"] == nil {
+                    items.append(ResultItem(text: text))
                 } else if content["type"]?.string == "image" || content["code"] != nil {
                     items.append(ResultItem(code: content["code"]?.string, message: content["message"]?.string ?? "no image URL"))
                 }

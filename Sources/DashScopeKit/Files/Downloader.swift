@@ -137,6 +137,23 @@ public struct Downloader: Sendable {
         return lstat(path, &info) == 0 ? Int64(info.st_size) : 0
     }
 
+    /// Writes `text` beside the downloads the same way: a temporary file, renamed when complete, never over an
+    /// existing file unless `force`.
+    public static func save(_ text: String, to destination: String, force: Bool) -> Result<String, DashScopeError> {
+        let directory = (destination as NSString).deletingLastPathComponent
+        let temp: String
+        switch makeTemporaryFile(in: directory.isEmpty ? "." : directory, for: destination) {
+        case let .success(path): temp = path
+        case let .failure(error): return .failure(error)
+        }
+        defer { unlink(temp); TemporaryFiles.unregister(temp) }
+        guard let handle = FileHandle(forWritingAtPath: temp), (try? handle.write(contentsOf: Data(text.utf8))) != nil,
+              (try? handle.close()) != nil else {
+            return .failure(writeError(destination, errno: errno))
+        }
+        return commit(temp, to: destination, force: force)
+    }
+
     /// Moves a complete temporary file to its final name. Without `force` an existing name (a symlink included, even
     /// a dangling one) is never replaced: the next free variant is taken. With `force` the name itself is replaced;
     /// a symlink there is replaced as a link, never followed to write elsewhere.

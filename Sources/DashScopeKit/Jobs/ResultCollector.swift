@@ -20,7 +20,8 @@ struct ResultCollector: Sendable {
         let items = ResultParser.items(from: output)
         let naming = NamingContext(date: job.started, model: job.model, prompt: job.prompt, task: taskID ?? requestID ?? "result")
         let fetchable = items.enumerated().compactMap { offset, item in item.url.map { (offset: offset, url: $0) } }
-        if fetchable.isEmpty {
+        let texts = items.compactMap(\.text)
+        if fetchable.isEmpty && texts.isEmpty {
             if let taskID { finish(taskID, "FAILED") }
             let failure = items.first
             throw DashScopeError("the job produced no output\(failure.map { " (\($0.code ?? "no code")): \($0.message ?? "no message")" } ?? "")",
@@ -37,8 +38,12 @@ struct ResultCollector: Sendable {
         // Downloads are idempotent: retried until --timeout, with no limit when none is given.
         let results = try await downloader.fetch(jobs, force: options.force, deadline: options.deadline ?? .distantFuture)
         reporter.clearStatus()
-        let paths = results.compactMap { try? $0.get() }
-        var failures = items.enumerated().filter { $0.element.url == nil }.map {
+        var paths = results.compactMap { try? $0.get() }
+        if !texts.isEmpty {
+            let saved = saveText(items: items, saved: Dictionary(uniqueKeysWithValues: zip(fetchable.map(\.offset), results)), naming: naming)
+            if let path = try? saved.get() { paths.append(path) } else if case let .failure(error) = saved { throw error }
+        }
+        var failures = items.enumerated().filter { $0.element.url == nil && $0.element.text == nil }.map {
             Failure(index: $0.offset + 1, code: $0.element.code, message: $0.element.message ?? "failed")
         }
         var curable = false
@@ -66,7 +71,7 @@ struct ResultCollector: Sendable {
             reporter.caution("output \(failure.index) failed\(failure.code.map { " (\($0))" } ?? ""): \(failure.message)")
         }
         if paths.isEmpty, case let .failure(first)? = results.first(where: { (try? $0.get()) == nil }) { throw first }
-        reporter.notice("\(paths.count) of \(items.count) outputs saved")
+        reporter.notice("\(paths.count) of \(fetchable.count + (texts.isEmpty ? 0 : 1)) outputs saved")
         if curable, let taskID { reporter.notice(JobPipeline.resumeHint(taskID, options: options)) }
         return .partial
     }
@@ -79,6 +84,7 @@ struct ResultCollector: Sendable {
             "model": .string(job.model),
             "prompt": .string(job.prompt),
             "actual_prompts": .array(items.compactMap { $0.actualPrompt.map(JSON.string) }),
+            "texts": .array(items.compactMap { $0.text.map(JSON.string) }),
             "urls": .array(items.compactMap { $0.url.map(JSON.string) }),
             "paths": .array(paths.map(JSON.string)),
             "failures": .array(failures.map {
@@ -86,6 +92,20 @@ struct ResultCollector: Sendable {
             }),
             "usage": usage ?? .null,
         ])
+    }
+
+    /// Saves the text parts of an answer (wan2.6-image's interleaved mode) as one Markdown file beside the images, in
+    /// the answer's order, each image linked by its saved name.
+    private func saveText(items: [ResultItem], saved: [Int: Result<String, DashScopeError>], naming: NamingContext) -> Result<String, DashScopeError> {
+        var markdown = ""
+        for (offset, item) in items.enumerated() {
+            if let text = item.text { markdown += text + "\n\n" }
+            if case let .success(path)? = saved[offset] { markdown += "![](<\((path as NSString).lastPathComponent)>)\n\n" }
+        }
+        // `-o guide.png` fixes the extension: the text goes to guide.md all the same.
+        let named = options.plan.path(index: 1, count: 1, ext: "md", context: naming) as NSString
+        let destination = named.pathExtension == "md" ? named as String : named.deletingPathExtension + ".md"
+        return Downloader.save(markdown, to: destination, force: options.force)
     }
 
     /// What to do about a service failure code, when there is something to say.
