@@ -38,18 +38,20 @@ struct ResultCollector: Sendable {
         // Downloads are idempotent: retried until --timeout, with no limit when none is given.
         let results = try await downloader.fetch(jobs, force: options.force, deadline: options.deadline ?? .distantFuture)
         reporter.clearStatus()
-        var paths = results.compactMap { try? $0.get() }
+        // The text parts (interleaved answers) are one more output: a Markdown file, saved like the downloads.
+        var saved = zip(fetchable.map(\.offset), results).map { (offset: $0, result: $1) }
         if !texts.isEmpty {
-            let saved = saveText(items: items, saved: Dictionary(uniqueKeysWithValues: zip(fetchable.map(\.offset), results)), naming: naming)
-            if let path = try? saved.get() { paths.append(path) } else if case let .failure(error) = saved { throw error }
+            let files = Dictionary(uniqueKeysWithValues: saved.map { ($0.offset, $0.result) })
+            saved.append((items.count, saveText(items: items, saved: files, naming: naming)))
         }
+        let paths = saved.compactMap { try? $0.result.get() }
         var failures = items.enumerated().filter { $0.element.url == nil && $0.element.text == nil }.map {
             Failure(index: $0.offset + 1, code: $0.element.code, message: $0.element.message ?? "failed")
         }
         var curable = false
-        for (position, result) in results.enumerated() {
+        for (offset, result) in saved {
             guard case let .failure(error) = result else { continue }
-            failures.append(Failure(index: fetchable[position].offset + 1, message: error.message))
+            failures.append(Failure(index: offset + 1, message: error.message))
             // A download that may work later (network, time limit, disk) leaves the task open in the journal.
             curable = curable || [.unavailable, .tryLater, .cannotWrite].contains(error.exitCode)
         }
@@ -70,8 +72,8 @@ struct ResultCollector: Sendable {
         for failure in failures {
             reporter.caution("output \(failure.index) failed\(failure.code.map { " (\($0))" } ?? ""): \(failure.message)")
         }
-        if paths.isEmpty, case let .failure(first)? = results.first(where: { (try? $0.get()) == nil }) { throw first }
-        reporter.notice("\(paths.count) of \(fetchable.count + (texts.isEmpty ? 0 : 1)) outputs saved")
+        if paths.isEmpty, case let .failure(first)? = saved.first(where: { (try? $0.result.get()) == nil })?.result { throw first }
+        reporter.notice("\(paths.count) of \(paths.count + failures.count) outputs saved")
         if curable, let taskID { reporter.notice(JobPipeline.resumeHint(taskID, options: options)) }
         return .partial
     }
