@@ -19,10 +19,8 @@ enum EditCommand {
                                  promptExtend: !args.flag("no-prompt-extend"), watermark: args.flag("watermark"))
         var parameters: [EditParameter: Double] = [:]
         for parameter in EditParameter.allCases {
-            let long = String(parameter.option.dropFirst(2))
-            if parameter == .isSketch { if args.flag(long) { parameters[parameter] = 1 } } else if let value = args.number(long) {
-                parameters[parameter] = value
-            }
+            // `--sketch` is a flag (sent as true); the others are numbers.
+            parameters[parameter] = parameter == .isSketch ? (args.flag(parameter.long) ? 1 : nil) : args.number(parameter.long)
         }
         let function = args.string("function").flatMap(EditFunction.init(rawValue:))
         func job(_ media: ResolvedMedia) throws -> PreparedJob {
@@ -31,12 +29,6 @@ enum EditCommand {
                                       function: function, parameters: parameters)
             return try ImageEdit.prepare(request, model: model, mode: mode, ossResolve: media.needsOssResolve)
         }
-        let checked = try job(MediaInputs.dryRun(images + masks, upload: args.flag("upload")))
-        let session = try Session(invocation, configuration: configuration)
-        let pipeline = try JobLauncher.pipeline(invocation, session: session)
-        try pipeline.prepareOutput(for: checked)
-        let media = try await MediaOptions.resolve(images + masks, invocation, session: session, model: model.name,
-                                                   deadline: pipeline.options.deadline)
-        return try await pipeline.run(try job(media))
+        return try await MediaOptions.run(invocation, configuration: configuration, model: model.name, inputs: images + masks, job: job)
     }
 }

@@ -17,12 +17,6 @@ enum ImageToImageCommand {
                                               maxImages: args.int("max-images"))
             return try ImageToImage.prepare(request, model: model, mode: mode, ossResolve: media.needsOssResolve)
         }
-        let checked = try job(MediaInputs.dryRun(images, upload: args.flag("upload")))
-        let session = try Session(invocation, configuration: configuration)
-        let pipeline = try JobLauncher.pipeline(invocation, session: session)
-        try pipeline.prepareOutput(for: checked)
-        let media = try await MediaOptions.resolve(images, invocation, session: session, model: model.name,
-                                                   deadline: pipeline.options.deadline)
-        return try await pipeline.run(try job(media))
+        return try await MediaOptions.run(invocation, configuration: configuration, model: model.name, inputs: images, job: job)
     }
 }

@@ -11,11 +11,12 @@ enum JobLauncher {
         let home = context.environment["HOME"] ?? NSHomeDirectory()
         let option = output ?? args.string("output") ?? session.configuration.output
         let plan = try OutputPlan(option: option, cwd: context.cwd, home: home)
-        if let seconds = args.number("timeout"), !(seconds >= 0 && seconds.isFinite) {
+        let timeout = args.number("timeout")
+        if let timeout, !(timeout >= 0 && timeout.isFinite) {
             throw DashScopeError.usage("--timeout takes a number of seconds, 0 or more, not \(args.string("timeout") ?? "")",
                                        hint: "leave it out to wait as long as the task takes")
         }
-        let deadline = args.number("timeout").map { started.addingTimeInterval($0) }
+        let deadline = timeout.map { started.addingTimeInterval($0) }
         let options = JobOptions(plan: plan, journalOutput: option.map { OutputPlan.absolute(option: $0, cwd: context.cwd, home: home) },
                                  force: args.flag("force"), json: args.flag("json"), noWait: args.flag("no-wait"),
                                  dryRun: args.flag("dry-run"), deadline: deadline, cwd: context.cwd,

@@ -11,13 +11,21 @@ enum MediaOptions {
                                        cwd: context.cwd, home: context.environment["HOME"] ?? NSHomeDirectory())
     }
 
-    /// The URLs to send for `inputs` (all inputs of one call together: one upload policy serves them): placeholders under
-    /// `--dry-run` (nothing read or uploaded), else data URLs or uploads through the session's client.
-    static func resolve(_ inputs: [MediaInput], _ invocation: Invocation, session: Session, model: String,
-                        deadline: Date?) async throws -> ResolvedMedia {
-        let upload = invocation.arguments.flag("upload")
-        if invocation.arguments.flag("dry-run") { return MediaInputs.dryRun(inputs, upload: upload) }
-        return try await MediaInputs.resolve(inputs, upload: upload, model: model, uploads: UploadsAPI(client: session.client),
-                                             deadline: deadline)
+    /// Runs a job that takes `inputs` (all of one call together: one upload policy serves them). `job` shapes the request
+    /// from the URLs; it is first built from placeholders, so every check runs and the output directory is made before
+    /// anything is read, uploaded or sent. Then the URLs are resolved (placeholders under `--dry-run`, else data URLs or
+    /// uploads through the session's client) and the job runs on the pipeline.
+    static func run(_ invocation: Invocation, configuration: Configuration, model: String, inputs: [MediaInput],
+                    job: (ResolvedMedia) throws -> PreparedJob) async throws -> ExitCode {
+        let args = invocation.arguments
+        let upload = args.flag("upload")
+        let checked = try job(MediaInputs.dryRun(inputs, upload: upload))
+        let session = try Session(invocation, configuration: configuration)
+        let pipeline = try JobLauncher.pipeline(invocation, session: session)
+        try pipeline.prepareOutput(for: checked)
+        guard !args.flag("dry-run") else { return try await pipeline.run(checked) }
+        let media = try await MediaInputs.resolve(inputs, upload: upload, model: model, uploads: UploadsAPI(client: session.client),
+                                                  deadline: pipeline.options.deadline)
+        return try await pipeline.run(try job(media))
     }
 }

@@ -65,14 +65,11 @@ public enum Options {
                    help: "mask for description_edit_with_mask: white marks what to edit, same size as the image"),
     ] + EditParameter.allCases.map { parameter in
         let owners = EditFunction.allCases.filter { $0.parameters.contains(parameter) }.map(\.rawValue).joined(separator: ", ")
+        let range = parameter.range.map { "\(JSON.number($0.lowerBound).compact) to \(JSON.number($0.upperBound).compact)" } ?? ""
         switch parameter {
-        case .isSketch:
-            return OptionSpec("sketch", help: "the input is already a sketch (with \(owners))")
-        case .upscaleFactor:
-            return OptionSpec("upscale-factor", .integer, placeholder: "N", help: "1 to 4 (with \(owners))")
-        default:
-            let range = parameter.range.map { "\(JSON.number($0.lowerBound).compact) to \(JSON.number($0.upperBound).compact)" } ?? ""
-            return OptionSpec(String(parameter.option.dropFirst(2)), .number, placeholder: "X", help: "\(range) (with \(owners))")
+        case .isSketch: return OptionSpec(parameter.long, help: "the input is already a sketch (with \(owners))")
+        case .upscaleFactor: return OptionSpec(parameter.long, .integer, placeholder: "N", help: "\(range) (with \(owners))")
+        default: return OptionSpec(parameter.long, .number, placeholder: "X", help: "\(range) (with \(owners))")
         }
     }
 }

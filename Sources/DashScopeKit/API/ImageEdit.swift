@@ -35,10 +35,13 @@ public enum EditParameter: String, Sendable, CaseIterable {
     case upscaleFactor = "upscale_factor"
     case isSketch = "is_sketch"
 
-    /// The command-line option that sets it.
-    public var option: String {
-        self == .isSketch ? "--sketch" : "--" + rawValue.replacingOccurrences(of: "_", with: "-")
+    /// The long name of the command-line option that sets it (`top-scale`, `sketch`).
+    public var long: String {
+        self == .isSketch ? "sketch" : rawValue.replacingOccurrences(of: "_", with: "-")
     }
+
+    /// The command-line option that sets it, as messages name it.
+    public var option: String { "--" + long }
 
     /// The accepted range of a numeric parameter (nil for the flag).
     public var range: ClosedRange<Double>? {
@@ -138,7 +141,7 @@ public enum ImageEdit {
         var parameters: [(String, JSON)] = []
         if mode.wire == .messages {
             let content = request.inputs.map { JSON.object(["image": .string($0)]) } + [JSON.object(["text": .string(base.prompt)])]
-            input = [("messages", .array([.object(["role": .string("user"), "content": .array(content)])]))]
+            input = [ImageParameters.messages(content)]
             if let negative = base.negative { parameters.append(("negative_prompt", .string(negative))) }
         } else {
             input = [("function", .string(request.function?.rawValue ?? "")), ("prompt", .string(base.prompt)),

@@ -46,7 +46,7 @@ public enum ImageToImage {
         switch mode.wire {
         case .messages:
             let content = [JSON.object(["text": .string(base.prompt)])] + request.inputs.map { JSON.object(["image": .string($0)]) }
-            input = [("messages", .array([.object(["role": .string("user"), "content": .array(content)])]))]
+            input = [ImageParameters.messages(content)]
             if let negative = base.negative { parameters.append(("negative_prompt", .string(negative))) }
         case .prompt, .text, .openAI:
             input = [("prompt", .string(base.prompt)), ("images", .array(request.inputs.map(JSON.string)))]
@@ -64,6 +64,11 @@ public enum ImageToImage {
 /// The parameters every image family sends the same way: `n` (always: the service's default is 4, billed per image),
 /// `prompt_extend`, `watermark` and `seed`.
 enum ImageParameters {
+    /// `input.messages` of the messages protocol: exactly one user message holding `content`.
+    static func messages(_ content: [JSON]) -> (String, JSON) {
+        ("messages", .array([.object(["role": .string("user"), "content": .array(content)])]))
+    }
+
     /// The shared parameters of `request`, in wire order.
     static func common(_ request: ImageRequest) -> [(String, JSON)] {
         var parameters: [(String, JSON)] = [("n", .integer(request.count)), ("prompt_extend", .bool(request.promptExtend)),

@@ -95,8 +95,7 @@ public enum TextToImage {
         var input: [(String, JSON)]
         switch mode.wire {
         case .messages:
-            let message = JSON.object(["role": .string("user"), "content": .array([.object(["text": .string(request.prompt)])])])
-            input = [("messages", .array([message]))]
+            input = [ImageParameters.messages([.object(["text": .string(request.prompt)])])]
             if let negative = request.negative { parameters.append(("negative_prompt", .string(negative))) }
         case .prompt, .text, .openAI:
             input = [("prompt", .string(request.prompt))]

@@ -23,8 +23,8 @@ public struct JobPipeline: Sendable {
             reporter.emit(services.client.describe(job.endpoint))
             return .ok
         }
+        try prepareOutput(for: job)
         var record = JobRecord(model: job.model.name, prompt: job.prompt, capability: job.capability)
-        if !options.noWait { _ = try options.plan.prepare(naming(record, task: "")) }
         let answer = try await submit(job)
         record.submitted = Date()
         let requestID = answer["request_id"]?.string
