@@ -6,7 +6,7 @@ public enum SettingChecks {
     /// and start another one: a usage error (exit 64) naming the flag or variable; exit 78 naming the file and line.
     public static func checkKey(_ key: String, source: SettingSource, file: String, line: Int?) throws {
         guard key.unicodeScalars.contains(where: TerminalText.isControl) else { return }
-        let hint = "copy the key again without line breaks or other invisible characters: it looks like sk-0123…"
+        let hint = "copy the key again without line breaks or other invisible characters (a key is one line: sk- and letters and digits)"
         switch source {
         case .flag: throw DashScopeError.usage("the key given with --api-key contains a line break or another control character", hint: hint)
         case .environment: throw DashScopeError.usage("DASHSCOPE_API_KEY contains a line break or another control character", hint: hint)
