@@ -5,31 +5,6 @@ import DashScopeMock
 /// `t2v`, `i2v` and `r2v` end to end: the bad inputs of issue 8 refused before anything is sent (exit code, the problem
 /// and the fix named), `--dry-run` showing the exact request, and `models` listing the video families.
 final class VideoCommandTests: EndToEndCase {
-    /// A PNG of `width` x `height` whose header is all the tool reads.
-    private func png(_ name: String, _ width: Int, _ height: Int) throws {
-        var bytes: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]
-        for value in [width, height] { bytes += [24, 16, 8, 0].map { UInt8((value >> $0) & 0xFF) } }
-        bytes += [8, 2, 0, 0, 0, 0, 0, 0, 0] + [0, 0, 0, 0, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82]
-        try Data(bytes).write(to: url(name))
-    }
-
-    /// A file starting like an MP4 (`ftyp` box), `bytes` long (sparse beyond the header).
-    private func mp4(_ name: String, bytes: Int = 4096) throws {
-        let header: [UInt8] = [0, 0, 0, 0x18] + Array("ftypmp42".utf8) + [0, 0, 0, 0] + Array("mp42isom".utf8)
-        try Data(header).write(to: url(name))
-        let handle = try FileHandle(forWritingTo: url(name))
-        try handle.truncate(atOffset: UInt64(bytes))
-        try handle.close()
-    }
-
-    /// A file starting like a WAV, `bytes` long.
-    private func wav(_ name: String, bytes: Int = 4096) throws {
-        try Data(Array("RIFF".utf8) + [0x24, 0, 0, 0] + Array("WAVEfmt ".utf8)).write(to: url(name))
-        let handle = try FileHandle(forWritingTo: url(name))
-        try handle.truncate(atOffset: UInt64(bytes))
-        try handle.close()
-    }
-
     /// Runs `args` and checks it was refused with `status`, the problem and the fix on stderr, nothing on stdout, and
     /// nothing sent to the server (no create, no upload policy, no upload).
     @discardableResult
@@ -76,17 +51,17 @@ final class VideoCommandTests: EndToEndCase {
     }
 
     func testAnImageOf300PixelsIsRefused() throws {
-        try png("small.png", 300, 300)
+        try writePNG("small.png", 300, 300)
         try refused(["i2v", "blink", "-i", "small.png"], 65, problem: "small.png is 300x300 px; wan2.6-i2v takes sides of 360 to 2000 px",
                     fix: "resize it")
-        try png("end.png", 2100, 800)
-        try png("start.png", 800, 800)
+        try writePNG("end.png", 2100, 800)
+        try writePNG("start.png", 800, 800)
         try refused(["i2v", "open", "-i", "start.png", "--last-frame", "end.png"], 65,
                     problem: "end.png is 2100x800 px; wan2.2-kf2v-flash takes sides of 360 to 2000 px", fix: "resize it")
     }
 
     func testA120MegabyteReferenceVideoIsRefusedBeforeAnyUpload() throws {
-        try mp4("big.mp4", bytes: 120 * 1024 * 1024)
+        try writeMP4("big.mp4", bytes: 120 * 1024 * 1024)
         try refused(["r2v", "character1 dances", "--video", "big.mp4"], 65,
                     problem: "big.mp4 is 120 MB; wan2.6-r2v takes files of at most 100 MB", fix: "make it smaller")
     }
@@ -98,8 +73,8 @@ final class VideoCommandTests: EndToEndCase {
     }
 
     func testLastFrameWithAFirstFrameModelIsRefusedNamingTheKeyframeModels() throws {
-        try png("a.png", 800, 600)
-        try png("b.png", 800, 600)
+        try writePNG("a.png", 800, 600)
+        try writePNG("b.png", 800, 600)
         for model in ["wan2.6-i2v", "wanx2.1-i2v-turbo", "wan2.6-i2v-preview"] {
             mock.clearRequests()
             try refused(["i2v", "open", "-i", "a.png", "--last-frame", "b.png", "-m", model], 64,
@@ -124,16 +99,16 @@ final class VideoCommandTests: EndToEndCase {
         try refused(["r2v", "character1"], 64, problem: "wan2.6-r2v takes 1 to 3 videos (--video); none was given", fix: "add --video")
         try refused(["r2v", "character1", "--video", "data:video/mp4;base64,AAAA"], 64,
                     problem: "--video does not take data: URLs", fix: "give the file's path")
-        try wav("loud.wav", bytes: 16 * 1024 * 1024)
+        try writeWAV("loud.wav", bytes: 16 * 1024 * 1024)
         try refused(["t2v", "a", "--audio", "loud.wav"], 65, problem: "loud.wav is 16 MB; wan2.6-t2v takes files of at most 15 MB", fix: "make it smaller")
-        try png("song.mp3", 800, 600)
+        try writePNG("song.mp3", 800, 600)
         try refused(["t2v", "a", "--audio", "song.mp3"], 65, problem: "song.mp3 is an image (PNG), not an audio file", fix: "--audio takes")
     }
 
     // MARK: - Dry runs: the exact request, nothing sent
 
     func testTextToVideoDryRunShowsSizeDurationAndTheUploadedAudio() throws {
-        try wav("beat.wav")
+        try writeWAV("beat.wav")
         let (body, head, _) = try dryRun(["t2v", "a drummer", "--resolution", "720P", "--ratio", "9:16", "--duration", "10",
                                           "--audio", "beat.wav", "--shot-type", "multi", "--seed", "7"])
         XCTAssertTrue(head.contains("/api/v1/services/aigc/video-generation/video-synthesis"), head)
@@ -149,8 +124,8 @@ final class VideoCommandTests: EndToEndCase {
     }
 
     func testImageToVideoDryRunsForFirstFrameAndFirstAndLastFrame() throws {
-        try png("a.png", 800, 600)
-        try png("b.png", 800, 600)
+        try writePNG("a.png", 800, 600)
+        try writePNG("b.png", 800, 600)
         let first = try dryRun(["i2v", "-i", "a.png", "-m", "wan2.6-i2v-preview", "--template", "flying"])
         XCTAssertTrue(first.head.contains("/services/aigc/video-generation/video-synthesis"), first.head)
         XCTAssertEqual(first.body.string("model"), "wan2.6-i2v-preview")
@@ -171,7 +146,7 @@ final class VideoCommandTests: EndToEndCase {
     }
 
     func testTheConfiguredI2VModelGivesWayToTheKeyframeDefaultUnderLastFrame() throws {
-        try png("a.png", 800, 600)
+        try writePNG("a.png", 800, 600)
         try write("i2v.model = wan2.5-i2v-preview\n", to: ".config/dashscope/config")
         let run = try dryRun(["i2v", "open", "-i", "a.png", "--last-frame", "https://example.com/b.png"])
         XCTAssertEqual(run.body.string("model"), "wan2.2-kf2v-flash")
@@ -179,8 +154,8 @@ final class VideoCommandTests: EndToEndCase {
     }
 
     func testReferenceToVideoDryRunUploadsEveryVideoAndWarnsWithoutCharacters() throws {
-        try mp4("a.mp4")
-        try mp4("b.mov")
+        try writeMP4("a.mp4")
+        try writeMP4("b.mov")
         let (body, head, stderr) = try dryRun(["r2v", "two people dance", "--video", "a.mp4", "--video", "b.mov",
                                                "--video", "https://example.com/c.mp4", "--size", "1280*720"])
         XCTAssertTrue(head.contains("X-DashScope-OssResourceResolve: enable"), head)
