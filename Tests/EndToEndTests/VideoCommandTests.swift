@@ -169,6 +169,45 @@ final class VideoCommandTests: EndToEndCase {
         XCTAssertFalse(named.stderr.contains("warning"), named.stderr)
     }
 
+    // MARK: - Help examples
+
+    /// Every example that `help` shows for the video commands runs as a dry run, with the files it names present.
+    func testEveryVideoExampleInHelpIsValid() throws {
+        try writePNG("cat.jpg", 800, 600)
+        try writePNG("bud.png", 800, 600)
+        try writePNG("bloom.png", 800, 600)
+        try writeWAV("beat.mp3")
+        for name in ["me.mp4", "a.mp4", "b.mov"] { try writeMP4(name) }
+        for command in ["t2v", "i2v", "r2v"] {
+            let help = try run(["help", command])
+            assertExit(help, 0)
+            let examples = help.lines.drop { $0 != "EXAMPLES" }.dropFirst().map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { $0.hasPrefix("dashscope ") }
+            XCTAssertGreaterThanOrEqual(examples.count, 2, command)
+            for example in examples {
+                let words = Self.shellWords(example).dropFirst()
+                let result = try run(Array(words) + ["--dry-run"])
+                XCTAssertEqual(result.status, 0, "\(example)\n\(result.stderr)")
+            }
+        }
+        XCTAssertTrue(mock.requests.filter { $0.method == "POST" }.isEmpty)
+    }
+
+    /// The words of a command line with double-quoted parts (all the examples use).
+    private static func shellWords(_ line: String) -> [String] {
+        var words: [String] = []
+        var word = ""
+        var quoted = false
+        for character in line {
+            if character == "\"" { quoted.toggle() } else if character == " " && !quoted {
+                if !word.isEmpty { words.append(word) }
+                word = ""
+            } else { word.append(character) }
+        }
+        if !word.isEmpty { words.append(word) }
+        return words
+    }
+
     // MARK: - Catalogue
 
     func testModelsListsTheVideoFamilies() throws {

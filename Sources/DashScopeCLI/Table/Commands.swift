@@ -62,7 +62,8 @@ public enum Commands {
                         + Options.videoModels([.imageToVideo, .keyframesToVideo]) + ". Prints the saved path.",
                     positional: PositionalSpec("PROMPT", help: "what happens (optional with -i alone); `-` or piped stdin reads it from stdin",
                                                required: false, fromStdin: true),
-                    options: Options.imageInputs + [Options.lastFrame] + Options.videoGeneration(.imageToVideo) + Options.job + Options.global,
+                    options: [Options.firstFrame, Options.lastFrame] + Options.imageInputs.filter { $0.long == "upload" }
+                        + Options.videoGeneration(.imageToVideo) + Options.job + Options.global,
                     examples: [
                         "dashscope i2v \"the cat turns its head and blinks\" -i cat.jpg",
                         "dashscope i2v \"the flower opens\" -i bud.png --last-frame bloom.png",

@@ -86,7 +86,8 @@ public enum Options {
                         OptionSpec("ratio", .text, placeholder: "RATIO", help: "16:9, 9:16, 1:1, 4:3 or 3:4: that shape's size in the --resolution tier")]
                 : [])
             + [OptionSpec("resolution", .choice(tiers), placeholder: "TIER",
-                          help: sized ? "tier of --ratio (default: the model's; alone: its 16:9 size)" : "output tier; the shape follows the image (default: the model's)"),
+                          help: "480P, 720P or 1080P: " + (sized ? "the tier of --ratio (default: the model's; alone: its 16:9 size)"
+                                                                 : "the shape follows the image (default: the model's)")),
                OptionSpec("duration", .integer, placeholder: "SECONDS", help: "clip length in seconds, one the model offers (default: 5)")]
             + (capability == .referenceToVideo ? [] : [OptionSpec("audio", .text, placeholder: "AUDIO",
                 help: "sound track for models that take one: a wav or mp3 file (at most 15 MB, uploaded) or an http(s)://, oss:// URL")])
@@ -100,6 +101,10 @@ public enum Options {
                OptionSpec("no-wait", help: "submit, print the task id, and exit; `dashscope task wait ID` downloads the video later"),
                OptionSpec("dry-run", help: "print the request (key redacted) and send nothing; local files are neither read in full nor uploaded")]
     }
+
+    /// `-i` of `i2v`: the first frame (given twice, it is refused with the count rule).
+    static let firstFrame = OptionSpec("image", short: "i", .text, placeholder: "IMAGE", repeatable: true,
+                                       help: "first frame: a file (sent inline, or with --upload), or an http(s)://, oss:// or data: URL")
 
     /// `--last-frame` of `i2v`: switches to the first+last-frame models.
     static let lastFrame = OptionSpec("last-frame", .text, placeholder: "IMAGE",
