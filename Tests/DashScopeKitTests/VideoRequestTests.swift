@@ -328,6 +328,22 @@ final class VideoRequestTests: XCTestCase {
         XCTAssertEqual(ReferenceToVideo.characters(in: "character12 and character1, characters"), [12, 1])
     }
 
+    // MARK: Families
+
+    func testAModelOfAnotherCommandIsRefused() throws {
+        let t2vWithI2V = assertFails(.usage) { _ = try t2v("wan2.6-i2v") }
+        XCTAssertEqual(t2vWithI2V?.message, "wan2.6-i2v is a model of `i2v`, not of `t2v`")
+        XCTAssertTrue(t2vWithI2V?.hint?.hasPrefix("run `dashscope i2v` with it, or pick one of wan2.6-t2v, ") ?? false, t2vWithI2V?.hint ?? "")
+        assertFails(.usage) { _ = try t2v("wan2.6-t2i") }
+        assertFails(.usage) { _ = try t2v("wan2.6-r2v") }
+        assertFails(.usage) { _ = try i2v("wan2.6-t2v", ImageToVideoRequest(video: VideoRequest(prompt: "p"), image: png)) }
+        let last = assertFails(.usage) { _ = try i2v("wan2.6-t2v", ImageToVideoRequest(video: VideoRequest(prompt: "p"), image: png, lastFrame: png)) }
+        XCTAssertEqual(last?.message, "wan2.6-t2v is a model of `t2v`, not of `i2v`")
+        let spec = try model("wan2.6-i2v")
+        assertFails(.usage) { _ = try ReferenceToVideo.prepare(ReferenceToVideoRequest(video: VideoRequest(prompt: "p"), references: ["https://x/a.mp4"]),
+                                                               model: spec, mode: .videoAsync, ossResolve: false) }
+    }
+
     // MARK: Models the catalogue does not know
 
     func testAnUnknownVideoModelIsSentWithOnlyWhatWasAsked() throws {

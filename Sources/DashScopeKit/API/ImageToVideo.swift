@@ -33,6 +33,7 @@ public enum ImageToVideo {
 
     /// Refuses `--last-frame` on a model that takes a first frame only (64), naming the models that take both.
     public static func checkLastFrame(model: ModelSpec) throws {
+        try VideoParameters.checkFamily(model, .imageToVideo)
         guard model.capability != .keyframesToVideo else { return }
         throw DashScopeError.usage("--last-frame needs a first+last-frame model (\(VideoParameters.list(keyframeModels))); "
                                    + "\(model.name) starts from a first frame only",
@@ -48,7 +49,7 @@ public enum ImageToVideo {
                                        hint: "drop --template" + (request.lastFrame == nil ? ", or pass -m \(Catalog.defaultModel(for: .imageToVideo))" : ""))
         }
         if request.template?.isEmpty == true { throw DashScopeError.usage("--template needs a name", hint: "drop --template, or name one") }
-        let duration = try VideoParameters.validate(request.video, model: model, promptOptional: !keyframes)
+        let duration = try VideoParameters.validate(request.video, model: model, family: .imageToVideo, promptOptional: !keyframes)
         let tier = try VideoParameters.tier(request.resolution, model: model)
         var frames: [(String, JSON)]
         if keyframes {

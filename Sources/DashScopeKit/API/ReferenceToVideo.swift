@@ -25,8 +25,8 @@ public struct ReferenceToVideoRequest: Sendable {
 public enum ReferenceToVideo {
     /// Checks `request` against `model` and shapes it into the job the pipeline runs; `ossResolve` when any video is `oss://`.
     public static func prepare(_ request: ReferenceToVideoRequest, model: ModelSpec, mode: CallMode, ossResolve: Bool) throws -> PreparedJob {
+        let duration = try VideoParameters.validate(request.video, model: model, family: .referenceToVideo)
         if let limits = model.videos { try MediaInputs.checkCount(request.references.count, role: .video, limits: limits, model: model.name) }
-        let duration = try VideoParameters.validate(request.video, model: model)
         let size = try VideoSize.resolve(request.size, tier: request.resolution, model: model)
         let shape: [(String, JSON)] = size.map { [("size", .string($0.description))] } ?? []
         let input = VideoParameters.input(request.video, [("reference_video_urls", .array(request.references.map(JSON.string)))])

@@ -22,7 +22,7 @@ public struct TextToVideoRequest: Sendable {
 public enum TextToVideo {
     /// Checks `request` against `model` and shapes it into the job the pipeline runs; `ossResolve` when the audio is `oss://`.
     public static func prepare(_ request: TextToVideoRequest, model: ModelSpec, mode: CallMode, ossResolve: Bool) throws -> PreparedJob {
-        let duration = try VideoParameters.validate(request.video, model: model)
+        let duration = try VideoParameters.validate(request.video, model: model, family: .textToVideo)
         let size = try VideoSize.resolve(request.size, tier: request.resolution, model: model)
         let shape: [(String, JSON)] = size.map { [("size", .string($0.description))] } ?? []
         return VideoParameters.job(request.video, model: model, mode: mode, input: VideoParameters.input(request.video, []),
@@ -50,12 +50,11 @@ public enum VideoSize {
 
     /// Parses `--ratio` (`16:9`), refusing anything but a ratio.
     public static func parseRatio(_ text: String) throws -> SizeRequest {
-        let parsed = try? SizeRequest.parse(text)
-        guard case .ratio? = parsed else {
+        guard let parsed = try? SizeRequest.parse(text), case .ratio = parsed else {
             throw DashScopeError.usage("--ratio takes a ratio such as 16:9, not '\(TerminalText.line(String(text.prefix(100))))'",
                                        hint: "for an exact size pass --size WIDTH*HEIGHT instead")
         }
-        return parsed!
+        return parsed
     }
 
     /// The size to send: an exact size the model offers, the tier's size of a ratio (the model's default tier when no

@@ -41,9 +41,11 @@ public struct VideoRequest: Sendable {
 
 /// The checks and wire fields the video families share: duration, tier, audio, shot type, and the body around them.
 public enum VideoParameters {
-    /// Every check of the shared options against `model` (64); returns the duration to send (nil: leave it to the
-    /// service, for a model the catalogue does not know). `promptOptional`: `i2v` may go without a prompt.
-    public static func validate(_ request: VideoRequest, model: ModelSpec, promptOptional: Bool = false) throws -> Int? {
+    /// Every check of the shared options against `model`, a model of `family`'s command (64); returns the duration to
+    /// send (nil: leave it to the service, for a model the catalogue does not know). `promptOptional`: `i2v` may go
+    /// without a prompt.
+    public static func validate(_ request: VideoRequest, model: ModelSpec, family: Capability, promptOptional: Bool = false) throws -> Int? {
+        try checkFamily(model, family)
         if !(promptOptional && !request.hasPrompt) {
             try Validation.prompt(request.prompt, limit: model.promptLimit, model: model.name)
         }
@@ -87,6 +89,14 @@ public enum VideoParameters {
                                            + alternatives(to: model, { $0.tiers.contains(tier) }, for: tier.rawValue))
         }
         return tier
+    }
+
+    /// Refuses a model of another command (`t2v -m wan2.6-i2v` would send a body that model cannot read) (64).
+    public static func checkFamily(_ model: ModelSpec, _ family: Capability) throws {
+        guard model.capability.command != family.command else { return }
+        throw DashScopeError.usage("\(model.name) is a model of `\(model.capability.command)`, not of `\(family.command)`",
+                                   hint: "run `dashscope \(model.capability.command)` with it, or pick one of "
+                                       + list(Catalog.models(for: family).map(\.name)))
     }
 
     /// Refuses `--audio` on a model that takes no audio track (64).
