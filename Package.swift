@@ -13,7 +13,7 @@ let package = Package(
     targets: [
         .target(name: "CCurl"),
         .target(name: "DashScopeKit", dependencies: [.target(name: "CCurl", condition: .when(platforms: [.linux]))]),
-        .target(name: "DashScopeMock"),
+        .target(name: "DashScopeMock", dependencies: ["DashScopeKit"]),
         .target(name: "DashScopeCLI", dependencies: ["DashScopeKit", "DashScopeMock"]),
         .executableTarget(name: "dashscope", dependencies: ["DashScopeCLI"]),
         .executableTarget(name: "dashscope-mock", dependencies: ["DashScopeMock"]),

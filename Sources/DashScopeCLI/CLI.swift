@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import DashScopeKit
 
 /// The tool's entry point: parse argv with the command table, run the handler, map every outcome to an exit code.

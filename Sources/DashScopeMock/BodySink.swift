@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import DashScopeKit
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -55,7 +60,7 @@ final class BodySink {
     }
 
     private func openSpool() throws(HTTPRequestError) {
-        var template = Array((NSTemporaryDirectory() + "/dashscope-mock-body-XXXXXX").utf8CString)
+        var template = Array((PathText.temporaryDirectory() + "/dashscope-mock-body-XXXXXX").utf8CString)
         let opened = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard opened >= 0 else {
             throw .spoolFailed("cannot create a temporary file: \(String(cString: strerror(errno)))")

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -21,7 +25,7 @@ struct HTTPRequest: Sendable {
     /// Whether the client is willing to send another request on the connection: HTTP/1.1 without `Connection: close`.
     var keepsAlive: Bool {
         let options = (header("connection") ?? "").lowercased().split(separator: ",")
-        return version == "HTTP/1.1" && !options.contains { $0.trimmingCharacters(in: .whitespaces) == "close" }
+        return version == "HTTP/1.1" && !options.contains { $0.trimmingBlanks() == "close" }
     }
 
     /// The value of a header, looked up case-insensitively.

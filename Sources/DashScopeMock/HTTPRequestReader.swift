@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Reads one HTTP/1.x request from a byte stream: request line, headers, then a Content-Length or chunked body.
 struct HTTPRequestReader {
@@ -64,7 +68,7 @@ struct HTTPRequestReader {
     /// Splits an origin-form or absolute-form target into a percent-decoded path and decoded query parameters.
     static func splitTarget(_ target: String) throws(HTTPRequestError) -> (String, [String: String]) {
         var rest = Substring(target)
-        if let scheme = rest.range(of: "://"), !rest.hasPrefix("/") {
+        if let scheme = rest.firstRange(of: "://"), !rest.hasPrefix("/") {
             let afterAuthority = rest[scheme.upperBound...]
             rest = afterAuthority.firstIndex(of: "/").map { afterAuthority[$0...] } ?? "/"
         }
@@ -84,12 +88,12 @@ struct HTTPRequestReader {
                 query[decodeQueryComponent(keyValue[0])] = value
             }
         }
-        return (rawPath.removingPercentEncoding ?? rawPath, query)
+        return (rawPath.percentDecoded() ?? rawPath, query)
     }
 
     private static func decodeQueryComponent(_ text: Substring) -> String {
-        let spaced = text.replacingOccurrences(of: "+", with: " ")
-        return spaced.removingPercentEncoding ?? spaced
+        let spaced = text.replacingAll("+", with: " ")
+        return spaced.percentDecoded() ?? spaced
     }
 
     // MARK: - Headers
@@ -108,7 +112,7 @@ struct HTTPRequestReader {
                 throw .malformed("malformed header line")
             }
             let name = line[..<colon].lowercased()
-            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            let value = line[line.index(after: colon)...].trimmingBlanks()
             headers[name] = headers[name].map { "\($0), \(value)" } ?? value
         }
     }
@@ -117,7 +121,7 @@ struct HTTPRequestReader {
         guard let coding = headers["transfer-encoding"] else {
             return false
         }
-        guard coding.lowercased().trimmingCharacters(in: .whitespaces) == "chunked" else {
+        guard coding.lowercased().trimmingBlanks() == "chunked" else {
             throw .malformed("unsupported Transfer-Encoding \(coding)")
         }
         return true
@@ -142,7 +146,7 @@ struct HTTPRequestReader {
         while true {
             let sizeLine = try readLine(limit: 1024)
             let sizeText = sizeLine.split(separator: ";", maxSplits: 1).first.map(String.init) ?? ""
-            guard let size = Int(sizeText.trimmingCharacters(in: .whitespaces), radix: 16), size >= 0 else {
+            guard let size = Int(sizeText.trimmingBlanks(), radix: 16), size >= 0 else {
                 throw .malformed("invalid chunk size \(sizeLine)")
             }
             guard sink.length + size <= Self.maxBodyBytes else {

@@ -1,4 +1,10 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import DashScopeKit
+import Dispatch
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -49,9 +55,7 @@ final class HTTPServer: @unchecked Sendable {
         guard shouldStart else {
             return
         }
-        let thread = Thread { [self] in acceptLoop() }
-        thread.name = "dashscope-mock accept"
-        thread.start()
+        Threads.start { [self] in acceptLoop() }
     }
 
     /// Closes the listening socket, ends the accept loop and cuts off connections still being served.
@@ -235,7 +239,7 @@ final class HTTPServer: @unchecked Sendable {
             guard left > 0 else {
                 return true
             }
-            Thread.sleep(forTimeInterval: min(left, 0.05))
+            Threads.sleep(seconds: min(left, 0.05))
         }
         return false
     }

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The OpenAI-compatible chat route of API.md §7, `POST /compatible-mode/v1/chat/completions`: a canned answer,
 /// whole or streamed as server-sent events ending `data: [DONE]`.
@@ -18,7 +22,7 @@ struct ChatJob: Sendable {
 
     /// Validates a chat request's body, or throws the 400/404 the service answers.
     init(body: Data) throws(ServiceError) {
-        guard let object = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] else {
+        guard let object = MockJSON.object(body) else {
             throw .invalidParameter("The request body must be a JSON object.")
         }
         guard let model = object["model"] as? String, !model.isEmpty else {
@@ -66,7 +70,7 @@ struct ChatJob: Sendable {
         }
         let deltas = chunkDeltas()
         var frames = deltas.enumerated().map { index, delta in
-            chunk([["index": 0, "delta": delta, "finish_reason": index == deltas.count - 1 ? "stop" : NSNull()]])
+            chunk([["index": 0, "delta": delta, "finish_reason": index == deltas.count - 1 ? "stop" : MockJSON.null]])
         }
         if includeUsage {
             frames.append(chunk([], usage: usage))

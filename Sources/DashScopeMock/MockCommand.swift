@@ -63,7 +63,7 @@ public enum MockCommand: Sendable, Equatable {
     /// Reads `S` or a comma list `S,S,...` of seconds (0 or more) given to `option`.
     public static func durations(_ text: String, option: String) throws -> [Double] {
         let pieces = text.split(separator: ",", omittingEmptySubsequences: false)
-        let durations = pieces.compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }.filter { $0.isFinite && $0 >= 0 }
+        let durations = pieces.compactMap { Double($0.trimmingBlanks()) }.filter { $0.isFinite && $0 >= 0 }
         guard durations.count == pieces.count else {
             throw MockServerError("\(option) takes seconds (0 or more) or a comma list such as 4,9,17, not \"\(text)\"")
         }

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The part of a file a `Range` header asks for.
 enum ByteRange: Equatable {
@@ -13,7 +17,7 @@ enum ByteRange: Equatable {
         guard let header, header.lowercased().hasPrefix("bytes=") else {
             return nil
         }
-        let spec = header.dropFirst("bytes=".count).trimmingCharacters(in: .whitespaces)
+        let spec = header.dropFirst("bytes=".count).trimmingBlanks()
         let bounds = spec.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
         guard bounds.count == 2, bounds.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }) else {
             return nil

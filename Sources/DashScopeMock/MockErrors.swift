@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A DashScope error answer: the HTTP status, the service's code and message, and any extra headers.
 struct ServiceError: Error, Equatable {

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// An image-generation request that passed the service's checks: what to make and how many.
 struct ImageJob: Sendable {
@@ -16,7 +20,7 @@ struct ImageJob: Sendable {
     /// Validates a create request's body the way the service does, or throws the service's 400/404 answer;
     /// `urls` judges the input image URLs.
     init(body: Data, route: GenerationRoute, urls: ImageURLCheck) throws(ServiceError) {
-        guard let object = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] else {
+        guard let object = MockJSON.object(body) else {
             throw .invalidParameter("The request body must be a JSON object.")
         }
         guard object["messages"] == nil else {
@@ -83,7 +87,7 @@ struct ImageJob: Sendable {
         guard let prompt = value as? String else {
             throw .invalidParameter("Field input.prompt must be a string.")
         }
-        guard !prompt.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+        guard !prompt.trimmingBlanksAndLineBreaks().isEmpty else {
             throw .invalidParameter("Field input.prompt must not be empty.")
         }
         return prompt
@@ -125,7 +129,7 @@ struct ImageJob: Sendable {
         guard texts.count == 1 else {
             throw .invalidParameter("Field input.messages[0].content must contain exactly one text item.")
         }
-        guard !texts[0].trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+        guard !texts[0].trimmingBlanksAndLineBreaks().isEmpty else {
             throw .invalidParameter("Field input.messages[0].content[].text must not be empty.")
         }
         guard allowed.contains(images.count) else {

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The ten `input.function` values of wanx2.1-imageedit (API.md §2).
 enum EditFunction: String, CaseIterable, Sendable {
@@ -43,7 +47,7 @@ private struct EditParameter {
     func check(_ value: Any) throws(ServiceError) {
         switch kind {
         case .number(let range):
-            guard let number = (value as? NSNumber)?.doubleValue, !(value is String), range.contains(number) else {
+            guard let number = (value as? Double) ?? (value as? Int).map(Double.init), range.contains(number) else {
                 throw .invalidParameter(
                     "Field parameters.\(name) must be a number between \(range.lowerBound) and \(range.upperBound)."
                 )

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Judges the image URLs of one request the way the service does: `http(s)://`, a base64 `data:image/...` URL holding
 /// a real image, or an `oss://` file this mock stored, resolved only when the request asked for it.

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The kinds of result file the mock serves under `/files/{id}/{index}.{ext}`, each the same bytes on every call.
 enum MediaFormat: String, CaseIterable, Sendable {

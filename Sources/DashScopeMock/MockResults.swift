@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The result shapes of a finished image job: `choices` for the messages protocol, `results` for the prompt protocol.
 extension ImageJob: TaskJob {

@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import DashScopeKit
 
 /// Where a request goes, decided from its method and path alone.
 enum Endpoint: Equatable {
@@ -126,19 +131,19 @@ extension MockService {
     private func generate(_ exchange: Exchange, route: GenerationRoute) throws(ServiceError) -> HTTPResponse {
         let request = exchange.request
         let requestID = exchange.requestID
-        let asks = request.header("x-dashscope-async")?.trimmingCharacters(in: .whitespaces).lowercased() == "enable"
+        let asks = request.header("x-dashscope-async")?.trimmingBlanks().lowercased() == "enable"
         if route.isAsync, !asks {
             throw .asyncRequired
         }
         if !route.isAsync, asks {
             throw .syncRequired
         }
-        let resolves = request.header("x-dashscope-ossresourceresolve")?.trimmingCharacters(in: .whitespaces)
+        let resolves = request.header("x-dashscope-ossresourceresolve")?.trimmingBlanks()
             .lowercased() == "enable"
         let urls = ImageURLCheck(resolvesOSS: resolves) { [self] key in withUploads { $0.model(ofKey: key) } }
         let job = try ImageJob(body: request.bodyData(), route: route, urls: urls)
         guard route.isAsync else {
-            Thread.sleep(forTimeInterval: max(0, min(options.taskSeconds, 0.2)))
+            Threads.sleep(seconds: max(0, min(options.taskSeconds, 0.2)))
             let bends = takeSyncBends()
             if bends.outcome == .failure {
                 throw ServiceError(

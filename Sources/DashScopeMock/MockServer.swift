@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// How the mock behaves: where it listens, how long tasks take, which key it accepts and which faults wait.
 public struct MockOptions: Sendable, Equatable {

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// One request being answered, with the ids its answer carries.
 struct Exchange {
@@ -199,8 +203,8 @@ final class MockService: HTTPHandler {
     }
 
     private func authorize(_ request: HTTPRequest) throws(ServiceError) {
-        let value = request.header("authorization")?.trimmingCharacters(in: .whitespaces) ?? ""
-        let parts = value.split(separator: " ", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+        let value = request.header("authorization")?.trimmingBlanks() ?? ""
+        let parts = value.split(separator: " ", maxSplits: 1).map { $0.trimmingBlanks() }
         let bareScheme = parts.count == 1 && parts[0].lowercased() == "bearer"
         guard !value.isEmpty, !bareScheme else {
             throw .missingKey

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// What a benchmark wants to know from the mock: connections accepted, bytes of files sent, and per task how long it took, how often it
 /// was polled and how late its end was noticed. Served as JSON at `GET /mock/stats` (no key, never faulted).
@@ -20,7 +24,7 @@ public struct MockStats: Sendable, Equatable {
             "file_bytes": fileBytes,
             "tasks": tasks.map { task -> [String: Any] in
                 ["task_id": task.taskID, "seconds": task.seconds, "polls": task.polls,
-                 "lag_seconds": task.lag.map { $0 as Any } ?? NSNull()]
+                 "lag_seconds": task.lag.map { $0 as Any } ?? MockJSON.null]
             },
         ]
     }

@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import DashScopeKit
 
 /// The service's clock formats: task times in Beijing time, list filters as `YYYYMMDDhhmmss`.
 enum MockTime {
@@ -13,12 +18,10 @@ enum MockTime {
         let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
         let seconds = Date(timeIntervalSince1970: Double(milliseconds.floorDivided(by: 1000)))
         let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: seconds)
-        return String(
-            format: "%04d-%02d-%02d %02d:%02d:%02d.%03d",
-            parts.year ?? 0, parts.month ?? 0, parts.day ?? 0,
-            parts.hour ?? 0, parts.minute ?? 0, parts.second ?? 0,
-            Int(milliseconds - milliseconds.floorDivided(by: 1000) * 1000)
-        )
+        let day = [parts.year ?? 0, parts.month ?? 0, parts.day ?? 0].enumerated()
+            .map { $1.zeroPadded(to: $0 == 0 ? 4 : 2) }.joined(separator: "-")
+        let time = [parts.hour ?? 0, parts.minute ?? 0, parts.second ?? 0].map { $0.zeroPadded(to: 2) }.joined(separator: ":")
+        return day + " " + time + "." + (milliseconds - milliseconds.floorDivided(by: 1000) * 1000).zeroPadded(to: 3)
     }
 
     /// Parses a `YYYYMMDDhhmmss` list filter, or returns nil when it is not one.

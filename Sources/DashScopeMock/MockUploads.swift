@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import DashScopeKit
 
 /// A file the mock's OSS stored through the form upload, as tests see it.
 public struct MockUpload: Sendable, Equatable {
@@ -29,7 +34,7 @@ struct UploadPolicy: Sendable {
         let day = MockTime.format(now).prefix(10)
         uploadDir = "dashscope-instant/\(Self.random(32))/\(day)/\(Self.random(8))"
         let document: [String: Any] = [
-            "expiration": ISO8601DateFormatter().string(from: now.addingTimeInterval(Double(Self.expireSeconds))),
+            "expiration": CalendarText.iso8601(now.addingTimeInterval(Double(Self.expireSeconds))),
             "conditions": [
                 ["content-length-range", 0, Self.maxFileMegabytes * 1_048_576],
                 ["starts-with", "$key", uploadDir],

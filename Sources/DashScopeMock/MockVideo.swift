@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A video-generation request that passed the service's checks (API.md section 3): what to make and how long.
 struct VideoJob: Sendable {
@@ -14,7 +18,7 @@ struct VideoJob: Sendable {
     /// Validates a create request's body the way the service does for `route`, or throws its 400/404 answer;
     /// `urls` judges the input URLs.
     init(body: Data, route: VideoRoute, urls: ImageURLCheck) throws(ServiceError) {
-        guard let object = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] else {
+        guard let object = MockJSON.object(body) else {
             throw .invalidParameter("The request body must be a JSON object.")
         }
         guard object["messages"] == nil else {
@@ -258,7 +262,7 @@ extension MockService {
     func createVideo(_ exchange: Exchange, route: VideoRoute) throws(ServiceError) -> HTTPResponse {
         let request = exchange.request
         func enabled(_ header: String) -> Bool {
-            request.header(header)?.trimmingCharacters(in: .whitespaces).lowercased() == "enable"
+            request.header(header)?.trimmingBlanks().lowercased() == "enable"
         }
         guard enabled("x-dashscope-async") else {
             throw .asyncRequired

@@ -1,4 +1,14 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import DashScopeKit
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// One field of a `multipart/form-data` body: small fields are kept as text, a file part as stored bytes.
 struct FormPart {
@@ -19,25 +29,26 @@ struct FormPart {
 /// Where a form is read from: the request body in memory, or the file it was spooled to.
 private struct FormSource {
     private let memory: Data
-    private let handle: FileHandle?
+    private let descriptor: Int32?
     private var offset = 0
 
     init(_ request: HTTPRequest) throws(ServiceError) {
         memory = request.body
         guard let spooled = request.spooled else {
-            handle = nil
+            descriptor = nil
             return
         }
-        guard let handle = FileHandle(forReadingAtPath: spooled.path) else {
+        let descriptor = open(spooled.path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
             throw ServiceError(status: 500, code: "InternalError", message: "The spooled form body cannot be read.")
         }
-        self.handle = handle
+        self.descriptor = descriptor
     }
 
     /// The next bytes, at most `limit`; empty at the end.
     mutating func read(_ limit: Int) -> Data {
-        if let handle {
-            return handle.readData(ofLength: limit)
+        if let descriptor {
+            return DescriptorIO.read(descriptor: descriptor, upTo: limit)
         }
         let end = min(memory.count, offset + limit)
         defer { offset = end }
@@ -45,7 +56,11 @@ private struct FormSource {
     }
 
     func close() {
-        try? handle?.close()
+        #if canImport(Glibc)
+        if let descriptor { Glibc.close(descriptor) }
+        #else
+        if let descriptor { Darwin.close(descriptor) }
+        #endif
     }
 }
 
@@ -134,12 +149,12 @@ struct MultipartForm {
         pieces.append(current)
         var parameters: [String: String] = [:]
         for piece in pieces.dropFirst() {
-            let pair = piece.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            let pair = piece.split(separator: "=", maxSplits: 1).map { $0.trimmingBlanks() }
             if pair.count == 2 {
                 parameters[pair[0].lowercased()] = pair[1]
             }
         }
-        return (pieces[0].trimmingCharacters(in: .whitespaces), parameters)
+        return (pieces[0].trimmingBlanks(), parameters)
     }
 }
 
@@ -177,7 +192,7 @@ private struct Reader {
     /// Skips anything before the first boundary.
     mutating func skipPreamble() throws(ServiceError) {
         while true {
-            if let found = buffer.range(of: delimiter) {
+            if let found = buffer.firstRange(of: delimiter) {
                 drop(found.upperBound - buffer.startIndex)
                 return
             }
@@ -211,12 +226,12 @@ private struct Reader {
     mutating func partHeaders() throws(ServiceError) -> [String: String] {
         let end = Data("\r\n\r\n".utf8)
         var headerEnd: Range<Data.Index>? = buffer.starts(with: Data("\r\n".utf8))
-            ? buffer.startIndex..<(buffer.startIndex + 2) : buffer.range(of: end)
+            ? buffer.startIndex..<(buffer.startIndex + 2) : buffer.firstRange(of: end)
         while headerEnd == nil {
             guard buffer.count <= MultipartForm.headerLimit, fill() else {
                 throw MultipartForm.refuse("A part of the form has no complete header section.")
             }
-            headerEnd = buffer.range(of: end)
+            headerEnd = buffer.firstRange(of: end)
         }
         let range = headerEnd!
         let text = String(decoding: buffer[buffer.startIndex..<range.lowerBound], as: UTF8.self)
@@ -226,8 +241,8 @@ private struct Reader {
             guard let colon = line.firstIndex(of: ":") else {
                 throw MultipartForm.refuse("A part header of the form has no colon.")
             }
-            let name = line[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
-            headers[name] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            let name = line[..<colon].trimmingBlanks().lowercased()
+            headers[name] = line[line.index(after: colon)...].trimmingBlanks()
         }
         return headers
     }
@@ -236,7 +251,7 @@ private struct Reader {
     mutating func copyContent(into sink: BodySink, limit: Int?, name: String) throws(ServiceError) -> Int {
         var length = 0
         while true {
-            let found = buffer.range(of: delimiter)
+            let found = buffer.firstRange(of: delimiter)
             let count = found.map { $0.lowerBound - buffer.startIndex } ?? max(0, buffer.count - (delimiter.count - 1))
             length += count
             if let limit, length > limit {

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Deterministic placeholder pictures, encoded as uncompressed 8-bit RGB PNG files.
 enum PNG {

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A request as the mock received it, kept so tests can check exactly what a client sent.
 public struct RecordedRequest: Sendable {
@@ -26,6 +30,6 @@ public struct RecordedRequest: Sendable {
 
     /// The body parsed as a JSON object, or nil when it is not one.
     public var json: [String: Any]? {
-        (try? JSONSerialization.jsonObject(with: body)) as? [String: Any]
+        MockJSON.object(body)
     }
 }

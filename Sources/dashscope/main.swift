@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import DashScopeCLI
 import DashScopeKit
 #if canImport(Glibc)
@@ -20,7 +24,7 @@ let context = RunContext(
     stdinIsTerminal: isatty(STDIN_FILENO) == 1,
     stdoutIsTerminal: isatty(STDOUT_FILENO) == 1,
     stderrIsTerminal: isatty(STDERR_FILENO) == 1,
-    readStdin: { FileHandle.standardInput.readDataToEndOfFile() },
+    readStdin: { DescriptorIO.readToEnd(descriptor: STDIN_FILENO) },
     writeStdout: { try StreamWriter.write($0, to: STDOUT_FILENO) },
     writeStderr: { try StreamWriter.write($0, to: STDERR_FILENO) })
 

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import DashScopeKit
 
 /// `dashscope edit PROMPT -i IMAGE...`: argv → `EditRequest` → `ImageEdit.prepare` → the job pipeline.

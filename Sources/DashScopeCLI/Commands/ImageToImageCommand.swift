@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import DashScopeKit
 
 /// `dashscope i2i PROMPT -i IMAGE...`: argv → `ImageToImageRequest` → `ImageToImage.prepare` → the job pipeline.

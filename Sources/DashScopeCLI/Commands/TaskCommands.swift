@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import DashScopeKit
 
 /// `dashscope task status|wait|cancel|list`.
@@ -23,7 +27,7 @@ enum TaskCommands {
         }
         if invocation.context.stderrIsTerminal {
             for key in ["submit_time", "scheduled_time", "end_time"] {
-                if let value = snapshot.output[key]?.string { console.info("\(key.replacingOccurrences(of: "_", with: " ")): \(value)") }
+                if let value = snapshot.output[key]?.string { console.info("\(key.replacingAll("_", with: " ")): \(value)") }
             }
             let outputs = ResultParser.items(from: snapshot.output).filter { $0.url != nil }.count
             if outputs > 0, let line = ResumeLine.make(taskID: id, arguments: args, session: session) {
@@ -53,7 +57,7 @@ enum TaskCommands {
         }
         let output = args.string("output") ?? entry?.output ?? session.configuration.output
         let job = JobRecord(model: entry?.model ?? "task", prompt: entry?.prompt ?? id, capability: entry?.capability,
-                            submitted: entry.flatMap { ISO8601DateFormatter().date(from: $0.submittedAt) }.map { min($0, Date()) })
+                            submitted: entry.flatMap { CalendarText.parseISO8601($0.submittedAt) }.map { min($0, Date()) })
         return try await JobLauncher.pipeline(invocation, session: session, output: output).wait(taskID: id, job: job)
     }
 

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import DashScopeKit
 
 /// `dashscope t2i PROMPT`: argv → `ImageRequest` → `TextToImage.prepare` → the job pipeline.

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import DashScopeKit
 
 /// The one place output is written: results on stdout, everything human on stderr, progress only on a terminal, writes serialised.
@@ -10,7 +14,7 @@ import DashScopeKit
 /// feeds and tabs inside each field too. The console's own sequences (colour, redrawing the progress line) are added
 /// after escaping. Every protected secret is replaced by its redacted form in everything written.
 public final class Console: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private let context: RunContext
     private var progressShown = false
     private var secrets: [String] = []

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import DashScopeKit
 
 /// Turns a command's parsed job options (`-o`, `--force`, `--json`, `--no-wait`, `--dry-run`, `--timeout`) and its session
@@ -8,7 +12,7 @@ enum JobLauncher {
     static func pipeline(_ invocation: Invocation, session: Session, output: String? = nil, started: Date = Date()) throws -> JobPipeline {
         let args = invocation.arguments
         let context = invocation.context
-        let home = context.environment["HOME"] ?? NSHomeDirectory()
+        let home = context.environment["HOME"] ?? PathText.homeDirectory()
         let option = output ?? args.string("output") ?? session.configuration.output
         let plan = try OutputPlan(option: option, cwd: context.cwd, home: home)
         let timeout = args.number("timeout")

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import DashScopeKit
 
 /// The media options of a command (`-i`, `--mask`, `--last-frame`, `--video`, `--audio`): checked from the files themselves before
@@ -8,7 +12,7 @@ enum MediaOptions {
     static func prepare(_ invocation: Invocation, _ long: String, role: MediaRole, limits: InputLimits?, model: String) throws -> [MediaInput] {
         let context = invocation.context
         return try MediaInputs.prepare(values: invocation.arguments.all(long), role: role, limits: limits, model: model,
-                                       cwd: context.cwd, home: context.environment["HOME"] ?? NSHomeDirectory())
+                                       cwd: context.cwd, home: context.environment["HOME"] ?? PathText.homeDirectory())
     }
 
     /// Runs a job that takes `inputs` (all of one call together: one upload policy serves them). `job` shapes the request

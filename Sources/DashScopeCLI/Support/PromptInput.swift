@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import DashScopeKit
 
 /// Reads the prompt from the positional argument or from stdin, never waiting on a terminal that was not asked.
@@ -29,6 +33,6 @@ enum PromptInput {
         guard let text = String(data: data, encoding: .utf8) else {
             throw DashScopeError.usage("stdin is not UTF-8 text", hint: "pipe the \(name.lowercased()) as UTF-8 text")
         }
-        return text.trimmingCharacters(in: .newlines)
+        return text.trimming(where: \.isLineBreak)
     }
 }

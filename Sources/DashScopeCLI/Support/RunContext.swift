@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import DashScopeKit
 
 /// Everything a run takes from the outside world, so every path can be tested in-process without a terminal.

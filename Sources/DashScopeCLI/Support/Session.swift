@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import DashScopeKit
 import DashScopeMock
 
@@ -81,7 +85,7 @@ final class Session: @unchecked Sendable {
     private static func startMock(environment: [String: String]) throws -> MockServer {
         var options = MockOptions(taskSeconds: 1)
         if let text = environment["DASHSCOPE_MOCK_TASK_SECONDS"] {
-            let durations = text.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+            let durations = text.split(separator: ",").map { Double($0.trimmingBlanks()) }
             guard !durations.isEmpty, durations.allSatisfy({ $0.map { $0 >= 0 && $0.isFinite } ?? false }) else {
                 throw DashScopeError.usage("DASHSCOPE_MOCK_TASK_SECONDS must be seconds, or a comma list of them, not '\(TerminalText.line(text))'")
             }
@@ -95,14 +99,14 @@ final class Session: @unchecked Sendable {
             }
         }
         if let text = environment["DASHSCOPE_MOCK_VIDEO_BYTES"] {
-            guard let bytes = Int(text.trimmingCharacters(in: .whitespaces)), bytes > 0 else {
+            guard let bytes = Int(text.trimmingBlanks()), bytes > 0 else {
                 throw DashScopeError.usage("DASHSCOPE_MOCK_VIDEO_BYTES must be a size in bytes, not '\(TerminalText.line(text))'")
             }
             options.videoBytes = bytes
         }
         for spec in (environment["DASHSCOPE_MOCK_FAULTS"] ?? "").split(separator: ",") {
             do {
-                options.faults.append(try Fault(spec: spec.trimmingCharacters(in: .whitespaces)))
+                options.faults.append(try Fault(spec: spec.trimmingBlanks()))
             } catch {
                 throw DashScopeError.usage("DASHSCOPE_MOCK_FAULTS: \(error)", hint: "write faults like 429@create*2,fail")
             }

@@ -67,8 +67,8 @@ public enum Completions {
 
     private static func zsh(_ table: [CommandSpec]) -> String {
         func spec(_ option: OptionSpec) -> String {
-            let help = option.help.replacingOccurrences(of: "'", with: "'\\''")
-                .replacingOccurrences(of: "[", with: "\\[").replacingOccurrences(of: "]", with: "\\]")
+            let help = option.help.replacingAll("'", with: "'\\''")
+                .replacingAll("[", with: "\\[").replacingAll("]", with: "\\]")
             var value = ""
             switch option.kind {
             case .flag: value = ""
@@ -82,12 +82,12 @@ public enum Completions {
         var functions: [String] = []
         var dispatch: [String] = []
         for (path, command) in leaves(table) {
-            let name = "_dashscope_" + path.replacingOccurrences(of: " ", with: "_")
+            let name = "_dashscope_" + path.replacingAll(" ", with: "_")
             let args = command.options.map { "    " + spec($0) }.joined(separator: " \\\n")
             functions.append("\(name)() {\n  _arguments -s \\\n\(args)\(command.positional == nil ? "" : " \\\n    '1:\(command.positional!.name.lowercased()):'")\n}")
             dispatch.append("    \"\(path)\") \(name) ;;")
         }
-        let top = table.map { "'\($0.name):\($0.summary.replacingOccurrences(of: "'", with: ""))'" }.joined(separator: " ")
+        let top = table.map { "'\($0.name):\($0.summary.replacingAll("'", with: ""))'" }.joined(separator: " ")
         let groups = table.filter { !$0.subcommands.isEmpty }
         return """
         #compdef dashscope
@@ -141,6 +141,6 @@ public enum Completions {
     }
 
     private static func fishEscape(_ text: String) -> String {
-        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'")
+        text.replacingAll("\\", with: "\\\\").replacingAll("'", with: "\\'")
     }
 }

@@ -74,12 +74,12 @@ public enum ManPage {
     }
 
     private static func optionLines(_ option: OptionSpec) -> [String] {
-        [".TP", ".B " + escape(option.signature.trimmingCharacters(in: .whitespaces)), escape(option.fullHelp)]
+        [".TP", ".B " + escape(option.signature.trimmingBlanks()), escape(option.fullHelp)]
     }
 
     /// Escapes backslashes and dashes, and keeps a leading dot or quote from reading as a request.
     static func escape(_ text: String) -> String {
-        var s = text.replacingOccurrences(of: "\\", with: "\\e").replacingOccurrences(of: "-", with: "\\-")
+        var s = text.replacingAll("\\", with: "\\e").replacingAll("-", with: "\\-")
         if s.hasPrefix(".") || s.hasPrefix("'") { s = "\\&" + s }
         return s
     }

@@ -37,7 +37,7 @@ public enum EditParameter: String, Sendable, CaseIterable {
 
     /// The long name of the command-line option that sets it (`top-scale`, `sketch`).
     public var long: String {
-        self == .isSketch ? "sketch" : rawValue.replacingOccurrences(of: "_", with: "-")
+        self == .isSketch ? "sketch" : rawValue.replacingAll("_", with: "-")
     }
 
     /// The command-line option that sets it, as messages name it.

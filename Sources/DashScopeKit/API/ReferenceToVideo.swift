@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// What the user asked `r2v` for: reference videos whose subjects the prompt calls `character1`, `character2`, ...
 public struct ReferenceToVideoRequest: Sendable {
@@ -53,7 +57,7 @@ public enum ReferenceToVideo {
     static func characters(in prompt: String) -> Set<Int> {
         var found: Set<Int> = []
         var rest = prompt.lowercased()[...]
-        while let range = rest.range(of: "character") {
+        while let range = rest.firstRange(of: "character") {
             let digits = rest[range.upperBound...].prefix(while: { $0.isASCII && $0.isNumber })
             if let number = Int(digits) { found.insert(number) }
             rest = rest[range.upperBound...]

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Reads the service's error bodies (native and compatible-mode) and maps them to `DashScopeError`s with exit codes.
 public enum ServiceError {
@@ -17,7 +21,7 @@ public enum ServiceError {
         if let json = try? JSON.parse(data) { return body(from: json) }
         let text = String(decoding: data, as: UTF8.self)
         for line in text.split(whereSeparator: \.isNewline) where line.hasPrefix("data:") {
-            let payload = line.dropFirst(5).trimmingCharacters(in: .whitespaces)
+            let payload = line.dropFirst(5).trimmingBlanks()
             if let json = try? JSON.parse(Data(payload.utf8)), let found = body(from: json) { return found }
         }
         return nil
@@ -46,7 +50,7 @@ public enum ServiceError {
         var error = DashScopeError(message, exit: exitCode(status: status, code: code, message: text),
                                    serviceCode: code, requestID: found?.requestID)
         error.hint = hint(status: status, code: code, message: text, region: region)
-        error.permanent = status == 429 && text.localizedCaseInsensitiveContains("free allocated quota")
+        error.permanent = status == 429 && text.containsIgnoringCase("free allocated quota")
         return error
     }
 
@@ -65,13 +69,13 @@ public enum ServiceError {
         case (401, _):
             let here = region.map { "this call went to the \($0.rawValue) region (\($0.host)); " } ?? ""
             return "check the key; \(here)keys are per region, so a Beijing (cn) key fails on intl/us: pass --region or set DASHSCOPE_REGION"
-        case (403, _) where message.localizedCaseInsensitiveContains("synchronous"):
+        case (403, _) where message.containsIgnoringCase("synchronous"):
             return "this model must be called asynchronously; this is a bug in dashscope, please report it"
         case (403, _):
             return "the key is valid but may not have access to this model: check the model is activated in the Model Studio console"
         case (404, _):
             return "check the model name: `dashscope models` lists the known ones"
-        case (429, _) where message.localizedCaseInsensitiveContains("free allocated quota"):
+        case (429, _) where message.containsIgnoringCase("free allocated quota"):
             return "the free quota of this model is used up: enable paid usage in the console, or pick another model"
         case (429, _):
             return "you are being rate limited: wait a little and try again"

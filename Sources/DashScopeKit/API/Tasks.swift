@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The states of an async task (API.md section 4), plus whatever else the service may send.
 public enum TaskStatus: Sendable, Hashable {
@@ -8,7 +12,7 @@ public enum TaskStatus: Sendable, Hashable {
 
     /// Reads a wire value leniently (any letter case, surrounding spaces); anything else is `.unrecognized`.
     public init(wire text: String) {
-        self = Self.documented[text.trimmingCharacters(in: .whitespaces).uppercased()] ?? .unrecognized(text)
+        self = Self.documented[text.trimmingBlanks().uppercased()] ?? .unrecognized(text)
     }
 
     /// The documented statuses by their wire names.

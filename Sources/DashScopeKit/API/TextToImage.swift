@@ -112,7 +112,7 @@ public enum TextToImage {
 public enum Validation {
     /// Refuses an empty prompt and one over `limit` characters.
     public static func prompt(_ prompt: String, limit: Int?, model: String) throws {
-        if prompt.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        if prompt.trimmingBlanksAndLineBreaks().isEmpty {
             throw DashScopeError.usage("the prompt is empty", hint: "give it as the first argument, or pipe it on stdin")
         }
         if let limit, prompt.count > limit {

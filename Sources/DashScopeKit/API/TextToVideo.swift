@@ -1,4 +1,13 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// What the user asked `t2v` for, before it is checked against the catalogue.
 public struct TextToVideoRequest: Sendable {
@@ -40,7 +49,7 @@ public enum VideoSize {
 
     /// Parses `--size`: `1280*720`, `1280x720` or a ratio; a tier such as `720P` is refused with the `W*H` rule explained.
     public static func parse(_ text: String) throws -> SizeRequest {
-        if let tier = VideoTier(rawValue: text.trimmingCharacters(in: .whitespaces).uppercased()) {
+        if let tier = VideoTier(rawValue: text.trimmingBlanks().uppercased()) {
             throw DashScopeError.usage("--size takes WIDTH*HEIGHT, not a resolution: video sizes are exact, e.g. \(tier.sizes[0]) "
                                        + "for \(tier.rawValue) 16:9",
                                        hint: "pass --resolution \(tier.rawValue) (with --ratio 16:9, 9:16, 1:1, ...), or --size \(tier.sizes[0])")

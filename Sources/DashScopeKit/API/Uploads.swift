@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The temporary upload policy of one model (API.md section 6): what the OSS form must carry, and where it goes.
 public struct UploadPolicy: Sendable, Equatable {
@@ -162,7 +166,7 @@ public struct UploadsAPI: Sendable {
     /// A file name safe in a key: letters, digits, `.`, `-`, `_`; anything else `_`; no leading dot; at most 100 characters.
     public static func sanitised(_ name: String) -> String {
         var clean = String(String.UnicodeScalarView(name.unicodeScalars.map { scalar in
-            scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar) || "._-".unicodeScalars.contains(scalar)) ? scalar : "_"
+            scalar.isASCII && (scalar.isASCIIAlphanumeric || "._-".unicodeScalars.contains(scalar)) ? scalar : "_"
         }))
         while clean.hasPrefix(".") { clean = "_" + clean.dropFirst() }
         clean = String(clean.suffix(100))
@@ -213,7 +217,7 @@ public struct UploadsAPI: Sendable {
     static func failure(status: Int, body: Data, host: String, file: String) -> DashScopeError {
         let text = String(decoding: body.prefix(4096), as: UTF8.self)
         func element(_ name: String) -> String? {
-            guard let open = text.range(of: "<\(name)>"), let close = text.range(of: "</\(name)>", range: open.upperBound..<text.endIndex)
+            guard let open = text.firstRange(of: "<\(name)>"), let close = text[open.upperBound...].firstRange(of: "</\(name)>")
             else { return nil }
             return TerminalText.line(String(text[open.upperBound..<close.lowerBound].prefix(300)))
         }

@@ -36,7 +36,7 @@ public struct VideoRequest: Sendable {
     }
 
     /// Whether the prompt holds any text.
-    var hasPrompt: Bool { !prompt.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
+    var hasPrompt: Bool { !prompt.trimmingBlanksAndLineBreaks().isEmpty }
 }
 
 /// The checks and wire fields the video families share: duration, tier, audio, shot type, and the body around them.

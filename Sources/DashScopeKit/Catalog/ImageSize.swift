@@ -1,4 +1,13 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A width and height in pixels, written `W*H` on the wire.
 public struct ImageSize: Sendable, Equatable, CustomStringConvertible {
@@ -38,11 +47,11 @@ public enum SizeRequest: Sendable, Equatable {
 
     /// Parses the user's text; throws a usage error naming the accepted forms, or the limit an absurd number broke.
     public static func parse(_ text: String) throws -> SizeRequest {
-        let t = text.trimmingCharacters(in: .whitespaces).lowercased()
+        let t = text.trimmingBlanks().lowercased()
         let shown = TerminalText.line(String(text.prefix(100)))
         for separator in ["x", "*", "×", ":"] {
             let parts = t.components(separatedBy: separator)
-            let numbers = parts.map { Self.number($0.trimmingCharacters(in: .whitespaces)) }
+            let numbers = parts.map { Self.number($0.trimmingBlanks()) }
             guard numbers.count == 2, let a = numbers[0], let b = numbers[1], a > 0, b > 0 else { continue }
             let limit = separator == ":" ? maxRatioTerm : maxSide
             guard a <= limit, b <= limit else {

@@ -1,4 +1,13 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Where each setting came from, for `--verbose` and error messages.
 public enum SettingSource: String, Sendable {
@@ -86,7 +95,7 @@ public struct Configuration: Sendable {
 
     /// Accepts `http://host:port`, with or without a trailing `/api/v1` or `/compatible-mode/v1`, and returns the bare origin.
     public static func normalizedOrigin(_ text: String) throws -> String {
-        var s = text.trimmingCharacters(in: .whitespaces)
+        var s = text.trimmingBlanks()
         while s.hasSuffix("/") { s.removeLast() }
         for suffix in ["/api/v1", "/compatible-mode/v1"] where s.hasSuffix(suffix) { s.removeLast(suffix.count) }
         // Only an origin: a path, query, fragment or user part would end up around the API path (or leak).
@@ -112,7 +121,7 @@ public struct ConfigFile: Sendable {
     /// The config file path for an environment.
     public static func path(environment: [String: String]) -> String {
         let base = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.config"
+            ?? (environment["HOME"] ?? PathText.homeDirectory()) + "/.config"
         return base + "/dashscope/config"
     }
 
@@ -121,8 +130,8 @@ public struct ConfigFile: Sendable {
         let path = path(environment: environment)
         guard let data = fileSystem.contents(atPath: path) else { return ConfigFile() }
         var file = parse(String(decoding: data, as: UTF8.self))
-        if let attributes = try? fileSystem.attributesOfItem(atPath: path),
-           let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue, mode & 0o044 != 0,
+        var info = stat()
+        if lstat(path, &info) == 0, info.st_mode & 0o044 != 0,
            file.values["api_key"] != nil {
             file.warnings.append("\(path) holds an API key and is readable by others: run `chmod 600 \(path)`")
         }
@@ -133,14 +142,14 @@ public struct ConfigFile: Sendable {
     public static func parse(_ text: String) -> ConfigFile {
         var file = ConfigFile()
         for (number, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
-            let line = raw.trimmingCharacters(in: .whitespaces)
+            let line = raw.trimmingBlanks()
             if line.isEmpty || line.hasPrefix("#") { continue }
             guard let eq = line.firstIndex(of: "=") else {
                 file.warnings.append("config line \(number + 1) is not `key = value`; ignored")
                 continue
             }
-            let key = line[..<eq].trimmingCharacters(in: .whitespaces).lowercased()
-            var value = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+            let key = line[..<eq].trimmingBlanks().lowercased()
+            var value = line[line.index(after: eq)...].trimmingBlanks()
             if value.count >= 2, let q = value.first, q == "\"" || q == "'", value.last == q {
                 value = String(value.dropFirst().dropLast())
             }

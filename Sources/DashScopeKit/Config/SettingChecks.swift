@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The checks that keep the key safe: it must be one clean header value, and it must not travel in clear text off this machine.
 public enum SettingChecks {
@@ -32,7 +36,7 @@ public enum SettingChecks {
 
     /// Whether `host` is this machine: `localhost`, 127.0.0.0/8 or `::1`.
     public static func isLoopback(_ host: String) -> Bool {
-        let name = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        let name = host.lowercased().trimming(where: { $0 == "[" || $0 == "]" })
         if name == "localhost" || name == "::1" || name == "0:0:0:0:0:0:0:1" { return true }
         let octets = name.split(separator: ".", omittingEmptySubsequences: false)
         guard octets.count == 4,

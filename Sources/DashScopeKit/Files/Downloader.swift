@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -69,7 +73,7 @@ public struct Downloader: Sendable {
                                            exit: .failed))
         }
         let name = HTTPRequest.printable(url.lastPathComponent)
-        let directory = (job.destination as NSString).deletingLastPathComponent
+        let directory = PathText.deletingLastComponent(job.destination)
         let temp: String
         switch Self.makeTemporaryFile(in: directory.isEmpty ? "." : directory, for: job.destination) {
         case let .success(path): temp = path
@@ -140,16 +144,17 @@ public struct Downloader: Sendable {
     /// Writes `text` beside the downloads the same way: a temporary file, renamed when complete, never over an
     /// existing file unless `force`.
     public static func save(_ text: String, to destination: String, force: Bool) -> Result<String, DashScopeError> {
-        let directory = (destination as NSString).deletingLastPathComponent
+        let directory = PathText.deletingLastComponent(destination)
         let temp: String
         switch makeTemporaryFile(in: directory.isEmpty ? "." : directory, for: destination) {
         case let .success(path): temp = path
         case let .failure(error): return .failure(error)
         }
         defer { unlink(temp); TemporaryFiles.unregister(temp) }
-        guard let handle = FileHandle(forWritingAtPath: temp), (try? handle.write(contentsOf: Data(text.utf8))) != nil,
-              (try? handle.close()) != nil else {
-            return .failure(writeError(destination, errno: errno))
+        do {
+            try DescriptorIO.write(Data(text.utf8), toExisting: temp)
+        } catch {
+            return .failure(writeError(destination, errno: (error as? StreamWriter.Failure)?.code ?? errno))
         }
         return commit(temp, to: destination, force: force)
     }

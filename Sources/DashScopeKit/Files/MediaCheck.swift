@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -25,7 +29,7 @@ public struct LocalMedia: Sendable, Equatable {
     }
 
     /// The last component of the path.
-    public var fileName: String { (path as NSString).lastPathComponent }
+    public var fileName: String { PathText.lastComponent(path) }
 }
 
 /// Opens and measures local media files and checks them against a model's limits, before anything is sent.
@@ -111,7 +115,7 @@ public enum MediaInspector {
         let mb = Double(bytes) / 1_048_576
         if mb < 1 { return "\(max(1, Int((Double(bytes) / 1024).rounded()))) KB" }
         if mb >= 100 { return "\(Int(mb.rounded())) MB" }
-        let text = String(format: "%.1f", mb)
+        let text = mb.fixed(places: 1)
         return (text.hasSuffix(".0") ? String(text.dropLast(2)) : text) + " MB"
     }
 

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Which option a media value came from: it decides the expected kind of file and how errors name the option.
 public enum MediaRole: String, Sendable, CaseIterable {
@@ -73,7 +77,7 @@ enum MediaReference: Equatable {
         guard !value.isEmpty else {
             throw DashScopeError.usage("\(role.option) needs a value", hint: accepted)
         }
-        if value.range(of: "data:", options: [.anchored, .caseInsensitive]) != nil { return .data(value) }
+        if value.prefix(5).lowercased() == "data:" { return .data(value) }
         if let scheme = scheme(of: value) {
             let shown = TerminalText.line(String(value.prefix(200)))
             guard !value.unicodeScalars.contains(where: { TerminalText.isControl($0) || $0 == " " }) else {
@@ -104,10 +108,10 @@ enum MediaReference: Equatable {
 
     /// The lowercased scheme of a `scheme://...` value, or nil when the value has none.
     private static func scheme(of value: String) -> String? {
-        guard let range = value.range(of: "://") else { return nil }
+        guard let range = value.firstRange(of: "://") else { return nil }
         let scheme = value[..<range.lowerBound]
-        guard let first = scheme.unicodeScalars.first, first.isASCII, CharacterSet.letters.contains(first),
-              scheme.unicodeScalars.allSatisfy({ $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "+-.".unicodeScalars.contains($0)) })
+        guard let first = scheme.unicodeScalars.first, first.isASCII, first.isASCIILetter,
+              scheme.unicodeScalars.allSatisfy({ $0.isASCII && ($0.isASCIIAlphanumeric || "+-.".unicodeScalars.contains($0)) })
         else { return nil }
         return scheme.lowercased()
     }

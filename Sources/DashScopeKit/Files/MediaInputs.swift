@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The URLs a command's media inputs became, in order, and whether the model call must ask the service to resolve `oss://` URLs.
 public struct ResolvedMedia: Sendable, Equatable {

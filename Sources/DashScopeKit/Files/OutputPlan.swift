@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -36,18 +40,17 @@ public struct OutputPlan: Sendable {
     public var filePattern: String
 
     /// Reads `-o` (nil: the current directory) relative to `cwd`; `~` and a leading `~/` mean `home` (pass the run's `HOME`).
-    public init(option: String?, cwd: String, home: String = NSHomeDirectory()) throws {
+    public init(option: String?, cwd: String, home: String = PathText.homeDirectory()) throws {
         let given = Self.absolute(option: option ?? "", cwd: cwd, home: home)
         let absolute = given.count > 1 && given.hasSuffix("/") ? String(given.dropLast()) : given
-        var isDirectory: ObjCBool = false
-        if given.hasSuffix("/")
-            || (FileManager.default.fileExists(atPath: absolute, isDirectory: &isDirectory) && isDirectory.boolValue) {
+        var info = stat()
+        if given.hasSuffix("/") || (stat(absolute, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR) {
             directoryPattern = absolute
             filePattern = Self.defaultPattern
         } else {
-            directoryPattern = (absolute as NSString).deletingLastPathComponent
-            var file = (absolute as NSString).lastPathComponent
-            if !file.contains("{ext}") && (file as NSString).pathExtension.isEmpty { file += ".{ext}" }
+            directoryPattern = PathText.deletingLastComponent(absolute)
+            var file = PathText.lastComponent(absolute)
+            if !file.contains("{ext}") && PathText.pathExtension(file).isEmpty { file += ".{ext}" }
             filePattern = file
         }
         for variable in ["{task}", "{index}", "{ext}"] where directoryPattern.contains(variable) {
@@ -62,7 +65,7 @@ public struct OutputPlan: Sendable {
         let raw = option.isEmpty ? "." : option
         let expanded = raw == "~" ? home + "/" : raw.hasPrefix("~/") ? home + raw.dropFirst(1) : raw
         var path = lexical(expanded.hasPrefix("/") ? expanded : cwd + "/" + expanded)
-        let namesDirectory = expanded.hasSuffix("/") || [".", ".."].contains((raw as NSString).lastPathComponent)
+        let namesDirectory = expanded.hasSuffix("/") || [".", ".."].contains(PathText.lastComponent(raw))
         if namesDirectory && !path.hasSuffix("/") { path += "/" }
         return path
     }
@@ -114,12 +117,8 @@ public struct OutputPlan: Sendable {
 
     /// Replaces every template variable in one pass (a value is never read as a variable), each value made one path component.
     static func expand(_ pattern: String, _ context: NamingContext, index: Int, ext: String) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.dateFormat = "yyyyMMdd"
-        let date = formatter.string(from: context.date)
-        formatter.dateFormat = "HHmmss"
-        let time = formatter.string(from: context.date)
+        let date = CalendarText.format(context.date, "%Y%m%d", in: .local)
+        let time = CalendarText.format(context.date, "%H%M%S", in: .local)
         let values: [Substring: String] = [
             "date": date, "time": time, "index": String(index),
             "model": component(context.model, fallback: "model"),
@@ -185,9 +184,8 @@ public struct OutputPlan: Sendable {
     /// `path` if free, else the first free `name-2.ext`, `name-3.ext`, ...
     public static func freePath(_ path: String, attempt: Int) -> String {
         guard attempt > 1 else { return path }
-        let ns = path as NSString
-        let ext = ns.pathExtension
-        let stem = ext.isEmpty ? path : ns.deletingPathExtension
+        let ext = PathText.pathExtension(path)
+        let stem = ext.isEmpty ? path : PathText.deletingPathExtension(path)
         return stem + "-\(attempt)" + (ext.isEmpty ? "" : "." + ext)
     }
 

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -8,7 +12,7 @@ import Darwin
 /// The process's half-written files (`.part` downloads): registered while being written, removed by whoever stops the
 /// process early (SIGTERM, a second Ctrl-C), so no partial file outlives the run.
 public enum TemporaryFiles {
-    private static let lock = NSLock()
+    private static let lock = Lock()
     nonisolated(unsafe) private static var paths: Set<String> = []
 
     /// Remembers `path` as a file to delete if the process is stopped before it is finished.

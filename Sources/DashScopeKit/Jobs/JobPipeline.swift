@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The one pipeline of every generating command and of `task wait`:
 /// dry-run | submit → journal → wait → collect → name → download → report.
@@ -194,7 +198,7 @@ public struct JobPipeline: Sendable {
 
 /// The latest status seen while polling, shared with the progress ticker.
 final class StatusBox: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var current = "SUBMITTED"
 
     /// The latest status.

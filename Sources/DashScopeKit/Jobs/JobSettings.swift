@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The services a job runs on: the API client, the downloader, the journal, and the poll schedule of each output kind.
 public struct JobServices: Sendable {

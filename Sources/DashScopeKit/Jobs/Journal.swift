@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -34,7 +38,7 @@ public struct JournalEntry: Sendable, Equatable {
         self.command = command
         self.prompt = String(prompt.prefix(200))
         self.origin = origin
-        self.submittedAt = ISO8601DateFormatter().string(from: submittedAt)
+        self.submittedAt = CalendarText.iso8601(submittedAt)
         self.output = output
         self.outcome = outcome
         self.capability = capability ?? Capability(rawValue: command)
@@ -49,7 +53,7 @@ public struct Journal: Sendable {
     /// The journal of an environment (`XDG_STATE_HOME`, else `~/.local/state`).
     public init(environment: [String: String]) {
         let base = environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.local/state"
+            ?? (environment["HOME"] ?? PathText.homeDirectory()) + "/.local/state"
         path = base + "/dashscope/tasks.jsonl"
     }
 
@@ -106,7 +110,7 @@ public struct Journal: Sendable {
     }
 
     private func append(_ json: JSON) throws {
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = PathText.deletingLastComponent(path)
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o700])

@@ -1,4 +1,13 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// When to look at a task: at fixed offsets from its submission, phase by phase, each moved by a little jitter;
 /// and how long to back off after a look that failed.

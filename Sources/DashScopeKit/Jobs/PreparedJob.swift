@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A generating request checked against the catalogue and shaped for the wire: the one thing the job pipeline runs.
 /// Every generating command builds one with its request builder (`TextToImage.prepare`, ...).

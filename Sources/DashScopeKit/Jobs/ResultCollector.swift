@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The end of every job: finds the outputs in an answer, names and downloads them, and prints paths or the `--json` document.
 struct ResultCollector: Sendable {
@@ -65,7 +69,7 @@ struct ResultCollector: Sendable {
         if failures.isEmpty {
             if reporter.live {
                 let seconds = Date().timeIntervalSince(job.started)
-                reporter.notice("saved \(paths.count) file\(paths.count == 1 ? "" : "s") in \(String(format: "%.1f", seconds))s")
+                reporter.notice("saved \(paths.count) file\(paths.count == 1 ? "" : "s") in \(seconds.fixed(places: 1))s")
             }
             return .ok
         }
@@ -102,11 +106,11 @@ struct ResultCollector: Sendable {
         var markdown = ""
         for (offset, item) in items.enumerated() {
             if let text = item.text { markdown += text + "\n\n" }
-            if case let .success(path)? = saved[offset] { markdown += "![](<\((path as NSString).lastPathComponent)>)\n\n" }
+            if case let .success(path)? = saved[offset] { markdown += "![](<\(PathText.lastComponent(path))>)\n\n" }
         }
         // `-o guide.png` fixes the extension: the text goes to guide.md all the same.
-        let named = options.plan.path(index: 1, count: 1, ext: "md", context: naming) as NSString
-        let destination = named.pathExtension == "md" ? named as String : named.deletingPathExtension + ".md"
+        let named = options.plan.path(index: 1, count: 1, ext: "md", context: naming)
+        let destination = PathText.pathExtension(named) == "md" ? named : PathText.deletingPathExtension(named) + ".md"
         return Downloader.save(markdown, to: destination, force: options.force)
     }
 

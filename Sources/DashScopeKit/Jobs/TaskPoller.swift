@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Polls a task until it reaches a final status, reporting each answer, until an optional deadline.
 ///
@@ -104,7 +108,7 @@ public struct TaskPoller: Sendable {
                 lastFailure = error
                 pause = schedule.backoff.delay(failures: failures, random: random())
                 onNotice("polling task \(id) failed: \(Self.printable(error.message)); the task keeps running, "
-                         + "polling again in \(String(format: "%.1f", pause))s")
+                         + "polling again in \(pause.fixed(places: 1))s")
             }
         }
     }

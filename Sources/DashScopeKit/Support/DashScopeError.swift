@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Every failure the tool reports: a one-line message, a hint saying what to do next, and an exit code.
 public struct DashScopeError: Error, Sendable, Equatable, CustomStringConvertible {

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A JSON value that keeps object keys in the order they were written, so requests print as they are sent.
 public enum JSON: Sendable, Equatable {

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Why a body could not be read as JSON, with the byte offset where reading stopped.
 public struct JSONParseError: Error, Sendable, CustomStringConvertible {

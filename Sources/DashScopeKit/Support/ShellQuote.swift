@@ -4,7 +4,7 @@ public enum ShellQuote {
     /// (a `'` inside becomes `'\''`); the empty word is `''`.
     public static func quote(_ word: String) -> String {
         if isPlain(word) { return word }
-        return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        return "'" + word.replacingAll("'", with: "'\\''") + "'"
     }
 
     /// The words quoted one by one and joined with spaces.

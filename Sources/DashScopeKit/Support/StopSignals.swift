@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -23,7 +27,7 @@ public enum StopSignals {
     /// its resume line and exits 130); a second SIGINT or any SIGTERM deletes the registered temporary files
     /// (`TemporaryFiles`) and ends the process at once with 130 or 143.
     public static func handle(interrupt: @escaping @Sendable () -> Void) {
-        let thread = Thread {
+        Threads.start {
             block()
             var set = stopSet()
             var interrupted = false
@@ -39,8 +43,6 @@ public enum StopSignals {
                 _exit(received == SIGTERM ? terminatedStatus : interruptedStatus)
             }
         }
-        thread.name = "signals"
-        thread.start()
     }
 
     private static func stopSet() -> sigset_t {

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// One call of the DashScope API, described as data: the same value is printed by `--dry-run` and sent otherwise.
 public struct Endpoint: Sendable {

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -75,7 +79,7 @@ final class DownloadFile: @unchecked Sendable {
     /// The first byte of `Content-Range: bytes N-M/T`.
     static func rangeStart(_ value: String?) -> Int64? {
         guard let value, value.lowercased().hasPrefix("bytes ") else { return nil }
-        return Int64(value.dropFirst(6).prefix { $0 != "-" }.trimmingCharacters(in: .whitespaces))
+        return Int64(value.dropFirst(6).prefix { $0 != "-" }.trimmingBlanks())
     }
 }
 

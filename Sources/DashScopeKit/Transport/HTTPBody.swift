@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -85,8 +89,8 @@ public struct MultipartForm: Sendable {
 
     /// A name safe inside a quoted parameter: quotes and line breaks percent-encoded, as browsers do.
     private static func quoted(_ text: String) -> String {
-        text.replacingOccurrences(of: "\"", with: "%22").replacingOccurrences(of: "\r", with: "%0D")
-            .replacingOccurrences(of: "\n", with: "%0A")
+        text.replacingAll("\"", with: "%22").replacingAll("\r", with: "%0D")
+            .replacingAll("\n", with: "%0A")
     }
 }
 

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// One HTTP request as the tool builds it: headers keep their order so `--verbose` shows them as sent.
 public struct HTTPRequest: Sendable {
@@ -47,12 +51,12 @@ public struct HTTPRequest: Sendable {
 
     /// The value of a header, matched case-insensitively.
     public func header(_ name: String) -> String? {
-        headers.first(where: { $0.0.caseInsensitiveCompare(name) == .orderedSame })?.1
+        headers.first(where: { $0.0.equalsIgnoringCase(name) })?.1
     }
 
     /// Removes every field of a header, matched case-insensitively.
     public mutating func removeHeader(_ name: String) {
-        headers.removeAll { $0.0.caseInsensitiveCompare(name) == .orderedSame }
+        headers.removeAll { $0.0.equalsIgnoringCase(name) }
     }
 
     /// Throws unless the request may be sent as it is: an `http`/`https` URL with a host, header names that are plain
@@ -71,7 +75,7 @@ public struct HTTPRequest: Sendable {
         var all = headers
         if header("Content-Type") == nil, let type = content.contentType { all.append(("Content-Type", type)) }
         if offset > 0 {
-            all.removeAll { $0.0.caseInsensitiveCompare("Range") == .orderedSame }
+            all.removeAll { $0.0.equalsIgnoringCase("Range") }
             all.append(("Range", "bytes=\(offset)-"))
         }
         return all
@@ -83,7 +87,7 @@ public struct HTTPRequest: Sendable {
     /// A header name: letters, digits and `!#$%&'*+-.^_`|~` only (no space, colon or control character).
     private static func isToken(_ text: String) -> Bool {
         !text.isEmpty && text.unicodeScalars.allSatisfy { scalar in
-            scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar) || tokenSymbols.contains(scalar))
+            scalar.isASCII && (scalar.isASCIIAlphanumeric || tokenSymbols.contains(scalar))
         }
     }
 

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Hides API keys in anything the tool prints.
 public enum Redaction {
@@ -12,13 +16,13 @@ public enum Redaction {
     /// `text` with every occurrence of `key` replaced by its redacted form.
     public static func scrub(_ text: String, key: String?) -> String {
         guard let key, key.count >= 4 else { return text }
-        return text.replacingOccurrences(of: key, with: Redaction.key(key))
+        return text.replacingAll(key, with: Redaction.key(key))
     }
 
     /// Header lines as `--verbose` and `--dry-run` show them, the Authorization value redacted.
     public static func headerLines(_ headers: [(String, String)]) -> [String] {
         headers.map { name, value in
-            guard name.caseInsensitiveCompare("Authorization") == .orderedSame else { return "\(name): \(value)" }
+            guard name.equalsIgnoringCase("Authorization") else { return "\(name): \(value)" }
             let token = value.hasPrefix("Bearer ") ? String(value.dropFirst(7)) : value
             return "\(name): Bearer \(key(token))"
         }

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Runs one HTTP exchange under a `RetryPolicy`, saying on stderr when and why it tries again.
 public struct Retrier: Sendable {
@@ -66,6 +70,6 @@ public struct Retrier: Sendable {
     }
 
     static func format(seconds: Double) -> String {
-        seconds < 10 ? String(format: "%.1fs", seconds) : "\(Int(seconds.rounded()))s"
+        seconds < 10 ? seconds.fixed(places: 1) + "s" : "\(Int(seconds.rounded()))s"
     }
 }

@@ -1,4 +1,13 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Whether a request may be re-sent after any failure, or only when the server cannot have acted on it.
 public enum RequestKind: Sendable {
@@ -35,7 +44,7 @@ public struct RetryPolicy: Sendable {
         switch status {
         case 429:
             let message = ServiceError.body(from: body)?.message ?? ""
-            return !message.localizedCaseInsensitiveContains("free allocated quota")
+            return !message.containsIgnoringCase("free allocated quota")
         case 503: return true
         case 500...599: return kind == .idempotent
         default: return false

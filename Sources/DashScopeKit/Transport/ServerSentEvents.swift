@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// One server-sent event.
 public struct ServerSentEvent: Sendable, Equatable {

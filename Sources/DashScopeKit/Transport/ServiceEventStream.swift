@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Reads a DashScope SSE answer (compatible-mode chat, native speech and text) into its JSON data objects: `[DONE]` ends
 /// the stream, and an error frame becomes a `DashScopeError`. Feed it the chunks `APIClient.stream` hands over.
@@ -32,7 +36,7 @@ public struct ServiceEventStream: Sendable {
         for event in events where !isDone {
             if let object = try Self.interpret(event) {
                 objects.append(object)
-            } else if event.data.trimmingCharacters(in: .whitespaces) == "[DONE]" {
+            } else if event.data.trimmingBlanks() == "[DONE]" {
                 isDone = true
             }
         }
@@ -41,7 +45,7 @@ public struct ServiceEventStream: Sendable {
 
     /// The data object of one event; nil for `[DONE]` and blank data; throws for an error frame or data that is not JSON.
     public static func interpret(_ event: ServerSentEvent) throws -> JSON? {
-        let text = event.data.trimmingCharacters(in: .whitespaces)
+        let text = event.data.trimmingBlanks()
         if text == "[DONE]" || (text.isEmpty && event.event != "error") { return nil }
         let json = try? JSON.parse(Data(text.utf8))
         if event.event == "error" {

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Why a request got no usable HTTP answer; each case says whether the server may have seen the request, which
 /// decides if a create may be re-sent, and whether trying again can help.

@@ -1,6 +1,11 @@
 #if os(Linux)
 import CCurl
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Dispatch
 
 /// Where a transfer puts a 2xx body; every other answer is kept in memory, within the request's cap.
 enum CurlSink {
@@ -20,7 +25,7 @@ final class CurlTransfer: @unchecked Sendable {
     private let trust: TrustStore
     private let sink: CurlSink
     private let stall: StallRule
-    private let lock = NSLock()
+    private let lock = Lock()
     private var isCancelled = false
 
     /// The longest wait for a connection: a create that cannot connect is safe to re-send, so fail it early.
@@ -104,7 +109,7 @@ final class CurlTransfer: @unchecked Sendable {
         let fields = request.headers(resumeFrom: resumeFrom)
         var lines = fields.map { "\($0.0): \($0.1)" }
         lines.append("Expect:")
-        if !fields.contains(where: { $0.0.caseInsensitiveCompare("Content-Type") == .orderedSame }) { lines.append("Content-Type:") }
+        if !fields.contains(where: { $0.0.equalsIgnoringCase("Content-Type") }) { lines.append("Content-Type:") }
         return lines
     }
 
@@ -167,7 +172,7 @@ final class CurlTransfer: @unchecked Sendable {
 
     /// Takes one header line; a status line starts a new header block (after 100 Continue or a proxy's CONNECT answer).
     fileprivate func receiveHeader(_ line: String) {
-        let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = line.trimmingBlanksAndLineBreaks()
         if trimmed.hasPrefix("HTTP/") {
             let parts = trimmed.split(separator: " ", maxSplits: 2)
             status = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
@@ -175,8 +180,8 @@ final class CurlTransfer: @unchecked Sendable {
             body = Data()
             received = 0
         } else if let colon = trimmed.firstIndex(of: ":") {
-            let name = trimmed[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
-            headers[name] = trimmed[trimmed.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            let name = trimmed[..<colon].trimmingBlanks().lowercased()
+            headers[name] = trimmed[trimmed.index(after: colon)...].trimmingBlanks()
         }
     }
 

@@ -1,13 +1,17 @@
 #if os(Linux)
 import CCurl
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The Linux transport: libcurl's easy interface, loaded on first use, one thread per exchange, idle handles kept
 /// for connection reuse, redirects followed here so the key never goes to another host and no hop leaves http(s).
 public final class CurlTransport: HTTPTransport, @unchecked Sendable {
     private let trust: TrustStore
     private let downloadStall: StallRule
-    private let lock = NSLock()
+    private let lock = Lock()
     private var idle: [LibCurl.Handle] = []
     private static let maxIdle = 4
     private static let maxRedirects = 10
@@ -79,7 +83,7 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
         let transfer = CurlTransfer(request: request, trust: trust, sink: sink, stall: stall)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<HTTPResponse, Error>) in
-                let thread = Thread { [self] in
+                Threads.start { [self] in
                     guard let handle = takeHandle() else {
                         continuation.resume(throwing: TransportError.cannotConnect("libcurl could not start a transfer (out of memory?)"))
                         return
@@ -88,8 +92,6 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
                     putBack(handle)
                     continuation.resume(with: result)
                 }
-                thread.name = "dashscope.http"
-                thread.start()
             }
         } onCancel: {
             transfer.cancel()

@@ -1,6 +1,10 @@
 #if os(Linux)
 import CCurl
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The system libcurl, opened with dlopen on the first request so commands that send nothing never load it
 /// (linking FoundationNetworking loads libcurl and ~30 libraries it needs at start-up: about 10 ms of every run).

@@ -1,0 +1,87 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Dates as text through the C library's calendar (local time follows `TZ` and `/etc/localtime`, as Foundation's
+/// `TimeZone.current` does), in place of `DateFormatter` and `ISO8601DateFormatter`, which FoundationEssentials lacks.
+public enum CalendarText {
+    /// Which clock a date is read on.
+    public enum Zone: Sendable {
+        /// The machine's local time zone.
+        case local
+        /// Coordinated universal time.
+        case utc
+    }
+
+    /// The date's broken-down time in `zone`, from its whole seconds (fractions are dropped, as the formatters do).
+    public static func fields(of date: Date, in zone: Zone) -> tm {
+        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+        var fields = tm()
+        switch zone {
+        case .local: localtime_r(&seconds, &fields)
+        case .utc: gmtime_r(&seconds, &fields)
+        }
+        return fields
+    }
+
+    /// `date` written with `strftime`'s `pattern` in `zone`, e.g. `%Y%m%d` or `%Y-%m-%d %H:%M:%S %z`.
+    public static func format(_ date: Date, _ pattern: String, in zone: Zone) -> String {
+        var fields = fields(of: date, in: zone)
+        var buffer = [CChar](repeating: 0, count: 128)
+        let count = strftime(&buffer, buffer.count, pattern, &fields)
+        return String(decoding: buffer.prefix(count).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// The date as ISO 8601 internet time in UTC, `2026-11-26T08:35:45Z` (what `ISO8601DateFormatter` writes).
+    public static func iso8601(_ date: Date) -> String {
+        format(date, "%Y-%m-%dT%H:%M:%SZ", in: .utc)
+    }
+
+    /// Reads ISO 8601 internet time with a zone, `2026-11-26T08:35:45Z` or `...+08:00` (what `ISO8601DateFormatter`
+    /// reads by default); nil for anything else.
+    public static func parseISO8601(_ text: String) -> Date? {
+        let bytes = Array(text.utf8)
+        func number(_ start: Int, _ length: Int) -> Int? {
+            guard start + length <= bytes.count else { return nil }
+            var value = 0
+            for byte in bytes[start..<(start + length)] {
+                guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
+                value = value * 10 + Int(byte - UInt8(ascii: "0"))
+            }
+            return value
+        }
+        func byte(_ index: Int, is character: Character) -> Bool {
+            index < bytes.count && bytes[index] == character.asciiValue
+        }
+        guard let year = number(0, 4), byte(4, is: "-"), let month = number(5, 2), byte(7, is: "-"), let day = number(8, 2),
+              byte(10, is: "T"), let hour = number(11, 2), byte(13, is: ":"), let minute = number(14, 2), byte(16, is: ":"),
+              let second = number(17, 2), (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60,
+              second < 61 else {
+            return nil
+        }
+        var offset = 0
+        if byte(19, is: "Z") && bytes.count == 20 {
+            offset = 0
+        } else if (byte(19, is: "+") || byte(19, is: "-")), bytes.count == 25, let zoneHour = number(20, 2), byte(22, is: ":"),
+                  let zoneMinute = number(23, 2), zoneHour < 24, zoneMinute < 60 {
+            offset = (zoneHour * 3600 + zoneMinute * 60) * (byte(19, is: "-") ? -1 : 1)
+        } else {
+            return nil
+        }
+        var fields = tm()
+        fields.tm_year = Int32(year - 1900)
+        fields.tm_mon = Int32(month - 1)
+        fields.tm_mday = Int32(day)
+        fields.tm_hour = Int32(hour)
+        fields.tm_min = Int32(minute)
+        fields.tm_sec = Int32(second)
+        return Date(timeIntervalSince1970: TimeInterval(timegm(&fields) - offset))
+    }
+}
