@@ -29,6 +29,10 @@ PY
 }
 
 echo "dashscope $($dynamic version | cut -d' ' -f2), $(nproc) cores, $runs runs each"
+# Size of the static binary as SwiftPM leaves it (with symbols) and stripped (what an install would copy after `strip`).
+strip -o "$work/dashscope-stripped" "$static"
+mb() { awk -v bytes="$(stat -c %s "$1")" 'BEGIN { printf "%.1f", bytes / 1048576 }'; }
+echo "static binary: $(mb "$static") MB, stripped $(mb "$work/dashscope-stripped") MB"
 for build in dynamic static; do
   bin=${!build}
   echo "startup ($build, $(ldd "$bin" | wc -l) shared objects): version median $(median_ms "$bin" version) ms, help median $(median_ms "$bin" help) ms"
