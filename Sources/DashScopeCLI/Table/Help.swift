@@ -22,7 +22,7 @@ public enum Help {
     public static func render(_ path: [String], table: [CommandSpec]) throws -> String {
         if path.contains("--json") { return try HelpJSON.render(path.filter { $0 != "--json" }, table: table) }
         guard let first = path.first else { return overview(table) }
-        guard var command = table.first(where: { $0.name == first && !$0.hidden }) else {
+        guard var command = table.first(where: { $0.name == first }) else {
             throw DashScopeError.usage("no help for '\(first)': unknown command\(Suggest.phrase(first, among: table.map(\.name)))",
                                        hint: "run `dashscope help` to see the commands")
         }
