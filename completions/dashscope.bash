@@ -68,7 +68,7 @@ _dashscope() {
         --output|-o) _dashscope_files ;;
         --region) _dashscope_words "cn intl us" ;;
         -n|--negative|--seed|--timeout|--api-key|--base-url) ;;
-        *) if [[ $cur == -* ]]; then _dashscope_words "--model -m -n --size --negative --seed --no-prompt-extend --watermark --async --sync --no-wait --dry-run --output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --help -h"; else _dashscope_words "--model -m -n --size --negative --seed --no-prompt-extend --watermark --async --sync --no-wait --dry-run --output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --help -h"; fi ;;
+        *) _dashscope_words "--model -m -n --size --negative --seed --no-prompt-extend --watermark --async --sync --no-wait --dry-run --output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --help -h" ;;
       esac ;;
     "i2i")
       case $option in
@@ -78,7 +78,7 @@ _dashscope() {
         --output|-o) _dashscope_files ;;
         --region) _dashscope_words "cn intl us" ;;
         -n|--negative|--seed|--max-images|--timeout|--api-key|--base-url) ;;
-        *) if [[ $cur == -* ]]; then _dashscope_words "--image -i --upload --model -m -n --size --negative --seed --no-prompt-extend --watermark --async --sync --no-wait --dry-run --interleave --max-images --output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --help -h"; else _dashscope_words "--image -i --upload --model -m -n --size --negative --seed --no-prompt-extend --watermark --async --sync --no-wait --dry-run --interleave --max-images --output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --help -h"; fi ;;
+        *) _dashscope_words "--image -i --upload --model -m -n --size --negative --seed --no-prompt-extend --watermark --async --sync --no-wait --dry-run --interleave --max-images --output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --help -h" ;;
       esac ;;
     "edit")
       case $option in
@@ -89,7 +89,7 @@ _dashscope() {
         --output|-o) _dashscope_files ;;
         --region) _dashscope_words "cn intl us" ;;
         --strength|--top-scale|--bottom-scale|--left-scale|--right-scale|--upscale-factor|-n|--negative|--seed|--timeout|--api-key|--base-url) ;;
-        *) if [[ $cur == -* ]]; then _dashscope_words "--image -i --upload --function --mask --strength --top-scale --bottom-scale --left-scale --right-scale --upscale-factor --sketch --model -m -n --negative --seed --no-prompt-extend --watermark --no-wait --dry-run --output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --help -h"; else _dashscope_words "--image -i --upload --function --mask --strength --top-scale --bottom-scale --left-scale --right-scale --upscale-factor --sketch --model -m -n --negative --seed --no-prompt-extend --watermark --no-wait --dry-run --output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --help -h"; fi ;;
+        *) _dashscope_words "--image -i --upload --function --mask --strength --top-scale --bottom-scale --left-scale --right-scale --upscale-factor --sketch --model -m -n --negative --seed --no-prompt-extend --watermark --no-wait --dry-run --output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --help -h" ;;
       esac ;;
     "task status")
       case $option in
@@ -116,7 +116,7 @@ _dashscope() {
         --model|-m) _dashscope_words "wan2.6-t2i wan2.5-t2i-preview wan2.2-t2i-flash wan2.2-t2i-plus wanx2.1-t2i-turbo wanx2.1-t2i-plus wanx2.0-t2i-turbo qwen-image qwen-image-plus wan2.5-i2i-preview wan2.6-image qwen-image-edit-plus qwen-image-edit wanx2.1-imageedit" ;;
         --region) _dashscope_words "cn intl us" ;;
         --page|--page-size|--since|--until|--api-key|--base-url) ;;
-        *) if [[ $cur == -* ]]; then _dashscope_words "--page --page-size --status --model -m --since --until --local --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --help -h"; else _dashscope_words "--page --page-size --status --model -m --since --until --local --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --help -h"; fi ;;
+        *) _dashscope_words "--page --page-size --status --model -m --since --until --local --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --help -h" ;;
       esac ;;
     "models")
       case $option in
@@ -133,7 +133,7 @@ _dashscope() {
       esac ;;
     "version")
       case $option in
-        *) if [[ $cur == -* ]]; then _dashscope_words "--help -h"; else _dashscope_words "--help -h"; fi ;;
+        *) _dashscope_words "--help -h" ;;
       esac ;;
     "help")
       case $option in

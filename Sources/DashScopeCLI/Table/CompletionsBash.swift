@@ -102,7 +102,8 @@ extension Completions {
         }
         if !silent.isEmpty { arms.append("        \(silent.joined(separator: "|"))) ;;") }
         let options = "_dashscope_words \"\(spec.options.flatMap(words).joined(separator: " "))\""
-        arms.append("        *) if [[ $cur == -* ]]; then \(options); else \(bashPositional(path, spec, table: table, otherwise: options)); fi ;;")
+        let positional = bashPositional(path, spec, table: table, otherwise: options)
+        arms.append(positional == options ? "        *) \(options) ;;" : "        *) if [[ $cur == -* ]]; then \(options); else \(positional); fi ;;")
         return "    \"\(path)\")\n      case $option in\n\(arms.joined(separator: "\n"))\n      esac ;;"
     }
 
