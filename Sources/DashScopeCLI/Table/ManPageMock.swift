@@ -34,7 +34,7 @@ public enum MockManPage {
         out += [".SH ENDPOINTS",
                 ManPage.roff("GET /api/v1/uploads?action=getPolicy&model=M issues an upload policy whose upload_host is "
                     + "http://ADDR:PORT/oss; that endpoint takes the OSS form POST and keeps the file until the mock stops, so oss:// "
-                    + "URLs resolve. GET /mock/stats answers JSON for benchmarks: connections accepted, and per task its seconds, "
+                    + "URLs resolve. GET /mock/stats answers JSON for benchmarks: connections accepted, file_bytes, and per task its seconds, "
                     + "polls and lag_seconds."),
                 ".SH EXIT STATUS", ".TP", ".B 0", "stopped by SIGINT or SIGTERM", ".TP", ".B 64", "bad arguments",
                 ".TP", ".B 69", "cannot listen",
