@@ -38,10 +38,13 @@ public enum CompletionValues {
         return family.isEmpty ? listed : family
     }
 
-    /// (value, description) pairs of a source at a path, for the model on the line (else the command's default).
+    /// (value, description) pairs of a source at a path, for the model on the line, else the config file's
+    /// `<command>.model`, else the command's default.
     public static func values(_ source: ValueSource, command path: String, model: String?, table: [CommandSpec],
                               environment: [String: String]) -> [(String, String)] {
-        let chosen = (model?.isEmpty == false ? model : nil) ?? command(path, table: table)?.option(long: "model")?.defaultText
+        let first = path.split(separator: " ").first.map(String.init) ?? ""
+        let configured = { (try? Configuration.resolve(flags: .init(), environment: environment))?.commandModels[first] }
+        let chosen = (model?.isEmpty == false ? model : nil) ?? configured() ?? command(path, table: table)?.option(long: "model")?.defaultText
         let spec = chosen.flatMap(Catalog.model(named:))
         switch source {
         case .sizes: return spec.map(sizes) ?? ratios.map { ("\($0.0):\($0.1)", "") }
