@@ -171,7 +171,7 @@ public struct SpeechRunner: Sendable {
 final class SpeechEvents: @unchecked Sendable {
     private let lock = NSLock()
     private let sink: AudioSink
-    private var parser = ServerSentEventParser()
+    private var parser = InterimEventParser()
     private var stopped = false
     private var received = false
     private(set) var requestID: String?
@@ -203,7 +203,7 @@ final class SpeechEvents: @unchecked Sendable {
         }
     }
 
-    private func handle(_ event: ServerSentEvent) throws {
+    private func handle(_ event: InterimEventParser.Event) throws {
         guard !event.data.trimmingCharacters(in: .whitespaces).isEmpty else { return }
         guard let json = try? JSON.parse(Data(event.data.utf8)) else {
             throw DashScopeError("the audio stream sent an event that is not JSON", hint: "run again with --verbose to see it",
@@ -302,5 +302,44 @@ final class AudioSink: @unchecked Sendable {
     /// Removes the unfinished file, if any.
     func discard() {
         lock.withLock { writer }?.discard()
+    }
+}
+
+/// A minimal SSE reader used until the shared `ServerSentEventParser` (issue 9 item 1) lands; then it is removed.
+struct InterimEventParser {
+    /// One event: its `event:` field and its joined `data:` lines.
+    struct Event {
+        var event: String?
+        var data: String
+    }
+
+    private var buffer = Data()
+    private var event: String?
+    private var lines: [String] = []
+
+    /// The events completed by `chunk`.
+    mutating func feed(_ chunk: Data) -> [Event] {
+        buffer.append(chunk)
+        var out: [Event] = []
+        while let newline = buffer.firstIndex(of: 10) {
+            var line = String(decoding: buffer[buffer.startIndex..<newline], as: UTF8.self)
+            buffer.removeSubrange(buffer.startIndex...newline)
+            if line.hasSuffix("\r") { line.removeLast() }
+            if line.isEmpty {
+                if !lines.isEmpty || event != nil { out.append(Event(event: event, data: lines.joined(separator: "\n"))) }
+                (lines, event) = ([], nil)
+            } else if line.hasPrefix("data:") {
+                let value = line.dropFirst(5)
+                lines.append(String(value.hasPrefix(" ") ? value.dropFirst() : value))
+            } else if line.hasPrefix("event:") {
+                event = line.dropFirst(6).trimmingCharacters(in: .whitespaces)
+            }
+        }
+        return out
+    }
+
+    /// The last event, when the body ended without a blank line.
+    mutating func finish() -> [Event] {
+        feed(Data("\n\n".utf8))
     }
 }
