@@ -204,7 +204,7 @@ final class SpeechEvents: @unchecked Sendable {
     }
 
     private func handle(_ event: InterimEventParser.Event) throws {
-        guard !event.data.trimmingCharacters(in: .whitespaces).isEmpty else { return }
+        guard event.data.utf8.contains(where: { $0 != 0x20 && $0 != 0x09 }) else { return }
         guard let json = try? JSON.parse(Data(event.data.utf8)) else {
             throw DashScopeError("the audio stream sent an event that is not JSON", hint: "run again with --verbose to see it",
                                  exit: .unavailable, requestID: requestID)
