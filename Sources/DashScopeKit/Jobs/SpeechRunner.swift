@@ -166,12 +166,12 @@ public struct SpeechRunner: Sendable {
     }
 }
 
-/// Reads the SSE events of one streamed speech call: each `output.audio.data` (base64 PCM) goes to the sink as it
-/// arrives; an error frame stops the call; `finish_reason` `stop` marks the end.
+/// Reads the SSE events of one streamed speech call (through the shared `ServiceEventStream`, which turns error frames
+/// into errors): each `output.audio.data` (base64 PCM) goes to the sink as it arrives; `finish_reason` `stop` marks the end.
 final class SpeechEvents: @unchecked Sendable {
     private let lock = NSLock()
     private let sink: AudioSink
-    private var parser = InterimEventParser()
+    private var reader = ServiceEventStream()
     private var stopped = false
     private var received = false
     private(set) var requestID: String?
@@ -188,14 +188,14 @@ final class SpeechEvents: @unchecked Sendable {
     func feed(_ chunk: Data) throws {
         try lock.withLock {
             received = true
-            for event in parser.feed(chunk) { try handle(event) }
+            for object in try reader.feed(chunk) { try handle(object) }
         }
     }
 
     /// Takes the end of the body; throws unless the last event said `stop`.
     func end() throws {
         try lock.withLock {
-            for event in parser.finish() { try handle(event) }
+            for object in try reader.finish() { try handle(object) }
             guard stopped else {
                 throw DashScopeError("the audio stream ended before its last event (finish_reason stop)", exit: .unavailable,
                                      requestID: requestID)
@@ -203,17 +203,8 @@ final class SpeechEvents: @unchecked Sendable {
         }
     }
 
-    private func handle(_ event: InterimEventParser.Event) throws {
-        guard event.data.utf8.contains(where: { $0 != 0x20 && $0 != 0x09 }) else { return }
-        guard let json = try? JSON.parse(Data(event.data.utf8)) else {
-            throw DashScopeError("the audio stream sent an event that is not JSON", hint: "run again with --verbose to see it",
-                                 exit: .unavailable, requestID: requestID)
-        }
+    private func handle(_ json: JSON) throws {
         requestID = json["request_id"]?.string ?? requestID
-        if let body = ServiceError.body(from: json) ?? (event.event == "error" ? ServiceError.Body(requestID: requestID) : nil) {
-            throw DashScopeError("the service stopped the audio stream (\(body.code ?? "error")): \(body.message ?? "no message")",
-                                 exit: .failed, serviceCode: body.code, requestID: body.requestID ?? requestID)
-        }
         usage = json["usage"] ?? usage
         let output = json["output"]
         if let encoded = output?["audio"]?["data"]?.string, !encoded.isEmpty {
@@ -302,44 +293,5 @@ final class AudioSink: @unchecked Sendable {
     /// Removes the unfinished file, if any.
     func discard() {
         lock.withLock { writer }?.discard()
-    }
-}
-
-/// A minimal SSE reader used until the shared `ServerSentEventParser` (issue 9 item 1) lands; then it is removed.
-struct InterimEventParser {
-    /// One event: its `event:` field and its joined `data:` lines.
-    struct Event {
-        var event: String?
-        var data: String
-    }
-
-    private var buffer = Data()
-    private var event: String?
-    private var lines: [String] = []
-
-    /// The events completed by `chunk`.
-    mutating func feed(_ chunk: Data) -> [Event] {
-        buffer.append(chunk)
-        var out: [Event] = []
-        while let newline = buffer.firstIndex(of: 10) {
-            var line = String(decoding: buffer[buffer.startIndex..<newline], as: UTF8.self)
-            buffer.removeSubrange(buffer.startIndex...newline)
-            if line.hasSuffix("\r") { line.removeLast() }
-            if line.isEmpty {
-                if !lines.isEmpty || event != nil { out.append(Event(event: event, data: lines.joined(separator: "\n"))) }
-                (lines, event) = ([], nil)
-            } else if line.hasPrefix("data:") {
-                let value = line.dropFirst(5)
-                lines.append(String(value.hasPrefix(" ") ? value.dropFirst() : value))
-            } else if line.hasPrefix("event:") {
-                event = line.dropFirst(6).trimmingCharacters(in: .whitespaces)
-            }
-        }
-        return out
-    }
-
-    /// The last event, when the body ended without a blank line.
-    mutating func finish() -> [Event] {
-        feed(Data("\n\n".utf8))
     }
 }
