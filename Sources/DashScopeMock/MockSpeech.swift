@@ -116,7 +116,12 @@ enum SpeechAudio {
             let value = sample < toneSamples ? Int16(rising * 8000 / (period / 2) - 4000) : 0
             one += [UInt8(truncatingIfNeeded: value), UInt8(truncatingIfNeeded: value >> 8)]
         }
-        return Array([[UInt8]](repeating: one, count: characters).joined())
+        var all: [UInt8] = []
+        all.reserveCapacity(characters * bytesPerCharacter)
+        for _ in 0..<characters {
+            all.append(contentsOf: one)
+        }
+        return all
     }
 
     /// The file id of a speech answer: `tts{characters}-{id}`, so the file route can make the same audio again.
