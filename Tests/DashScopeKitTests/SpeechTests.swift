@@ -72,8 +72,9 @@ final class SpeechTests: XCTestCase {
         XCTAssertEqual(try jobs(SpeechRequest(text: text), "qwen-tts").count, 1, "no limit is known for qwen-tts")
     }
 
-    func testEmptyTextIsRefused() {
+    func testEmptyTextAndEmptyVoiceAreRefused() {
         assertFails(.usage) { _ = try self.jobs(SpeechRequest(text: " \n")) }
+        assertFails(.usage) { _ = try self.jobs(SpeechRequest(text: "hi", voice: " ")) }
     }
 
     func testLengthCountsUTF16CodeUnits() {

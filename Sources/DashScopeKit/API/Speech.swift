@@ -86,7 +86,10 @@ public enum Speech {
 
     /// Checks `request` against `model` and shapes every call it takes, in order (one per piece of text).
     public static func prepare(_ request: SpeechRequest, model: ModelSpec, mode: CallMode) throws -> [PreparedJob] {
-        try pieces(request, model: model).map { text in
+        if request.voice.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw DashScopeError.usage("--voice is empty", hint: "name a voice, e.g. --voice \(defaultVoice), or leave the option out")
+        }
+        return try pieces(request, model: model).map { text in
             PreparedJob(model: model, capability: .speech, prompt: text, mode: mode,
                         endpoint: endpoint(text, request: request, model: model, mode: mode))
         }
