@@ -10,6 +10,10 @@ enum SpeechCommand {
         let start = try ModelChoice.start(invocation, for: .speech)
         let model = start.model
         let raw = args.string("output") == "-"
+        if raw && invocation.context.stdoutIsTerminal && !args.flag("dry-run") {
+            throw DashScopeError.usage("-o - writes raw audio to stdout, which is a terminal",
+                                       hint: "pipe it into a player (| aplay -f S16_LE -r 24000 -c 1), or save a file with -o NAME.wav")
+        }
         if raw && args.flag("json") {
             throw DashScopeError.usage("--json cannot go with -o -: stdout carries the audio", hint: "drop --json, or save a file with -o NAME.wav")
         }
