@@ -178,6 +178,15 @@ final class SpeechTests: XCTestCase {
         assertFails(.failed) { _ = try WAVFile.parse(noData, name: "x") }
     }
 
+    func testAHostileFormatIsCopiedWithoutTrapping() throws {
+        var file = [UInt8](WAVFile.header(.speech, dataBytes: 2)) + [0, 0]
+        file.replaceSubrange(22..<28, with: [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF])
+        file.replaceSubrange(34..<36, with: [0xFF, 0xFF])
+        let parsed = try WAVFile.parse(Data(file), name: "x")
+        XCTAssertEqual(parsed.format.sampleRate, 0xFFFF_FFFF)
+        XCTAssertEqual(WAVFile.header(parsed.format, dataBytes: Int(UInt32.max) + 10).count, 44)
+    }
+
     // MARK: - Stream events
 
     func testEventsWriteEachChunkAndNeedTheStopEvent() throws {

@@ -38,18 +38,19 @@ public enum WAVFile {
     /// The size written while the length is unknown (a stream still arriving): players read such a file to its end.
     public static let unknownSize: UInt32 = 0xFFFF_FFFF
 
-    /// The header in front of `dataBytes` bytes of PCM (nil: not known yet, the placeholder sizes are written).
+    /// The header in front of `dataBytes` bytes of PCM (nil: not known yet, the placeholder sizes are written). Values too
+    /// large for their field (a hostile file's format, copied) are clamped, never trapped on.
     public static func header(_ format: PCMFormat, dataBytes: Int?) -> Data {
         var bytes = Data("RIFF".utf8)
         append(dataBytes.map { UInt32(clamping: 36 + $0 + $0 % 2) } ?? unknownSize, 4, to: &bytes)
         bytes += Data("WAVEfmt ".utf8)
         append(16, 4, to: &bytes)
         append(1, 2, to: &bytes)
-        append(UInt32(format.channels), 2, to: &bytes)
-        append(UInt32(format.sampleRate), 4, to: &bytes)
-        append(UInt32(format.sampleRate * format.blockAlign), 4, to: &bytes)
-        append(UInt32(format.blockAlign), 2, to: &bytes)
-        append(UInt32(format.bitsPerSample), 2, to: &bytes)
+        append(UInt32(clamping: format.channels), 2, to: &bytes)
+        append(UInt32(clamping: format.sampleRate), 4, to: &bytes)
+        append(UInt32(clamping: format.sampleRate * format.blockAlign), 4, to: &bytes)
+        append(UInt32(clamping: format.blockAlign), 2, to: &bytes)
+        append(UInt32(clamping: format.bitsPerSample), 2, to: &bytes)
         bytes += Data("data".utf8)
         append(dataBytes.map { UInt32(clamping: $0) } ?? unknownSize, 4, to: &bytes)
         return bytes
