@@ -67,10 +67,10 @@ public enum Speech {
         if request.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             throw DashScopeError.usage("the text is empty", hint: "give it as the first argument, or pipe it on stdin")
         }
-        let length = length(request.text)
-        guard let limit = model.promptLimit, length > limit else { return [request.text] }
+        let count = length(request.text)
+        guard let limit = model.promptLimit, count > limit else { return [request.text] }
         guard request.split else {
-            throw DashScopeError.usage("the text is \(length) characters; \(model.name) takes at most \(limit) per call",
+            throw DashScopeError.usage("the text is \(count) characters; \(model.name) takes at most \(limit) per call",
                                        hint: "shorten it, or add --split to synthesise it sentence by sentence into one WAV file")
         }
         return SentenceSplitter.split(request.text, limit: limit)
