@@ -47,7 +47,7 @@ _dashscope() {
     esac
   done
   case $command in
-    "") _dashscope_words "t2i i2i edit task models completions man version help --help --version"; return ;;
+    "") _dashscope_words "t2i i2i edit t2v i2v r2v tts task models completions man version help --help --version"; return ;;
     task)
       if (( i + 1 == cword )); then _dashscope_words "status wait cancel list"; return; fi
       command="task ${words[i+1]}" ;;
@@ -91,6 +91,56 @@ _dashscope() {
         --strength|--top-scale|--bottom-scale|--left-scale|--right-scale|--upscale-factor|-n|--negative|--seed|--timeout|--api-key|--base-url) ;;
         *) _dashscope_words "--image -i --upload --function --mask --strength --top-scale --bottom-scale --left-scale --right-scale --upscale-factor --sketch --model -m -n --negative --seed --no-prompt-extend --watermark --no-wait --dry-run --output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --help -h" ;;
       esac ;;
+    "t2v")
+      case $option in
+        --model|-m) _dashscope_words "wan2.6-t2v wan2.5-t2v-preview wan2.2-t2v-plus wanx2.1-t2v-turbo wanx2.1-t2v-plus" ;;
+        --size) _dashscope_values sizes "t2v" ;;
+        --resolution) _dashscope_values resolutions "t2v" ;;
+        --duration) _dashscope_values durations "t2v" ;;
+        --audio) _dashscope_files ;;
+        --shot-type) _dashscope_words "single multi" ;;
+        --output|-o) _dashscope_files ;;
+        --region) _dashscope_words "cn intl us" ;;
+        --ratio|--negative|--seed|--timeout|--api-key|--base-url) ;;
+        *) _dashscope_words "--model -m --size --ratio --resolution --duration --audio --shot-type --negative --seed --no-prompt-extend --watermark --no-wait --dry-run --output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --help -h" ;;
+      esac ;;
+    "i2v")
+      case $option in
+        --image|-i) _dashscope_files ;;
+        --last-frame) _dashscope_files ;;
+        --model|-m) _dashscope_words "wan2.6-i2v wan2.5-i2v-preview wan2.2-i2v-flash wan2.2-i2v-plus wanx2.1-i2v-turbo wanx2.1-i2v-plus wan2.2-kf2v-flash wanx2.1-kf2v-plus" ;;
+        --resolution) _dashscope_values resolutions "i2v" ;;
+        --duration) _dashscope_values durations "i2v" ;;
+        --audio) _dashscope_files ;;
+        --shot-type) _dashscope_words "single multi" ;;
+        --output|-o) _dashscope_files ;;
+        --region) _dashscope_words "cn intl us" ;;
+        --template|--negative|--seed|--timeout|--api-key|--base-url) ;;
+        *) _dashscope_words "--image -i --last-frame --upload --model -m --resolution --duration --audio --shot-type --template --negative --seed --no-prompt-extend --watermark --no-wait --dry-run --output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --help -h" ;;
+      esac ;;
+    "r2v")
+      case $option in
+        --video) _dashscope_files ;;
+        --model|-m) _dashscope_words "wan2.6-r2v" ;;
+        --size) _dashscope_values sizes "r2v" ;;
+        --resolution) _dashscope_values resolutions "r2v" ;;
+        --duration) _dashscope_values durations "r2v" ;;
+        --shot-type) _dashscope_words "single multi" ;;
+        --output|-o) _dashscope_files ;;
+        --region) _dashscope_words "cn intl us" ;;
+        --ratio|--negative|--seed|--timeout|--api-key|--base-url) ;;
+        *) _dashscope_words "--video --model -m --size --ratio --resolution --duration --shot-type --negative --seed --watermark --no-wait --dry-run --output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --help -h" ;;
+      esac ;;
+    "tts")
+      case $option in
+        --model|-m) _dashscope_words "qwen3-tts-flash qwen-tts qwen-tts-latest" ;;
+        --voice) _dashscope_values voices "tts" ;;
+        --language) _dashscope_words "Auto Chinese English Japanese Korean French German Russian Italian Spanish Portuguese" ;;
+        --output|-o) _dashscope_files ;;
+        --region) _dashscope_words "cn intl us" ;;
+        --timeout|--api-key|--base-url) ;;
+        *) _dashscope_words "--model -m --voice --language --stream --split --dry-run --output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --help -h" ;;
+      esac ;;
     "task status")
       case $option in
         --region) _dashscope_words "cn intl us" ;;
@@ -113,7 +163,7 @@ _dashscope() {
     "task list")
       case $option in
         --status) _dashscope_words "PENDING RUNNING SUSPENDED SUCCEEDED FAILED CANCELED UNKNOWN" ;;
-        --model|-m) _dashscope_words "wan2.6-t2i wan2.5-t2i-preview wan2.2-t2i-flash wan2.2-t2i-plus wanx2.1-t2i-turbo wanx2.1-t2i-plus wanx2.0-t2i-turbo qwen-image qwen-image-plus wan2.5-i2i-preview wan2.6-image qwen-image-edit-plus qwen-image-edit wanx2.1-imageedit" ;;
+        --model|-m) _dashscope_words "wan2.6-t2i wan2.5-t2i-preview wan2.2-t2i-flash wan2.2-t2i-plus wanx2.1-t2i-turbo wanx2.1-t2i-plus wanx2.0-t2i-turbo qwen-image qwen-image-plus wan2.5-i2i-preview wan2.6-image qwen-image-edit-plus qwen-image-edit wanx2.1-imageedit wan2.6-t2v wan2.5-t2v-preview wan2.2-t2v-plus wanx2.1-t2v-turbo wanx2.1-t2v-plus wan2.6-i2v wan2.5-i2v-preview wan2.2-i2v-flash wan2.2-i2v-plus wanx2.1-i2v-turbo wanx2.1-i2v-plus wan2.2-kf2v-flash wanx2.1-kf2v-plus wan2.6-r2v qwen3-tts-flash qwen-tts qwen-tts-latest" ;;
         --region) _dashscope_words "cn intl us" ;;
         --page|--page-size|--since|--until|--api-key|--base-url) ;;
         *) _dashscope_words "--page --page-size --status --model -m --since --until --local --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --help -h" ;;
@@ -121,7 +171,7 @@ _dashscope() {
     "models")
       case $option in
         --command) _dashscope_words "t2i i2i edit t2v i2v r2v tts chat vl" ;;
-        *) if [[ $cur == -* ]]; then _dashscope_words "--command --json --help -h"; else _dashscope_words "wan2.6-t2i wan2.5-t2i-preview wan2.2-t2i-flash wan2.2-t2i-plus wanx2.1-t2i-turbo wanx2.1-t2i-plus wanx2.0-t2i-turbo qwen-image qwen-image-plus wan2.5-i2i-preview wan2.6-image qwen-image-edit-plus qwen-image-edit wanx2.1-imageedit"; fi ;;
+        *) if [[ $cur == -* ]]; then _dashscope_words "--command --json --help -h"; else _dashscope_words "wan2.6-t2i wan2.5-t2i-preview wan2.2-t2i-flash wan2.2-t2i-plus wanx2.1-t2i-turbo wanx2.1-t2i-plus wanx2.0-t2i-turbo qwen-image qwen-image-plus wan2.5-i2i-preview wan2.6-image qwen-image-edit-plus qwen-image-edit wanx2.1-imageedit wan2.6-t2v wan2.5-t2v-preview wan2.2-t2v-plus wanx2.1-t2v-turbo wanx2.1-t2v-plus wan2.6-i2v wan2.5-i2v-preview wan2.2-i2v-flash wan2.2-i2v-plus wanx2.1-i2v-turbo wanx2.1-i2v-plus wan2.2-kf2v-flash wanx2.1-kf2v-plus wan2.6-r2v qwen3-tts-flash qwen-tts qwen-tts-latest"; fi ;;
       esac ;;
     "completions")
       case $option in
@@ -137,7 +187,7 @@ _dashscope() {
       esac ;;
     "help")
       case $option in
-        *) if [[ $cur == -* ]]; then _dashscope_words "--json"; else if (( cword == i + 1 )); then _dashscope_words "t2i i2i edit task models completions man version help"; elif (( cword == i + 2 )); then case ${words[i+1]} in task) _dashscope_words "status wait cancel list" ;; esac; fi; fi ;;
+        *) if [[ $cur == -* ]]; then _dashscope_words "--json"; else if (( cword == i + 1 )); then _dashscope_words "t2i i2i edit t2v i2v r2v tts task models completions man version help"; elif (( cword == i + 2 )); then case ${words[i+1]} in task) _dashscope_words "status wait cancel list" ;; esac; fi; fi ;;
       esac ;;
   esac
   if [[ $cur == *:* && $COMP_WORDBREAKS == *:* ]]; then

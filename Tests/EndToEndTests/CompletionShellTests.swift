@@ -55,7 +55,7 @@ final class CompletionShellTests: XCTestCase {
     private var cases: [Case] {
         let subcommands = ["status", "wait", "cancel", "list"]
         return [
-            Case(words: ["dashscope", "t2"], expect: .exactly(["t2i"])),
+            Case(words: ["dashscope", "t2"], expect: .including(["t2i", "t2v"], excluding: ["i2i", "task"])),
             Case(words: ["dashscope", ""], expect: .including(["t2i", "i2i", "edit", "task", "models", "completions", "help"], excluding: ["__complete"])),
             Case(words: ["dashscope", "task", ""], expect: .exactly(subcommands)),
             Case(words: ["dashscope", "task", "w"], expect: .exactly(["wait"])),
@@ -76,7 +76,7 @@ final class CompletionShellTests: XCTestCase {
             Case(words: ["dashscope", "t2i", "--model=qwen-image", "--size", "1"], expect: .including(["1664x928", "1328x1328", "1:1", "16:9"], excluding: ["1280x1280"]),
                  bashWords: ["dashscope", "t2i", "--model", "=", "qwen-image", "--size", "1"]),
             Case(words: ["dashscope", "t2i", "--region", ""], expect: .exactly(["cn", "intl", "us"])),
-            Case(words: ["dashscope", "--region", "cn", "t2"], expect: .exactly(["t2i"])),
+            Case(words: ["dashscope", "--region", "cn", "ta"], expect: .exactly(["task"])),
             Case(words: ["dashscope", "edit", "--function", "desc"], expect: .exactly(["description_edit", "description_edit_with_mask"])),
             Case(words: ["dashscope", "task", "list", "--status", "S"], expect: .exactly(["SUSPENDED", "SUCCEEDED"])),
             Case(words: ["dashscope", "task", "wait", ""], expect: .exactly([newest, other, older])),
@@ -87,7 +87,10 @@ final class CompletionShellTests: XCTestCase {
             Case(words: ["dashscope", "t2i", "x", "-o", "cl"], expect: .including(["clips"], excluding: ["cat.png"])),
             Case(words: ["dashscope", "t2i", "--seed", ""], expect: .exactly([])),
             Case(words: ["dashscope", "t2i", "--negative", "blur", "--si"], expect: .exactly(["--size"])),
-            Case(words: ["dashscope", "models", "wanx2.1-i"], expect: .exactly(["wanx2.1-imageedit"])),
+            Case(words: ["dashscope", "models", "wanx2.1-im"], expect: .exactly(["wanx2.1-imageedit"])),
+            Case(words: ["dashscope", "t2v", "-m", "wanx2.1-t2v-turbo", "--resolution", ""], expect: .exactly(["480P", "720P"])),
+            Case(words: ["dashscope", "t2v", "--duration", ""], expect: .exactly(["5", "10", "15"])),
+            Case(words: ["dashscope", "tts", "hello", "-m", "qwen-tts", "--voice", ""], expect: .exactly(["Cherry", "Serena", "Ethan", "Chelsie"])),
             Case(words: ["dashscope", "t2i", "--size", "16:"], expect: .exactly(["16:9"]), bashWords: ["dashscope", "t2i", "--size", "16", ":"]),
         ]
     }

@@ -12,6 +12,16 @@ public enum ValueKind: Sendable, Equatable {
     case number
     /// One of the listed words.
     case choice([String])
+    /// Free text; completions offer the listed words (known values of an open list, such as voices).
+    case suggested([String])
+
+    /// The words completions offer, if any.
+    public var completions: [String]? {
+        switch self {
+        case let .choice(words), let .suggested(words): return words
+        default: return nil
+        }
+    }
 }
 
 /// Where completions find the values of an option or a positional; inferred from the table (see `OptionSpec.values`),
@@ -97,12 +107,12 @@ public struct OptionSpec: Sendable {
     ]
 
     /// Where completions find the values: the explicit source, else by name (`--model`, `--size`, `--voice`,
-    /// `--resolution`, `--duration`), else the words of a `.choice`, else files for a path, else nothing.
+    /// `--resolution`, `--duration`), else the words of a `.choice` or `.suggested`, else files for a path, else nothing.
     public var values: ValueSource {
         if let source { return source }
         if kind == .flag { return .none }
         if let byName = Self.sourcesByName[long] { return byName }
-        if case let .choice(words) = kind { return .words(words) }
+        if let words = kind.completions { return .words(words) }
         return takesPath ? .files : .none
     }
 

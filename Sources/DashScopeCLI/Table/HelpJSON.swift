@@ -48,6 +48,7 @@ enum HelpJSON {
         case .integer: kind = "integer"
         case .number: kind = "number"
         case let .choice(words): kind = "choice"; choices = words
+        case .suggested: kind = "text"
         }
         return JSON.object([
             "long": .string(option.long.count > 1 ? "--\(option.long)" : "-\(option.long)"),
