@@ -25,7 +25,8 @@ enum ModelDetails {
 
     /// Every limit of one model, one `key: value` line each.
     static func lines(_ model: ModelSpec) -> [String] {
-        var rows: [[String]] = [["name:", model.name], ["command:", model.capability.command + (isDefault(model) ? " (its default model)" : "")],
+        var rows: [[String]] = [["name:", model.name], ["command:", model.capability.command + (model.capability == .keyframesToVideo ? " --last-frame" : "")
+                                    + (isDefault(model) ? " (its default model)" : "")],
                                 ["about:", model.summary]]
         rows += model.modes.map { ["mode:", "\($0.async ? "async task" : "sync"), \($0.wire.rawValue) body, POST \($0.compatible ? "/compatible-mode/v1" : "/api/v1")\($0.path)"] }
         if let limit = model.promptLimit { rows.append(["prompt:", "at most \(limit) characters"]) }
