@@ -36,10 +36,14 @@ public struct JobRecord: Sendable {
     public var capability: Capability?
     /// When the task was created, if known (the poll schedule counts from it; nil: poll at once).
     public var submitted: Date?
+    /// The `parameters` object of the request sent (seed, size, n, ...), for `--json`; nil when unknown.
+    public var parameters: JSON?
 
     /// Creates a record.
-    public init(model: String, prompt: String, started: Date = Date(), capability: Capability?, submitted: Date? = nil) {
+    public init(model: String, prompt: String, started: Date = Date(), capability: Capability?, submitted: Date? = nil,
+                parameters: JSON? = nil) {
         self.model = model
+        self.parameters = parameters
         self.prompt = prompt
         self.started = started
         self.capability = capability
