@@ -98,7 +98,7 @@ extension TaskCommands {
         if invocation.arguments.flag("json") { console.result(JSON.array(documents.documents).pretty) }
         let saved = outcomes.filter { $0 == .ok }.count
         let worst = outcomes.max(by: { severity($0) < severity($1) }) ?? .ok
-        console.info("\(open.count) task\(open.count == 1 ? "" : "s"): \(saved) saved, \(outcomes.count - saved) not" + (worst == .ok ? "" : " (exit \(worst.rawValue))"))
+        console.info("\(saved) of \(open.count) task\(open.count == 1 ? "" : "s") saved" + (worst == .ok ? "" : "; the worst outcome: exit \(worst.rawValue)"))
         return worst
     }
 

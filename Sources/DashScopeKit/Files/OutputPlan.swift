@@ -63,12 +63,18 @@ public struct OutputPlan: Sendable {
     /// The placeholders a template may use.
     public static let placeholders = ["date", "time", "model", "slug", "index", "ext", "task"]
 
-    /// The `{name}` placeholders written in a pattern, in order (a `{` with no `}` after it is plain text).
+    /// The `{name}` placeholders written in a pattern, in order, read as `expand` reads them: a `{` with no `}` after
+    /// it, or followed by another `{` first, is plain text (`{{task}}` is a brace around `{task}`).
     static func placeholders(in pattern: String) -> [String] {
         var names: [String] = []
         var rest = pattern[...]
         while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
-            names.append(String(rest[rest.index(after: open)..<close]))
+            let name = rest[rest.index(after: open)..<close]
+            if name.contains("{") {
+                rest = rest[rest.index(after: open)...]
+                continue
+            }
+            names.append(String(name))
             rest = rest[rest.index(after: close)...]
         }
         return names
