@@ -24,7 +24,10 @@ enum TaskCommands {
         }
         if invocation.context.stderrIsTerminal {
             for key in ["submit_time", "scheduled_time", "end_time"] {
-                if let value = snapshot.output[key]?.string { console.info("\(key.replacingOccurrences(of: "_", with: " ")): \(value)") }
+                if let value = snapshot.output[key]?.string {
+                    let zone = TaskTimes.localZone(invocation.context.environment)
+                    console.info("\(key.replacingOccurrences(of: "_", with: " ")): \(TaskTimes.show(service: value, in: zone))")
+                }
             }
             let outputs = ResultParser.items(from: snapshot.output).filter { $0.url != nil }.count
             if outputs > 0, let line = ResumeLine.make(taskID: id, arguments: args, session: session) {
@@ -137,6 +140,7 @@ enum TaskCommands {
         }
     }
 
+    /// The journal's state of a task.
     static func localState(_ entry: JournalEntry) -> LocalState {
         entry.outcome.map(LocalState.finished) ?? .unfinished
     }
