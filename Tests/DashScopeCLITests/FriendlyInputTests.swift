@@ -80,6 +80,19 @@ final class FriendlyInputTests: XCTestCase {
         XCTAssertEqual(ColorChoice.scan(["t2i", "--", "--color=never"]), .auto)
     }
 
+    func testADumbTerminalGetsNoSpinnerAndNoColour() {
+        func console(_ environment: [String: String]) -> Console {
+            Console(context: RunContext(arguments: [], environment: environment, cwd: "/", stdinIsTerminal: true, stdoutIsTerminal: true,
+                                        stderrIsTerminal: true, readStdin: { Data() }, writeStdout: { _ in }, writeStderr: { _ in }))
+        }
+        XCTAssertTrue(console(["TERM": "xterm"]).showsProgress)
+        XCTAssertTrue(console(["TERM": "xterm"]).color)
+        XCTAssertFalse(console(["TERM": "dumb"]).showsProgress)
+        XCTAssertFalse(console(["TERM": "dumb"]).color)
+        XCTAssertFalse(console(["NO_COLOR": "1"]).color)
+        XCTAssertTrue(console(["NO_COLOR": "1"]).showsProgress, "NO_COLOR is about colour only")
+    }
+
     // MARK: Poll traces
 
     func testRepeatedPollsAreFoldedAndStatusChangesShown() {
