@@ -184,6 +184,24 @@ final class FriendlyInputTests: XCTestCase {
         XCTAssertEqual(ModelChoice.nearest("gpt-4o", for: .textToImage), [])
     }
 
+    func testWhichUnknownModelsAreRefused() {
+        let table: [(String, Capability, Bool, Bool)] = [
+            ("wan2.6", .textToImage, false, true),
+            ("wan9-t2i-ultra", .textToImage, false, true),
+            ("wan9-t2i-ultra", .textToImage, true, false),
+            ("wan2.7-t2v", .textToVideo, false, true),
+            ("qwen-plus-2025-01-25", .chat, false, false),
+            ("deepseek-r1", .chat, false, false),
+            ("qwen-plu", .chat, false, true),
+            ("Qwen-Plus-Latest", .chat, false, true),
+            ("qwen-plu", .chat, true, false),
+            ("qwen-vl-mx", .vision, false, true),
+        ]
+        for (name, capability, anyModel, refused) in table {
+            XCTAssertEqual(ModelChoice.refuses(name, for: capability, anyModel: anyModel), refused, "\(name) \(capability) \(anyModel)")
+        }
+    }
+
     /// Every `--size` the help of an image command shows (examples and option help) is valid for the model the example runs.
     func testHelpSizesAreValidForTheirModels() throws {
         var checked = 0
