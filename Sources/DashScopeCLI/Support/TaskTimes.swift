@@ -6,13 +6,14 @@ import DashScopeKit
 enum TaskTimes {
     /// The zone the service reads `start_time`/`end_time` in and writes `submit_time` in. API.md section 4 gives the
     /// format (`YYYYMMDDhhmmss`) but no zone; the assumption is Beijing time (UTC+8), the console's zone, in every region.
-    static let serviceZone = TimeZone(identifier: "Asia/Shanghai")!
+    /// A fixed offset (China keeps no summer time), so no time zone database is needed.
+    static let serviceZone = TimeZone(secondsFromGMT: 8 * 3600)!
 
     /// The user's zone: `TZ` from the run's environment (`Europe/Paris`, `UTC`, `:Asia/Tokyo`), else the system's.
     static func localZone(_ environment: [String: String]) -> TimeZone {
         guard var name = environment["TZ"], !name.isEmpty else { return TimeZone.current }
         if name.hasPrefix(":") { name.removeFirst() }
-        if ["UTC", "UTC0", "GMT", "GMT0", "Z"].contains(name) { return TimeZone(identifier: "UTC")! }
+        if ["UTC", "UTC0", "GMT", "GMT0", "Z"].contains(name) { return TimeZone(secondsFromGMT: 0)! }
         return TimeZone(identifier: name) ?? TimeZone.current
     }
 
