@@ -72,7 +72,7 @@ public enum TextToImage {
             }
             let area = max(model.defaultSize?.pixels ?? 1024 * 1024, model.ratioMinPixels ?? 0)
             let s = recommendedRule(rule, model: model).size(forRatio: w, h, area: area)
-            if let problem = rule.problem(with: s) {
+            if let problem = rule.problem(with: s, model: model.name) {
                 throw DashScopeError.usage("--size \(w):\(h) cannot be met: \(problem)", hint: "pick a ratio between 1:4 and 4:1")
             }
             return s
