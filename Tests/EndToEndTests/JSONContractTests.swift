@@ -68,14 +68,33 @@ final class JSONContractTests: EndToEndCase {
 
     // MARK: - One row per command
 
-    func testTextToImage() throws {
-        let json = try document(["t2i", "a red fox", "-n", "2", "--seed", "42", "--size", "1024x1024", "--json"])
-        assertKeys(json, Self.jobKeys, "t2i")
-        let object = json as? [String: Any] ?? [:]
-        XCTAssertEqual(object.int("seed"), 42, "the seed sent")
-        XCTAssertEqual(object.string("size"), "1024*1024", "the size sent, in the wire's spelling")
-        XCTAssertEqual(object.array("paths").count, 2)
-        XCTAssertEqual(object.object("parameters").int("n"), 2)
+    /// One run per command: argv, the keys its document must have, and values it must hold (`seed` and `size`: the ones
+    /// sent). A command added later adds a row (its inputs: `cat.png`, 512x512, is in the test directory).
+    static let rows: [(argv: [String], keys: [(String, Kind)], values: [String: String])] = [
+        (["t2i", "a red fox", "-n", "2", "--seed", "42", "--size", "1024x1024", "--json"], jobKeys, ["seed": "42", "size": "1024*1024"]),
+        (["t2i", "a red fox", "-m", "wan2.2-t2i-flash", "--size", "16:9", "--json"], jobKeys, [:]),
+        (["i2i", "autumn", "-i", "cat.png", "--seed", "3", "--json"], jobKeys, ["seed": "3"]),
+        (["i2i", "autumn", "-m", "wan2.6-image", "-i", "cat.png", "--size", "1280x1280", "--json"], jobKeys, ["size": "1280*1280"]),
+        (["edit", "make the sky pink", "-i", "cat.png", "--seed", "11", "--json"], jobKeys, ["seed": "11"]),
+        (["t2i", "a cat", "--dry-run", "--json"], dryRunKeys, ["method": "POST"]),
+        // t2v, i2v, r2v, tts: add rows here (jobKeys, with the seed and size or resolution sent).
+    ]
+
+    func testEveryCommandsDocument() throws {
+        try png("cat.png", 512)
+        for row in Self.rows {
+            let object = try document(row.argv) as? [String: Any] ?? [:]
+            let what = row.argv.joined(separator: " ")
+            assertKeys(object, row.keys, what)
+            for (key, value) in row.values {
+                XCTAssertEqual(object[key].map { "\($0)" }, value, "\(what): \(key)")
+            }
+            guard row.keys.contains(where: { $0.0 == "parameters" }) else { continue }
+            // The seed and size reported are the ones the service received.
+            let sent = try XCTUnwrap(creates.last?.json, what).object("parameters")
+            XCTAssertEqual(object.string("size"), sent.string("size"), "\(what): size")
+            XCTAssertEqual(object.int("seed"), sent.int("seed"), "\(what): seed")
+        }
     }
 
     func testTextToImageWithoutSeedHasTheSizeSentAndANullSeed() throws {
