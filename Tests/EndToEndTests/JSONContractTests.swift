@@ -161,7 +161,7 @@ final class JSONContractTests: EndToEndCase {
     }
 
     // MARK: - Commands being added (a row each when they land)
-    // t2v, i2v, r2v, tts: the job document (jobKeys) — add a row like testTextToImage, with --seed and --size/--resolution.
-    // chat, vl: their own documents — add a row with the keys the README documents for them.
+    // t2v, i2v, r2v, tts: the job document (jobKeys): a row in `rows`, with --seed and --size or --resolution.
+    // chat, vl: their own documents: a row in `rows` with the keys the README documents for them.
     // models, help --json, config list --json, auth status --json, doctor --json: a row each with their documented keys.
 }
