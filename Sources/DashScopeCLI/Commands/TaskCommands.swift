@@ -1,7 +1,7 @@
 import Foundation
 import DashScopeKit
 
-/// `dashscope task status|wait|cancel|list`.
+/// `dashscope task status|wait|cancel|list|forget` (wait in TaskWait.swift).
 enum TaskCommands {
     /// Prints the status word on stdout and the details on stderr (or the whole answer with `--json`).
     static func status(_ invocation: Invocation) async throws -> ExitCode {
@@ -171,19 +171,11 @@ enum TaskCommands {
         return .ok
     }
 
+    /// The checked TASK_ID argument.
     static func taskID(_ args: ParsedArguments) throws -> String {
         guard let id = args.positional else {
             throw DashScopeError.usage("\(args.commandLine) needs a TASK_ID", hint: "`dashscope task list` shows recent tasks")
         }
         return try TaskID.user(id).rawValue
-    }
-
-    /// `2026-11-23`, `2026-11-23 10:00:00` or `20261123100000` → `20261123100000`.
-    static func timestamp(_ text: String, option: String) throws -> String {
-        let digits = text.filter(\.isNumber)
-        guard [8, 10, 12, 14].contains(digits.count) else {
-            throw DashScopeError.usage("\(option) '\(text)' is not a time", hint: "write YYYY-MM-DD or \"YYYY-MM-DD hh:mm:ss\"")
-        }
-        return digits + String(repeating: "0", count: 14 - digits.count)
     }
 }
