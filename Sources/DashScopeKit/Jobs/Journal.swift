@@ -122,6 +122,7 @@ public struct Journal: Sendable {
     /// sees the old or the new journal, never half of one); returns the ids removed.
     @discardableResult
     public func forget(where forget: (JournalEntry) -> Bool) throws -> [String] {
+        guard FileManager.default.fileExists(atPath: path) else { return [] }
         let fd = try openLocked()
         defer { close(fd) }
         let gone = Set(entries().filter(forget).map(\.taskID))
