@@ -9,7 +9,7 @@ final class JSONContractTests: EndToEndCase {
     /// The type a documented key must have.
     enum Kind { case string, integer, object, array, bool, stringOrNull, integerOrNull, objectOrNull }
 
-    /// The document of a finished job (t2i, i2i, edit, task wait; later t2v, i2v, r2v, tts).
+    /// The document of a finished job (t2i, i2i, edit, t2v, i2v, r2v, task wait; later tts).
     static let jobKeys: [(String, Kind)] = [
         ("task_id", .stringOrNull), ("request_id", .stringOrNull), ("model", .string), ("prompt", .string),
         ("seed", .integerOrNull), ("size", .stringOrNull), ("parameters", .objectOrNull), ("actual_prompts", .array),
@@ -77,7 +77,10 @@ final class JSONContractTests: EndToEndCase {
         (["i2i", "autumn", "-m", "wan2.6-image", "-i", "cat.png", "--size", "1280x1280", "--json"], jobKeys, ["size": "1280*1280"]),
         (["edit", "make the sky pink", "-i", "cat.png", "--seed", "11", "--json"], jobKeys, ["seed": "11"]),
         (["t2i", "a cat", "--dry-run", "--json"], dryRunKeys, ["method": "POST"]),
-        // t2v, i2v, r2v, tts: add rows here (jobKeys, with the seed and size or resolution sent).
+        (["t2v", "a red fox", "--seed", "5", "--json"], jobKeys, ["seed": "5", "size": "1920*1080"]),
+        (["i2v", "waves", "-i", "https://example.com/beach.jpg", "--resolution", "720P", "--json"], jobKeys, ["size": "720P"]),
+        (["r2v", "character1 dances", "--video", "https://example.com/a.mp4", "--json"], jobKeys, [:]),
+        // tts: add a row here (jobKeys).
     ]
 
     func testEveryCommandsDocument() throws {
@@ -92,7 +95,7 @@ final class JSONContractTests: EndToEndCase {
             guard row.keys.contains(where: { $0.0 == "parameters" }) else { continue }
             // The seed and size reported are the ones the service received.
             let sent = try XCTUnwrap(creates.last?.json, what).object("parameters")
-            XCTAssertEqual(object.string("size"), sent.string("size"), "\(what): size")
+            XCTAssertEqual(object.string("size"), sent.string("size") ?? sent.string("resolution"), "\(what): size")
             XCTAssertEqual(object.int("seed"), sent.int("seed"), "\(what): seed")
         }
     }
@@ -161,7 +164,7 @@ final class JSONContractTests: EndToEndCase {
     }
 
     // MARK: - Commands being added (a row each when they land)
-    // t2v, i2v, r2v, tts: the job document (jobKeys): a row in `rows`, with --seed and --size or --resolution.
+    // tts: the job document (jobKeys): a row in `rows`.
     // chat, vl: their own documents: a row in `rows` with the keys the README documents for them.
     // models, help --json, config list --json, auth status --json, doctor --json: a row each with their documented keys.
 }

@@ -56,10 +56,10 @@ extension TaskCommands {
             return nil
         }
         if invocation.arguments.flag("json") {
+            let sent = JobRecord(model: entry.model, prompt: entry.prompt, capability: entry.capability, parameters: entry.parameters)
             console.result(JSON.object([
                 "task_id": .string(entry.taskID), "request_id": .null, "model": .string(entry.model), "prompt": .string(entry.prompt),
-                "seed": (entry.parameters?["seed"]?.int).map(JSON.integer) ?? .null,
-                "size": entry.parameters?["size"]?.string.map(JSON.string) ?? .null,
+                "seed": sent.seed.map(JSON.integer) ?? .null, "size": sent.size.map(JSON.string) ?? .null,
                 "parameters": entry.parameters ?? .null, "actual_prompts": .array([]), "texts": .array([]), "urls": .array([]),
                 "paths": .array(entry.paths.map(JSON.string)), "failures": .array([]), "usage": .null, "already_saved": .bool(true),
             ]).pretty)

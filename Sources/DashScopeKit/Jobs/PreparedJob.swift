@@ -52,6 +52,12 @@ public struct JobRecord: Sendable {
 
     /// What the job produces (images when the family is unknown).
     public var output: MediaKind { capability?.output ?? .image }
+
+    /// The seed sent, or nil when none was (the service then picks one and does not say which).
+    public var seed: Int? { parameters?["seed"]?.int }
+
+    /// The size sent: `W*H`, or the resolution tier (`720P`) of a model that takes one instead; nil when none was sent.
+    public var size: String? { parameters?["size"]?.string ?? parameters?["resolution"]?.string }
 }
 
 /// Where the pipeline's human output goes: the CLI's console implements it; tests may record it.
