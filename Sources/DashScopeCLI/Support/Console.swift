@@ -77,10 +77,9 @@ public final class Console: @unchecked Sendable {
     /// Prints an error with its hint on stderr, always; under `--json`, as one line holding `DashScopeError.json`.
     public func error(_ error: DashScopeError) {
         if json {
-            let line = lock.withLock { redact(error.json.compact) }
             return lock.withLock {
                 clearProgress()
-                writeStderr(line + "\n")
+                writeStderr(redact(error.json.compact) + "\n")
             }
         }
         var text = paint("error:", "31") + " " + clean(error.message)
