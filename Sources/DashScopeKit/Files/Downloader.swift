@@ -94,6 +94,8 @@ public struct Downloader: Sendable {
         // A resumable partial stays unless the download ends (complete, or refused by the server).
         var keep = lock != nil
         defer {
+            // An empty partial is not worth keeping.
+            if keep && Self.size(of: temp) == 0 { keep = false }
             if !keep {
                 unlink(temp)
                 if lock != nil { unlink(temp + ".source") }

@@ -145,7 +145,8 @@ public struct JobPipeline: Sendable {
             let text = snapshot.status.rawValue
             let polls = status.polled()
             guard status.set(text) else { return }
-            if reporter.live {
+            // A failed, canceled or unknown end is reported by the error that follows.
+            if reporter.live || (snapshot.status.isFinal && snapshot.status != .succeeded) {
                 reporter.detail("task \(taskID): \(text)")
             } else {
                 reporter.notice(Self.statusLine(taskID: taskID, status: text, seconds: Date().timeIntervalSince(since), polls: polls))
