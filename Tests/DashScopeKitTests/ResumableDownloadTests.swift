@@ -130,6 +130,16 @@ final class ResumableDownloadTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/clip.mp4"))
     }
 
+    func testAPartialThatIsAlreadyCompleteIsSavedWithoutFetchingAgain() async throws {
+        server = try CannedHTTPServer { _ in .raw("HTTP/1.1 416 Range Not Satisfiable\r\nContent-Range: bytes */1000\r\nContent-Length: 0\r\nConnection: close\r\n\r\n") }
+        let dir = try temporaryDirectory(self)
+        leavePartial(in: dir, bytes: 1000)
+        let saved = try await fetch(dir)
+        XCTAssertEqual(try saved.get(), dir + "/clip.mp4")
+        XCTAssertTrue(FileManager.default.contents(atPath: dir + "/clip.mp4") == Self.content)
+        XCTAssertEqual(server.requests.count, 1)
+    }
+
     func testAResumeKeyThatIsNotAPlainNameIsIgnored() {
         XCTAssertNil(DownloadJob(url: "https://x/y", destination: "/tmp/y", resumeKey: "../evil").resumeKey)
         XCTAssertEqual(DownloadJob(url: "https://x/y", destination: "/tmp/y", resumeKey: "abc-1").resumeKey, "abc-1")

@@ -112,6 +112,9 @@ public struct Downloader: Sendable {
                     let answer = try await transport.download(Self.request(url, deadline: deadline, offset: offset, partial: temp),
                                                               to: file, resumeFrom: offset, progress: progress)
                     guard answer.status == 416 && offset > 0 else { return answer }
+                    // A run stopped between the last byte and the rename left a complete file.
+                    let total = RemoteSource(status: 206, headers: answer.headers).total
+                    if total == offset, RemoteSource.read(temp + ".source")?.total == offset { return HTTPResponse(status: 200) }
                 } catch TransportError.badDownload(let message) where offset > 0 && message == RemoteSource.changedMessage {
                     // The partial file was emptied: fall through and fetch the whole file.
                 }
