@@ -169,6 +169,30 @@ final class VideoWaitTests: EndToEndCase {
         XCTAssertTrue(result.stderr.contains("dashscope task wait \(id) -o clips/"), result.stderr)
     }
 
+    func testT2VKilledDuringItsDownloadIsResumedByTaskWaitFromTheJournal() throws {
+        try startVideoMock(seconds: 1)
+        mock.inject(try Fault(spec: "slow@file:4"))
+        let first = try spawn(["t2v", "a cat surfing", "--resolution", "720P", "-o", "clips/"])
+        waitUntil("the task is polled") { !polls.isEmpty }
+        let id = try XCTUnwrap(polls.first?.path.split(separator: "/").last.map(String.init))
+        waitUntil("a fifth of the video is saved", timeout: 15) { (partialSize(id, in: "clips") ?? 0) >= Self.videoBytes / 5 }
+        usleep(100_000) // between two pieces of the slow answer (one every 0.2 s), so no bytes are in flight
+        first.send(SIGKILL)
+        _ = first.finish(timeout: 10)
+        XCTAssertEqual(journalEvents(id), ["submitted"], "killed during the download: the task is still open")
+        XCTAssertEqual(files(matching: ".mp4"), [])
+        let second = try run(["task", "wait"])
+        assertExit(second, 0)
+        XCTAssertTrue(second.stderr.contains("resuming task \(id) (wan2.6-t2v"), second.stderr)
+        let saved = try XCTUnwrap(second.lines.first)
+        XCTAssertTrue(saved.hasPrefix("clips/") && saved.hasSuffix(".mp4"), "the journal kept -o and the video type: \(saved)")
+        XCTAssertEqual(FileManager.default.contents(atPath: url(saved).path), mock.videoFile(id: id))
+        XCTAssertTrue(downloads.last?.headers["range"]?.hasPrefix("bytes=") ?? false, "resumed, not fetched again")
+        XCTAssertLessThanOrEqual(Double(mock.statistics.fileBytes), 1.05 * Double(Self.videoBytes))
+        XCTAssertEqual(journalEvents(id), ["submitted", "finished:SUCCEEDED"])
+        XCTAssertEqual(files().filter { $0.contains(".part") }, [])
+    }
+
     /// The journal's events for `taskID`: `submitted`, `finished:OUTCOME`.
     private func journalEvents(_ taskID: String) -> [String] {
         let path = root.appendingPathComponent(".state/dashscope/tasks.jsonl").path
