@@ -4,7 +4,7 @@ _dashscope() {
   cur="${COMP_WORDS[COMP_CWORD]}"
   prev="${COMP_WORDS[COMP_CWORD-1]}"
   if [ "$COMP_CWORD" -eq 1 ]; then
-    COMPREPLY=($(compgen -W "t2i i2i edit t2v i2v r2v task models completions man version help" -- "$cur")); return
+    COMPREPLY=($(compgen -W "t2i i2i edit t2v i2v r2v tts task models completions man version help" -- "$cur")); return
   fi
   if [ "$COMP_CWORD" -eq 2 ]; then
     case "${COMP_WORDS[1]}" in
@@ -57,6 +57,14 @@ _dashscope() {
         --video|--output|-o) COMPREPLY=($(compgen -f -- "$cur")); return ;;
       esac
       COMPREPLY=($(compgen -W "--video --model -m --size --ratio --resolution --duration --shot-type --negative --seed --watermark --no-wait --dry-run --output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --help -h" -- "$cur")) ;;
+    "tts")
+      case "$prev" in
+      --voice) COMPREPLY=($(compgen -W "Cherry Ethan Nofish Jennifer Ryan Katerina Elias Jada Dylan Sunny Li Marcus Roy Peter Rocky Kiki Eric Serena Chelsie" -- "$cur")); return ;;
+      --language) COMPREPLY=($(compgen -W "Auto Chinese English Japanese Korean French German Russian Italian Spanish Portuguese" -- "$cur")); return ;;
+      --region) COMPREPLY=($(compgen -W "cn intl us" -- "$cur")); return ;;
+        --output|-o) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+      esac
+      COMPREPLY=($(compgen -W "--model -m --voice --language --stream --split --dry-run --output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --help -h" -- "$cur")) ;;
     "task status")
       case "$prev" in
       --region) COMPREPLY=($(compgen -W "cn intl us" -- "$cur")); return ;;

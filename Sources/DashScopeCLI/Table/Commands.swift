@@ -82,6 +82,22 @@ public enum Commands {
                         "dashscope r2v \"character1 hands character2 a gift\" --video a.mp4 --video b.mov --size 1280*720 --duration 10",
                     ],
                     handler: ReferenceToVideoCommand.run),
+        CommandSpec("tts", summary: "Text to speech: a WAV file, or raw PCM streamed to a player",
+                    details: "Synthesises speech and saves it as a WAV file (24 kHz, 16-bit mono). --stream writes the audio as it "
+                        + "arrives (a valid WAV once complete; the file gets its name only then); -o - writes raw PCM to stdout "
+                        + "instead, for a player. Text over the model's limit (qwen3-tts-flash: 600 characters) is refused unless "
+                        + "--split cuts it at sentence boundaries into several calls joined into one WAV. Voices the tool knows: "
+                        + Catalog.models(for: .speech).map { "\($0.name): \(($0.voices ?? []).joined(separator: ", "))" }.joined(separator: "; ")
+                        + ". Other voices are sent with a warning. Prints the saved path.",
+                    positional: PositionalSpec("TEXT", help: "what to say; `-` or piped stdin reads it from stdin", fromStdin: true),
+                    options: Options.speech + Options.job + Options.global,
+                    examples: [
+                        "dashscope tts \"你好，欢迎使用通义千问。\"",
+                        "dashscope tts \"Hello there\" --voice Ethan --language english -o hello.wav",
+                        "dashscope tts \"你好\" --stream -o - | aplay -f S16_LE -r 24000 -c 1",
+                        "dashscope tts --split < chapter.txt -o chapter.wav",
+                    ],
+                    handler: SpeechCommand.run),
         CommandSpec("task", summary: "Check, wait for, cancel and list async tasks",
                     details: "Every async job is a task on the service; task ids and result URLs expire after 24 hours.",
                     subcommands: [

@@ -155,7 +155,7 @@ public enum Parser {
 
     private static func check(_ value: String, for spec: OptionSpec, spelled: String) throws -> String {
         switch spec.kind {
-        case .flag, .text:
+        case .flag, .text, .suggested:
             return value
         case .integer:
             guard Int(value) != nil else {
