@@ -41,7 +41,7 @@ _dashscope() {
   local command="" i
   for (( i = 1; i < cword; i++ )); do
     case ${words[i]} in
-      --api-key|--region|--base-url) (( i++ )) ;;
+      --api-key|--region|--base-url|--color) (( i++ )) ;;
       -*) ;;
       *) command=${words[i]}; break ;;
     esac
@@ -49,7 +49,7 @@ _dashscope() {
   case $command in
     "") _dashscope_words "t2i i2i edit t2v i2v r2v tts task models completions man version help --help --version"; return ;;
     task)
-      if (( i + 1 == cword )); then _dashscope_words "status wait cancel list"; return; fi
+      if (( i + 1 == cword )); then _dashscope_words "status wait cancel list forget"; return; fi
       command="task ${words[i+1]}" ;;
   esac
   local option=$prev
@@ -67,8 +67,9 @@ _dashscope() {
         --size) _dashscope_values sizes "t2i" ;;
         --output|-o) _dashscope_files ;;
         --region) _dashscope_words "cn intl us" ;;
+        --color) _dashscope_words "auto always never" ;;
         -n|--negative|--seed|--timeout|--api-key|--base-url) ;;
-        *) _dashscope_words "--model -m -n --size --negative --seed --no-prompt-extend --watermark --async --sync --no-wait --dry-run --output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --help -h" ;;
+        *) _dashscope_words "--model -m -n --size --negative --seed --no-prompt-extend --watermark --async --sync --no-wait --dry-run --output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" ;;
       esac ;;
     "i2i")
       case $option in
@@ -77,8 +78,9 @@ _dashscope() {
         --size) _dashscope_values sizes "i2i" ;;
         --output|-o) _dashscope_files ;;
         --region) _dashscope_words "cn intl us" ;;
+        --color) _dashscope_words "auto always never" ;;
         -n|--negative|--seed|--max-images|--timeout|--api-key|--base-url) ;;
-        *) _dashscope_words "--image -i --upload --model -m -n --size --negative --seed --no-prompt-extend --watermark --async --sync --no-wait --dry-run --interleave --max-images --output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --help -h" ;;
+        *) _dashscope_words "--image -i --upload --model -m -n --size --negative --seed --no-prompt-extend --watermark --async --sync --no-wait --dry-run --interleave --max-images --output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" ;;
       esac ;;
     "edit")
       case $option in
@@ -88,8 +90,9 @@ _dashscope() {
         --model|-m) _dashscope_words "qwen-image-edit-plus qwen-image-edit wanx2.1-imageedit" ;;
         --output|-o) _dashscope_files ;;
         --region) _dashscope_words "cn intl us" ;;
+        --color) _dashscope_words "auto always never" ;;
         --strength|--top-scale|--bottom-scale|--left-scale|--right-scale|--upscale-factor|-n|--negative|--seed|--timeout|--api-key|--base-url) ;;
-        *) _dashscope_words "--image -i --upload --function --mask --strength --top-scale --bottom-scale --left-scale --right-scale --upscale-factor --sketch --model -m -n --negative --seed --no-prompt-extend --watermark --no-wait --dry-run --output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --help -h" ;;
+        *) _dashscope_words "--image -i --upload --function --mask --strength --top-scale --bottom-scale --left-scale --right-scale --upscale-factor --sketch --model -m -n --negative --seed --no-prompt-extend --watermark --no-wait --dry-run --output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" ;;
       esac ;;
     "t2v")
       case $option in
@@ -101,8 +104,9 @@ _dashscope() {
         --shot-type) _dashscope_words "single multi" ;;
         --output|-o) _dashscope_files ;;
         --region) _dashscope_words "cn intl us" ;;
+        --color) _dashscope_words "auto always never" ;;
         --ratio|--negative|--seed|--timeout|--api-key|--base-url) ;;
-        *) _dashscope_words "--model -m --size --ratio --resolution --duration --audio --shot-type --negative --seed --no-prompt-extend --watermark --no-wait --dry-run --output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --help -h" ;;
+        *) _dashscope_words "--model -m --size --ratio --resolution --duration --audio --shot-type --negative --seed --no-prompt-extend --watermark --no-wait --dry-run --output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" ;;
       esac ;;
     "i2v")
       case $option in
@@ -115,8 +119,9 @@ _dashscope() {
         --shot-type) _dashscope_words "single multi" ;;
         --output|-o) _dashscope_files ;;
         --region) _dashscope_words "cn intl us" ;;
+        --color) _dashscope_words "auto always never" ;;
         --template|--negative|--seed|--timeout|--api-key|--base-url) ;;
-        *) _dashscope_words "--image -i --last-frame --upload --model -m --resolution --duration --audio --shot-type --template --negative --seed --no-prompt-extend --watermark --no-wait --dry-run --output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --help -h" ;;
+        *) _dashscope_words "--image -i --last-frame --upload --model -m --resolution --duration --audio --shot-type --template --negative --seed --no-prompt-extend --watermark --no-wait --dry-run --output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" ;;
       esac ;;
     "r2v")
       case $option in
@@ -128,8 +133,9 @@ _dashscope() {
         --shot-type) _dashscope_words "single multi" ;;
         --output|-o) _dashscope_files ;;
         --region) _dashscope_words "cn intl us" ;;
+        --color) _dashscope_words "auto always never" ;;
         --ratio|--negative|--seed|--timeout|--api-key|--base-url) ;;
-        *) _dashscope_words "--video --model -m --size --ratio --resolution --duration --shot-type --negative --seed --watermark --no-wait --dry-run --output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --help -h" ;;
+        *) _dashscope_words "--video --model -m --size --ratio --resolution --duration --shot-type --negative --seed --watermark --no-wait --dry-run --output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" ;;
       esac ;;
     "tts")
       case $option in
@@ -138,35 +144,47 @@ _dashscope() {
         --language) _dashscope_words "Auto Chinese English Japanese Korean French German Russian Italian Spanish Portuguese" ;;
         --output|-o) _dashscope_files ;;
         --region) _dashscope_words "cn intl us" ;;
+        --color) _dashscope_words "auto always never" ;;
         --timeout|--api-key|--base-url) ;;
-        *) _dashscope_words "--model -m --voice --language --stream --split --dry-run --output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --help -h" ;;
+        *) _dashscope_words "--model -m --voice --language --stream --split --dry-run --output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" ;;
       esac ;;
     "task status")
       case $option in
         --region) _dashscope_words "cn intl us" ;;
+        --color) _dashscope_words "auto always never" ;;
         --api-key|--base-url) ;;
-        *) if [[ $cur == -* ]]; then _dashscope_words "--json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --help -h"; else _dashscope_values task-ids "task status"; fi ;;
+        *) if [[ $cur == -* ]]; then _dashscope_words "--json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h"; else _dashscope_values task-ids "task status"; fi ;;
       esac ;;
     "task wait")
       case $option in
         --output|-o) _dashscope_files ;;
         --region) _dashscope_words "cn intl us" ;;
+        --color) _dashscope_words "auto always never" ;;
         --timeout|--api-key|--base-url) ;;
-        *) if [[ $cur == -* ]]; then _dashscope_words "--output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --help -h"; else _dashscope_values task-ids "task wait"; fi ;;
+        *) if [[ $cur == -* ]]; then _dashscope_words "--all --output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h"; else _dashscope_values task-ids "task wait"; fi ;;
       esac ;;
     "task cancel")
       case $option in
         --region) _dashscope_words "cn intl us" ;;
+        --color) _dashscope_words "auto always never" ;;
         --api-key|--base-url) ;;
-        *) if [[ $cur == -* ]]; then _dashscope_words "--api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --help -h"; else _dashscope_values task-ids "task cancel"; fi ;;
+        *) if [[ $cur == -* ]]; then _dashscope_words "--api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h"; else _dashscope_values task-ids "task cancel"; fi ;;
       esac ;;
     "task list")
       case $option in
         --status) _dashscope_words "PENDING RUNNING SUSPENDED SUCCEEDED FAILED CANCELED UNKNOWN" ;;
         --model|-m) _dashscope_words "wan2.6-t2i wan2.5-t2i-preview wan2.2-t2i-flash wan2.2-t2i-plus wanx2.1-t2i-turbo wanx2.1-t2i-plus wanx2.0-t2i-turbo qwen-image qwen-image-plus wan2.5-i2i-preview wan2.6-image qwen-image-edit-plus qwen-image-edit wanx2.1-imageedit wan2.6-t2v wan2.5-t2v-preview wan2.2-t2v-plus wanx2.1-t2v-turbo wanx2.1-t2v-plus wan2.6-i2v wan2.5-i2v-preview wan2.2-i2v-flash wan2.2-i2v-plus wanx2.1-i2v-turbo wanx2.1-i2v-plus wan2.2-kf2v-flash wanx2.1-kf2v-plus wan2.6-r2v qwen3-tts-flash qwen-tts qwen-tts-latest" ;;
         --region) _dashscope_words "cn intl us" ;;
+        --color) _dashscope_words "auto always never" ;;
         --page|--page-size|--since|--until|--api-key|--base-url) ;;
-        *) _dashscope_words "--page --page-size --status --model -m --since --until --local --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --help -h" ;;
+        *) _dashscope_words "--page --page-size --status --model -m --since --until --local --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" ;;
+      esac ;;
+    "task forget")
+      case $option in
+        --region) _dashscope_words "cn intl us" ;;
+        --color) _dashscope_words "auto always never" ;;
+        --older-than|--api-key|--base-url) ;;
+        *) if [[ $cur == -* ]]; then _dashscope_words "--done --older-than --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h"; else _dashscope_values task-ids "task forget"; fi ;;
       esac ;;
     "models")
       case $option in
@@ -187,7 +205,7 @@ _dashscope() {
       esac ;;
     "help")
       case $option in
-        *) if [[ $cur == -* ]]; then _dashscope_words "--json"; else if (( cword == i + 1 )); then _dashscope_words "t2i i2i edit t2v i2v r2v tts task models completions man version help"; elif (( cword == i + 2 )); then case ${words[i+1]} in task) _dashscope_words "status wait cancel list" ;; esac; fi; fi ;;
+        *) if [[ $cur == -* ]]; then _dashscope_words "--json"; else if (( cword == i + 1 )); then _dashscope_words "t2i i2i edit t2v i2v r2v tts task models completions man version help"; elif (( cword == i + 2 )); then case ${words[i+1]} in task) _dashscope_words "status wait cancel list forget" ;; esac; fi; fi ;;
       esac ;;
   esac
   if [[ $cur == *:* && $COMP_WORDBREAKS == *:* ]]; then

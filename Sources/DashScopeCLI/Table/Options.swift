@@ -12,6 +12,9 @@ public enum Options {
         OptionSpec("mock", help: "run against a built-in offline mock server: no key, no cost"),
         OptionSpec("verbose", short: "v", help: "show each request and answer on stderr (key redacted)"),
         OptionSpec("quiet", short: "q", help: "print nothing on stderr but errors"),
+        OptionSpec("color", .choice(ColorChoice.allCases.map(\.rawValue)), placeholder: "WHEN", default: "auto",
+                   help: "colour stderr: auto (a terminal, unless NO_COLOR is set or TERM=dumb), always or never"),
+        OptionSpec("any-model", help: "send a -m model the catalogue does not know (limits unchecked) instead of refusing it"),
         OptionSpec("help", short: "h", help: "show help"),
     ]
 
