@@ -134,15 +134,16 @@ final class EssentialsTests: XCTestCase {
         var ends: [Int32] = [0, 0]
         XCTAssertEqual(pipe(&ends), 0)
         let payload = Data((0..<200_000).map { UInt8($0 % 251) })
+        let (readEnd, writeEnd) = (ends[0], ends[1])
         let writer = Thread {
-            try? StreamWriter.write(payload, to: ends[1])
-            close(ends[1])
+            try? StreamWriter.write(payload, to: writeEnd)
+            close(writeEnd)
         }
         writer.start()
-        XCTAssertEqual(DescriptorIO.read(descriptor: ends[0], upTo: 10), payload.prefix(10))
-        XCTAssertEqual(DescriptorIO.readToEnd(descriptor: ends[0]), payload.dropFirst(10))
-        XCTAssertEqual(DescriptorIO.read(descriptor: ends[0], upTo: 10), Data())
-        close(ends[0])
+        XCTAssertEqual(DescriptorIO.read(descriptor: readEnd, upTo: 10), payload.prefix(10))
+        XCTAssertEqual(DescriptorIO.readToEnd(descriptor: readEnd), payload.dropFirst(10))
+        XCTAssertEqual(DescriptorIO.read(descriptor: readEnd, upTo: 10), Data())
+        close(readEnd)
 
         let path = NSTemporaryDirectory() + "essentials-\(UUID().uuidString)"
         XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data()))

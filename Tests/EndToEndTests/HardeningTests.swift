@@ -75,8 +75,11 @@ final class HardeningTests: EndToEndCase {
             let result = try runWithStdout(args, FileHandle(forWritingAtPath: "/dev/full")!)
             assertExit(result, 73)
             assertNoBacktrace(result)
-            XCTAssertEqual(result.errorLines.filter { $0.hasPrefix("error: ") },
-                           ["error: cannot write the results to stdout: No space left on device"], "\(args): \(result.stderr)")
+            let expected = args.contains("--json")
+                ? #"{"error":{"code":"cannot_write","message":"cannot write the results to stdout: No space left on device","#
+                : "error: cannot write the results to stdout: No space left on device"
+            XCTAssertEqual(result.errorLines.filter { $0.hasPrefix(expected) }.count, 1, "\(args): \(result.stderr)")
+            XCTAssertEqual(result.errorLines.filter { $0.hasPrefix("error: ") || $0.hasPrefix(#"{"error""#) }.count, 1, "\(args): \(result.stderr)")
         }
     }
 
@@ -91,7 +94,7 @@ final class HardeningTests: EndToEndCase {
 
     // MARK: Signals
 
-    func testSIGTERMDuringADownloadLeavesNoPartFileAndExits143() throws {
+    func testSIGTERMDuringADownloadKeepsOnlyTheResumablePartAndExits143() throws {
         mock.inject(try Fault(spec: "slow@file:5"))
         let process = try spawn(["t2i", "a cat", "-m", "wan2.2-t2i-flash", "-o", "pics/"])
         waitUntil("the download has started") { !downloads.isEmpty }
@@ -102,10 +105,10 @@ final class HardeningTests: EndToEndCase {
         assertNoBacktrace(result)
         XCTAssertLessThan(result.seconds, 4.5, "SIGTERM must not wait for the slow download")
         XCTAssertEqual(files(matching: ".png"), [])
-        assertNoPartFiles()
+        assertOnlyResumableParts()
     }
 
-    func testASecondInterruptLeavesNoPartFileAndExits130() throws {
+    func testASecondInterruptKeepsOnlyTheResumablePartAndExits130() throws {
         mock.inject(try Fault(spec: "slow@file:5"))
         let process = try spawn(["t2i", "a cat", "-m", "wan2.2-t2i-flash", "-o", "pics/"])
         waitUntil("the download has started") { !downloads.isEmpty }
@@ -116,7 +119,7 @@ final class HardeningTests: EndToEndCase {
         assertExit(result, 130)
         assertNoBacktrace(result)
         XCTAssertEqual(files(matching: ".png"), [])
-        assertNoPartFiles()
+        assertOnlyResumableParts()
     }
 
     func testSIGTERMWhileWaitingExits143() throws {

@@ -24,11 +24,13 @@ public struct JobPipeline: Sendable {
     /// Runs a prepared job the way the options ask and returns the exit status.
     public func run(_ job: PreparedJob) async throws -> ExitCode {
         if options.dryRun {
-            reporter.emit(services.client.describe(job.endpoint))
+            reporter.emit(options.json ? services.client.describeJSON(job.endpoint, output: options.noWait ? nil : options.plan.template).pretty
+                                       : services.client.describe(job.endpoint))
             return .ok
         }
         try prepareOutput(for: job)
-        var record = JobRecord(model: job.model.name, prompt: job.prompt, capability: job.capability)
+        var record = JobRecord(model: job.model.name, prompt: job.prompt, capability: job.capability,
+                               parameters: job.endpoint.body?["parameters"])
         let answer = try await submit(job)
         record.submitted = Date()
         let requestID = answer["request_id"]?.string
@@ -68,14 +70,14 @@ public struct JobPipeline: Sendable {
             finish(taskID, "FAILED")
             throw DashScopeError("task \(taskID) failed (\(snapshot.code ?? "no code")): \(snapshot.message ?? "no message")",
                                  hint: ResultCollector.failureHint(snapshot.code), exit: .failed,
-                                 serviceCode: snapshot.code, requestID: snapshot.requestID)
+                                 serviceCode: snapshot.code, requestID: snapshot.requestID, taskID: taskID)
         case .canceled:
             finish(taskID, "CANCELED")
-            throw DashScopeError("task \(taskID) was canceled", exit: .failed)
+            throw DashScopeError("task \(taskID) was canceled", exit: .failed, taskID: taskID)
         default:
             finish(taskID, "UNKNOWN")
             throw DashScopeError("task \(taskID) is UNKNOWN to the service: it does not exist, belongs to another account or region, or expired (tasks live 24 h)",
-                                 hint: "check the id and --region; `dashscope task list` shows recent tasks", exit: .failed)
+                                 hint: "check the id and --region; `dashscope task list` shows recent tasks", exit: .failed, taskID: taskID)
         }
     }
 
@@ -83,7 +85,7 @@ public struct JobPipeline: Sendable {
 
     private var collector: ResultCollector {
         ResultCollector(downloader: services.downloader, options: options, reporter: reporter,
-                        finish: { [self] id, outcome in finish(id, outcome) })
+                        finish: { [self] id, outcome, paths in finish(id, outcome, paths: paths) })
     }
 
     private func naming(_ record: JobRecord, task: String) -> NamingContext {
@@ -119,7 +121,7 @@ public struct JobPipeline: Sendable {
             try journal.recordSubmitted(JournalEntry(taskID: taskID, model: record.model, command: record.capability?.command ?? "task",
                                                      prompt: record.prompt, origin: services.client.configuration.origin,
                                                      submittedAt: record.started, output: options.journalOutput,
-                                                     capability: record.capability))
+                                                     capability: record.capability, parameters: record.parameters))
         } catch let error as DashScopeError {
             reporter.caution("\(error.message); remember the task id yourself: \(taskID)")
         } catch {}
@@ -135,16 +137,38 @@ public struct JobPipeline: Sendable {
         if let line = options.resumeCommand(taskID) { reporter.notice("collect it with: \(line)") }
     }
 
+    /// Polls to a final status. On a terminal a ticker redraws the status; elsewhere (a CI log) each status change is
+    /// one plain line, so a long wait shows signs of life without a spinner's escape codes.
     private func poll(_ taskID: String, job: JobRecord) async throws -> TaskSnapshot {
         let reporter = reporter
         let poller = TaskPoller(tasks: services.tasks, schedule: services.schedule(job.output), deadline: options.deadline,
                                 submitted: job.submitted, sleeper: services.sleeper, onNotice: { reporter.notice($0) })
         let status = StatusBox()
-        let ticker = startTicker(taskID: taskID, status: status)
+        let since = job.submitted ?? Date()
+        let ticker = startTicker(taskID: taskID, status: status, since: since)
         defer { ticker?.cancel(); reporter.clearStatus() }
         return try await poller.wait(for: taskID) { snapshot, _ in
-            if status.set(snapshot.status.rawValue) { reporter.detail("task \(taskID): \(snapshot.status.rawValue)") }
+            let text = snapshot.status.rawValue
+            let polls = status.polled()
+            guard status.set(text) else { return }
+            // A failed, canceled or unknown end is reported by the error that follows.
+            if reporter.live || (snapshot.status.isFinal && snapshot.status != .succeeded) {
+                reporter.detail("task \(taskID): \(text)")
+            } else {
+                reporter.notice(Self.statusLine(taskID: taskID, status: text, seconds: Date().timeIntervalSince(since), polls: polls))
+            }
         }
+    }
+
+    /// "task ID: RUNNING after 12s (3 polls)", the line a status change prints when stderr is not a terminal.
+    static func statusLine(taskID: String, status: String, seconds: Double, polls: Int) -> String {
+        "task \(taskID): \(status) after \(elapsed(seconds)) (\(polls) poll\(polls == 1 ? "" : "s"))"
+    }
+
+    /// Seconds as `12s` or `4m05s`.
+    static func elapsed(_ seconds: Double) -> String {
+        let whole = max(0, Int(seconds))
+        return whole < 60 ? "\(whole)s" : "\(whole / 60)m\((whole % 60).zeroPadded(to: 2))s"
     }
 
     /// Runs a step of a submitted task; whatever stops it (Ctrl-C, timeout, a failure) is reported with the resume
@@ -154,10 +178,13 @@ public struct JobPipeline: Sendable {
         do {
             return try await step()
         } catch is CancellationError {
-            throw DashScopeError("interrupted; task \(taskID) keeps running on the service", hint: resumeHint(taskID), exit: .interrupted)
+            throw DashScopeError("interrupted; task \(taskID) keeps running on the service", hint: resumeHint(taskID), exit: .interrupted,
+                                 taskID: taskID)
         } catch var error as DashScopeError where always || error.exitCode != .failed {
             error.hint = [error.hint, resumeHint(taskID)].compactMap { $0 }.joined(separator: "\n")
-            throw error
+            throw error.about(task: taskID)
+        } catch let error as DashScopeError {
+            throw error.about(task: taskID)
         }
     }
 
@@ -171,24 +198,24 @@ public struct JobPipeline: Sendable {
             ?? "the built-in mock forgets its tasks when dashscope exits, so this one cannot be resumed"
     }
 
-    func finish(_ taskID: String, _ outcome: String) {
+    func finish(_ taskID: String, _ outcome: String, paths: [String] = []) {
         guard let journal = services.journal else { return }
-        do { try journal.recordFinished(taskID: taskID, outcome: outcome) } catch let error as DashScopeError {
+        do { try journal.recordFinished(taskID: taskID, outcome: outcome, paths: paths) } catch let error as DashScopeError {
             reporter.caution(error.message)
         } catch {}
     }
 
-    /// Redraws "⠋ RUNNING · 12s" on a terminal while waiting.
-    private func startTicker(taskID: String, status: StatusBox) -> Task<Void, Never>? {
+    /// Redraws "⠋ RUNNING · 12s · 3 polls · task ID" on a terminal while waiting; the time counts from `since`.
+    private func startTicker(taskID: String, status: StatusBox, since started: Date) -> Task<Void, Never>? {
         guard reporter.live else { return nil }
         let reporter = reporter
-        let started = Date()
         return Task {
             let frames = Array("⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏")
             var frame = 0
             while !Task.isCancelled {
-                let seconds = Int(Date().timeIntervalSince(started))
-                reporter.status("\(frames[frame % frames.count]) \(status.value) · \(seconds)s · task \(taskID)")
+                let polls = status.polls
+                let count = polls == 0 ? "" : " · \(polls) poll\(polls == 1 ? "" : "s")"
+                reporter.status("\(frames[frame % frames.count]) \(status.value) · \(Self.elapsed(Date().timeIntervalSince(started)))\(count) · task \(taskID)")
                 frame += 1
                 try? await Task.sleep(nanoseconds: 120_000_000)
             }
@@ -196,13 +223,25 @@ public struct JobPipeline: Sendable {
     }
 }
 
-/// The latest status seen while polling, shared with the progress ticker.
+/// The latest status seen while polling and the number of answered polls, shared with the progress ticker.
 final class StatusBox: @unchecked Sendable {
     private let lock = Lock()
     private var current = "SUBMITTED"
+    private var count = 0
 
     /// The latest status.
     var value: String { lock.withLock { current } }
+
+    /// How many polls were answered.
+    var polls: Int { lock.withLock { count } }
+
+    /// Counts one answered poll; returns the count.
+    func polled() -> Int {
+        lock.withLock {
+            count += 1
+            return count
+        }
+    }
 
     /// Sets the status; returns whether it changed.
     func set(_ status: String) -> Bool {

@@ -45,9 +45,16 @@ public enum CalendarText {
     }
 
     /// Reads ISO 8601 internet time with a zone, `2026-11-26T08:35:45Z` or `...+08:00` (what `ISO8601DateFormatter`
-    /// reads by default); nil for anything else.
-    public static func parseISO8601(_ text: String) -> Date? {
-        let bytes = Array(text.utf8)
+    /// reads by default), with `fractionalSeconds` also `08:35:45.250Z`; nil for anything else.
+    public static func parseISO8601(_ text: String, fractionalSeconds: Bool = false) -> Date? {
+        var bytes = Array(text.utf8)
+        var fraction = 0.0
+        if fractionalSeconds, bytes.count > 20, bytes[19] == UInt8(ascii: ".") {
+            let digits = bytes[20...].prefix { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
+            guard !digits.isEmpty, let value = Double("0." + String(decoding: digits, as: UTF8.self)) else { return nil }
+            fraction = value
+            bytes.removeSubrange(19..<(20 + digits.count))
+        }
         func number(_ start: Int, _ length: Int) -> Int? {
             guard start + length <= bytes.count else { return nil }
             var value = 0
@@ -82,6 +89,6 @@ public enum CalendarText {
         fields.tm_hour = Int32(hour)
         fields.tm_min = Int32(minute)
         fields.tm_sec = Int32(second)
-        return Date(timeIntervalSince1970: TimeInterval(timegm(&fields) - offset))
+        return Date(timeIntervalSince1970: TimeInterval(timegm(&fields) - offset) + fraction)
     }
 }
