@@ -47,7 +47,8 @@ final class FoundationImportTests: XCTestCase {
     /// (`import Foundation`, `@preconcurrency import Foundation`, `import struct Foundation.Date`).
     private static func importsFullFoundation(_ line: String) -> Bool {
         let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
-        guard let at = words.firstIndex(of: "import"), at + 1 < words.count else { return false }
+        guard let at = words.firstIndex(of: "import"), at + 1 < words.count, words[..<at].allSatisfy({ $0.hasPrefix("@") })
+        else { return false }
         let kinds: Set<Substring> = ["struct", "class", "enum", "protocol", "typealias", "func", "let", "var"]
         let module = words[kinds.contains(words[at + 1]) && at + 2 < words.count ? at + 2 : at + 1]
         let name = module.split(separator: ".").first ?? module
