@@ -83,7 +83,7 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
         let transfer = CurlTransfer(request: request, trust: trust, sink: sink, stall: stall)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<HTTPResponse, Error>) in
-                Threads.start { [self] in
+                let started = Threads.start { [self] in
                     guard let handle = takeHandle() else {
                         continuation.resume(throwing: TransportError.cannotConnect("libcurl could not start a transfer (out of memory?)"))
                         return
@@ -91,6 +91,9 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
                     let result = transfer.perform(on: handle)
                     putBack(handle)
                     continuation.resume(with: result)
+                }
+                if !started {
+                    continuation.resume(throwing: TransportError.cannotConnect("no thread could be started for the transfer (out of memory?)"))
                 }
             }
         } onCancel: {
