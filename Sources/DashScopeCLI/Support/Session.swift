@@ -19,7 +19,7 @@ final class Session: @unchecked Sendable {
         let args = invocation.arguments
         let configuration = try Configuration.resolve(
             flags: .init(apiKey: args.string("api-key"), region: args.string("region"), baseURL: args.string("base-url"),
-                         allowInsecureHTTP: args.flag("allow-insecure-http")),
+                         workspace: args.string("workspace"), allowInsecureHTTP: args.flag("allow-insecure-http")),
             environment: invocation.context.environment)
         invocation.console.protect(secret: configuration.apiKey)
         for warning in configuration.warnings { invocation.console.warn(warning) }

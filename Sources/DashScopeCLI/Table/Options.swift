@@ -6,14 +6,18 @@ public enum Options {
     public static let global: [OptionSpec] = [
         OptionSpec("api-key", .text, placeholder: "KEY", help: "API key (default: $DASHSCOPE_API_KEY, then the config file); never printed"),
         OptionSpec("region", .choice(Region.allCases.map(\.rawValue)), placeholder: "REGION", default: "cn",
-                   help: "cn (Beijing), intl (Singapore) or us (Virginia); keys work only in their own region"),
-        OptionSpec("base-url", .text, placeholder: "URL", help: "API origin, e.g. http://127.0.0.1:8089 for a dashscope-mock"),
+                   help: "cn (beijing), intl (singapore) or us (virginia), any case; keys work only in their own region"),
+        OptionSpec("workspace", .text, placeholder: "ID", help: "send calls to this workspace's own host (cn and intl; default: $DASHSCOPE_WORKSPACE, then the config file)"),
+        OptionSpec("base-url", .text, placeholder: "URL", help: "API origin, e.g. http://127.0.0.1:8089 for a dashscope-mock (wins over --region and --workspace)"),
         OptionSpec("allow-insecure-http", help: "allow a plain http:// --base-url off this machine (it sends the key in clear text)"),
         OptionSpec("mock", help: "run against a built-in offline mock server: no key, no cost"),
         OptionSpec("verbose", short: "v", help: "show each request and answer on stderr (key redacted)"),
         OptionSpec("quiet", short: "q", help: "print nothing on stderr but errors"),
         OptionSpec("help", short: "h", help: "show help"),
     ]
+
+    /// The global options of commands that only touch local files (`config set|unset|path`): quiet and help.
+    static let local: [OptionSpec] = global.filter { ["quiet", "help"].contains($0.long) }
 
     /// `--json`.
     public static let json = OptionSpec("json", help: "print one JSON document on stdout instead of lines")
