@@ -274,6 +274,7 @@ final class WorkspaceConfigurationTests: XCTestCase {
             ResolvedSetting(key: "region", value: "intl", source: .configFile, origin: "\(path), line 2"),
             ResolvedSetting(key: "workspace", value: "ws9", source: .flag, origin: "--workspace"),
             ResolvedSetting(key: "allow_insecure_http", value: "false", source: .builtIn, origin: nil),
+            ResolvedSetting(key: "color", value: "auto", source: .builtIn, origin: nil),
             ResolvedSetting(key: "t2i.model", value: "qwen-image", source: .configFile, origin: "\(path), line 3"),
         ])
     }

@@ -49,6 +49,8 @@ public struct Configuration: Sendable {
     public var origin: String
     /// The default output (`-o`) when none is given on the command line.
     public var output: String?
+    /// The config file's `color` (auto, always or never), if it sets one: `--color` wins over it.
+    public var color: String?
     /// `<command>.model` defaults from the config file.
     public var commandModels: [String: String]
     /// Warnings found while reading the configuration (e.g. a world-readable config file).
@@ -144,6 +146,7 @@ public struct Configuration: Sendable {
                                           commandModels: Dictionary(modelEntries.map { (String($0.key.dropLast(".model".count)), $0.value) }) { $1 },
                                           warnings: file.exposureWarning.map { [$0] } ?? [])
         configuration.configPath = file.path
+        configuration.color = fromFile["color"]?.value
         configuration.settings = Settings.all.compactMap { resolved[$0.name] }
             + modelEntries.map { ResolvedSetting(key: $0.key, value: $0.value, source: .configFile, origin: file.place($0.line)) }
         let base = resolved["base_url"]

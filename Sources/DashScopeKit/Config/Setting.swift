@@ -78,6 +78,8 @@ public enum Settings {
                 placeholder: "BOOL", flag: "allow-insecure-http", default: "false", check: checkBool),
         Setting("output", meaning: "the default -o: a directory, file name or template", placeholder: "PATH", flag: "output",
                 check: checkText),
+        Setting("color", meaning: "colour on stderr: auto (a terminal, unless NO_COLOR or TERM=dumb), always or never",
+                placeholder: "WHEN", flag: "color", default: "auto", check: checkColor),
         Setting("COMMAND.model", meaning: "the default model of a command, e.g. t2i.model = wan2.2-t2i-flash", placeholder: "MODEL",
                 flag: "model", check: checkModel),
     ]
@@ -163,6 +165,14 @@ public enum Settings {
             return .failure(SettingProblem("'\(TerminalText.line(value))' is not true or false", hint: "write true or false"))
         }
         return .success(truth)
+    }
+
+    private static func checkColor(_ value: String) -> Result<String, SettingProblem> {
+        let word = value.lowercased()
+        guard ["auto", "always", "never"].contains(word) else {
+            return .failure(SettingProblem("color cannot be '\(TerminalText.line(value))'", hint: "write auto, always or never"))
+        }
+        return .success(word)
     }
 
     private static func checkText(_ value: String) -> Result<String, SettingProblem> {
