@@ -177,6 +177,8 @@ final class ConfigCommandTests: EndToEndCase {
         XCTAssertEqual(byName["key"]?["state"] as? String, "fail")
         XCTAssertEqual(byName["key"]?["exit_code"] as? Int, 78)
         XCTAssertTrue((byName["key"]?["fix"] as? String)?.contains("DASHSCOPE_API_KEY") ?? false)
+        XCTAssertEqual(byName["service"]?["state"] as? String, "ok", "a call without the key still shows the service answers")
+        XCTAssertTrue((byName["service"]?["detail"] as? String)?.contains("HTTP 401") ?? false)
         XCTAssertEqual(byName["proxy"]?["detail"] as? String, "https_proxy=http://***@proxy.example:3128")
         XCTAssertFalse(result.stdout.contains("secret"), "proxy credentials are never shown")
 

@@ -130,13 +130,11 @@ enum ConfigCommands {
         source == .configFile ? "file" : source.rawValue
     }
 
-    /// The option lines that describe the settings table, for `help config`.
+    /// The settings with their variables and flags, for `help config`.
     static var settingsHelp: String {
         "Settings: " + Settings.all.map { setting in
-            var line = "\(setting.name) (\(setting.meaning)"
-            if let name = setting.environment { line += "; $\(name)" }
-            if let flag = setting.flag { line += "; --\(flag)" }
-            return line + ")"
-        }.joined(separator: "; ") + "."
+            let others = [setting.environment.map { "$" + $0 }, setting.flag.map { "--" + $0 }].compactMap { $0 }
+            return setting.name + (others.isEmpty ? "" : " (\(others.joined(separator: ", ")))")
+        }.joined(separator: ", ") + "; e.g. t2i.model = wan2.2-t2i-flash."
     }
 }

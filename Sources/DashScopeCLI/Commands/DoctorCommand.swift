@@ -47,7 +47,7 @@ enum DoctorCommand {
     /// Key present and accepted, region reachable, clock in step: all from one free call.
     private static func serviceLines(_ session: Session) async -> [Line] {
         let configuration = session.configuration
-        let check = await KeyCheck.run(client: session.client)
+        let check = await KeyCheck.run(client: session.client, reachWithoutKey: true)
         let host = configuration.apiHost
         var lines: [Line] = []
         let keyText = configuration.apiKey.map { "\(Redaction.key($0)) from \(AuthCommand.keySource(configuration) ?? "?")" }
@@ -64,8 +64,6 @@ enum DoctorCommand {
         switch check.verdict {
         case let .unreachable(error):
             lines.append(Line(name: "service", state: .fail, detail: error.message, fix: error.hint, exit: error.exitCode))
-        case .noKey:
-            lines.append(Line(name: "service", state: .skip, detail: "\(host) not checked: no key to ask with"))
         default:
             lines.append(Line(name: "service", state: .ok, detail: "\(host) answered HTTP \(check.status ?? 0) in \(check.milliseconds) ms (region \(configuration.region.rawValue)"
                 + (configuration.workspace.map { ", workspace \($0)" } ?? "") + ")"))

@@ -43,10 +43,12 @@ public struct KeyCheck: Sendable {
         }
     }
 
-    /// Sends the call once with the client's key, within `timeout` seconds.
-    public static func run(client: APIClient, timeout: TimeInterval = 20) async -> KeyCheck {
+    /// Sends the call once with the client's key, within `timeout` seconds. Without a key nothing is sent, unless
+    /// `reachWithoutKey` asks to send it anyway to learn whether the service answers (its 401 then reads as `.noKey`).
+    public static func run(client: APIClient, timeout: TimeInterval = 20, reachWithoutKey: Bool = false) async -> KeyCheck {
         let started = Date()
-        guard client.configuration.apiKey != nil else {
+        let hasKey = client.configuration.apiKey != nil
+        guard hasKey || reachWithoutKey else {
             return KeyCheck(verdict: .noKey, status: nil, serverDate: nil, localDate: started, milliseconds: 0)
         }
         let request = client.request(for: endpoint, deadline: started.addingTimeInterval(timeout))
@@ -64,6 +66,7 @@ public struct KeyCheck: Sendable {
             let region = configuration.origin == configuration.region.origin ? configuration.region : nil
             let verdict: Verdict
             switch response.status {
+            case _ where !hasKey: verdict = .noKey
             case 200..<300: verdict = .accepted
             case 401, 403: verdict = .rejected(ServiceError.error(status: response.status, data: response.body, region: region))
             default: verdict = .failed(ServiceError.error(status: response.status, data: response.body, region: region))
