@@ -1,0 +1,65 @@
+import Foundation
+
+/// Reads a DashScope SSE answer (compatible-mode chat, native speech and text) into its JSON data objects: `[DONE]` ends
+/// the stream, and an error frame becomes a `DashScopeError`. Feed it the chunks `APIClient.stream` hands over.
+///
+/// An error frame is an `event: error` event, or a data object carrying an `error` object (OpenAI style) or a
+/// top-level `code` (DashScope native); it throws exit 1 with the service's code, message and request id, escaped for a
+/// terminal. A data line that is not JSON throws exit 69. Blank data lines (keep-alives) are skipped; nothing after
+/// `[DONE]` is read.
+public struct ServiceEventStream: Sendable {
+    private var parser = ServerSentEventParser()
+    /// Whether `data: [DONE]` arrived (the compatible mode's end; the native mode ends without it).
+    public private(set) var isDone = false
+
+    /// Creates a reader at the start of a stream.
+    public init() {}
+
+    /// Feeds the next chunk; returns the data objects it completed, in order.
+    public mutating func feed(_ chunk: Data) throws -> [JSON] {
+        guard !isDone else { return [] }
+        return try objects(parser.feed(chunk))
+    }
+
+    /// Ends the stream; returns a last data object not closed by a blank line, if any.
+    public mutating func finish() throws -> [JSON] {
+        guard !isDone else { return [] }
+        return try objects(parser.finish())
+    }
+
+    private mutating func objects(_ events: [ServerSentEvent]) throws -> [JSON] {
+        var objects: [JSON] = []
+        for event in events where !isDone {
+            if let object = try Self.interpret(event) {
+                objects.append(object)
+            } else if event.data.trimmingCharacters(in: .whitespaces) == "[DONE]" {
+                isDone = true
+            }
+        }
+        return objects
+    }
+
+    /// The data object of one event; nil for `[DONE]` and blank data; throws for an error frame or data that is not JSON.
+    public static func interpret(_ event: ServerSentEvent) throws -> JSON? {
+        let text = event.data.trimmingCharacters(in: .whitespaces)
+        if text == "[DONE]" || (text.isEmpty && event.event != "error") { return nil }
+        let json = try? JSON.parse(Data(text.utf8))
+        if event.event == "error" {
+            throw error(json.flatMap(ServiceError.body(from:)) ?? ServiceError.Body(message: text.isEmpty ? nil : text))
+        }
+        guard let json else {
+            throw DashScopeError("the service sent a stream event that is not JSON: \(TerminalText.line(String(text.prefix(200))))",
+                                 hint: "run again with --verbose to see the answer", exit: .unavailable)
+        }
+        if let body = ServiceError.body(from: json) { throw error(body) }
+        return json
+    }
+
+    /// The error the user sees for an error frame.
+    static func error(_ body: ServiceError.Body) -> DashScopeError {
+        let code = body.code.map { TerminalText.line(String($0.prefix(100))) }
+        let message = TerminalText.line(String((body.message ?? "no message").prefix(1000)))
+        return DashScopeError("the service stopped the answer with an error (\(code ?? "error")): \(message)", exit: .failed,
+                              serviceCode: code, requestID: body.requestID.map { TerminalText.line(String($0.prefix(100))) })
+    }
+}
