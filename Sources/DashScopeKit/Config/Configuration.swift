@@ -171,7 +171,11 @@ public struct Configuration: Sendable {
     private static func checked(_ text: String, _ setting: Setting, from place: String) throws -> String {
         switch setting.check(text) {
         case let .success(value): return value
-        case let .failure(problem): throw DashScopeError.usage("\(place): \(problem.message)", hint: problem.hint)
+        case let .failure(problem):
+            // "api_key contains ..." reads "DASHSCOPE_API_KEY contains ..."; other problems follow the place.
+            let message = problem.message.hasPrefix(setting.name + " ")
+                ? place + problem.message.dropFirst(setting.name.count) : "\(place): \(problem.message)"
+            throw DashScopeError.usage(message, hint: problem.hint)
         }
     }
 
