@@ -154,6 +154,21 @@ final class ConfigFileTests: XCTestCase {
         XCTAssertEqual((rewritten[.posixPermissions] as? NSNumber)?.intValue, 0o600, "a rewrite makes the file private")
     }
 
+    func testASymlinkedFileIsWrittenThroughTheLink() throws {
+        let home = try temporaryDirectory(self)
+        try FileManager.default.createDirectory(atPath: home + "/dotfiles", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: home + "/cfg", withIntermediateDirectories: true)
+        XCTAssertTrue(FileManager.default.createFile(atPath: home + "/dotfiles/dashscope", contents: Data("# mine\n".utf8)))
+        try FileManager.default.createSymbolicLink(atPath: home + "/cfg/config", withDestinationPath: "../dotfiles/dashscope")
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: home + "/dotfiles/dashscope")
+        var config = try ConfigFile.read(path: home + "/cfg/config")
+        XCTAssertEqual(config.mode, 0o600, "the mode is the file's, not the link's")
+        config.set("region", to: "us")
+        try config.write()
+        XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: home + "/cfg/config"), "../dotfiles/dashscope")
+        XCTAssertEqual(FileManager.default.contents(atPath: home + "/dotfiles/dashscope"), Data("# mine\nregion = us\n".utf8))
+    }
+
     func testAFailedWriteIsExit73AndLeavesTheFile() throws {
         try XCTSkipIf(getuid() == 0, "root writes everywhere")
         let home = try temporaryDirectory(self)

@@ -70,7 +70,8 @@ public struct ConfigFile: Sendable {
         guard let data = fileSystem.contents(atPath: path) else {
             throw DashScopeError("cannot read the config file \(path)", hint: "check its permissions (chmod 600 \(path))", exit: .noKey)
         }
-        let mode = ((try? fileSystem.attributesOfItem(atPath: path))?[.posixPermissions] as? NSNumber)?.intValue
+        let resolved = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+        let mode = ((try? fileSystem.attributesOfItem(atPath: resolved))?[.posixPermissions] as? NSNumber)?.intValue
         return ConfigFile(path: path, text: String(decoding: data, as: UTF8.self), exists: true, mode: mode)
     }
 
@@ -157,9 +158,13 @@ public struct ConfigFile: Sendable {
     }
 
     /// Writes the file atomically (a temporary file in the same directory, then a rename) with mode 600, creating its
-    /// directory with mode 700; an existing directory keeps its mode. Failures are exit 73.
+    /// directory with mode 700; an existing directory keeps its mode, and a symlinked file (dotfiles) is written
+    /// through the link. Failures are exit 73.
     public func write(fileSystem: FileManager = .default) throws {
-        let directory = (path as NSString).deletingLastPathComponent
+        let target = (try? fileSystem.destinationOfSymbolicLink(atPath: path)).map { link in
+            link.hasPrefix("/") ? link : ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent(link)
+        } ?? path
+        let directory = (target as NSString).deletingLastPathComponent
         do {
             if !fileSystem.fileExists(atPath: directory) {
                 try fileSystem.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -172,7 +177,7 @@ public struct ConfigFile: Sendable {
                 try handle.write(contentsOf: Data(text.utf8))
                 try handle.synchronize()
                 try handle.close()
-                guard rename(temporary, path) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+                guard rename(temporary, target) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
             } catch {
                 unlink(temporary)
                 throw error
