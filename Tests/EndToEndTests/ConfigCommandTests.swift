@@ -44,8 +44,12 @@ final class ConfigCommandTests: EndToEndCase {
 
     func testSetKeepsCommentsAndTheKeyIsNeverPrinted() throws {
         try write("# mine\nregion = cn # home\napi_key = sk-old-000000000000zzzz # work\n", to: ".config/dashscope/config")
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: configPath)
         let set = try run(["config", "set", "api_key", "-"], stdin: Self.apiKey + "\n")
         assertExit(set, 0)
+        XCTAssertTrue(set.stderr.contains("it is now private (600)"), set.stderr)
+        let mode = try FileManager.default.attributesOfItem(atPath: configPath)[.posixPermissions] as? NSNumber
+        XCTAssertEqual(mode?.intValue, 0o600)
         XCTAssertEqual(configText(), "# mine\nregion = cn # home\napi_key = \(Self.apiKey) # work\n")
         let get = try run(["config", "get", "api_key"], removing: ["DASHSCOPE_API_KEY"])
         assertExit(get, 0)

@@ -29,6 +29,9 @@ enum ConfigCommands {
         file.set(key, to: normalised)
         try file.write()
         console.info("\(key) = \(setting.display(normalised)) written to \(file.path)")
+        if let mode = file.mode, mode & 0o077 != 0 {
+            console.info("\(file.path) was open to others (mode \(String(mode, radix: 8))); it is now private (600)")
+        }
         if let name = setting.environment, invocation.context.environment[name].map({ !$0.isEmpty }) == true {
             console.warn("\(name) is set in the environment and wins over the config file")
         }
