@@ -16,8 +16,8 @@ public enum Options {
         OptionSpec("help", short: "h", help: "show help"),
     ]
 
-    /// The global options of commands that only touch local files (`config set|unset|path`): quiet and help.
-    static let local: [OptionSpec] = global.filter { ["quiet", "help"].contains($0.long) }
+    /// The global options of commands that only touch local files (`config set|unset|path`): quiet, colour and help.
+    static let local: [OptionSpec] = global.filter { ["quiet", "color", "help"].contains($0.long) }
 
     /// `--json`.
     public static let json = OptionSpec("json", help: "print one JSON document on stdout instead of lines")
