@@ -159,6 +159,12 @@ final class ChunkWriter {
         return !failed
     }
 
+    /// Stops the body where it is: nothing more is sent, not even the last chunk, so the client sees the connection
+    /// close mid-body (an injected broken stream).
+    func abort() {
+        failed = true
+    }
+
     /// Sends the last, empty chunk; returns whether the whole body went out.
     func finish() -> Bool {
         guard !failed else {

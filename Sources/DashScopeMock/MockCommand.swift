@@ -93,6 +93,7 @@ public enum MockCommand: Sendable, Equatable {
                              next task: fail unknown partial message=TEXT code=TEXT result-url=URL
                                         task-id=TEXT status=TEXT (first COUNT polls; empty: no field)
                                         big-numbers  (message, code, result-url, big-numbers: sync answers too)
+                             streams:   cut (the next streamed answer, tts --stream, breaks off half-way)
                              answers:   request-id=TEXT  echo-key (error messages quote Authorization)
                              downloads: slow:SECONDS truncate drop-half stall:SECONDS trickle[:SECONDS-PER-BYTE]
                                         empty no-content partial-content

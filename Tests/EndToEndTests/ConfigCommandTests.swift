@@ -113,6 +113,16 @@ final class ConfigCommandTests: EndToEndCase {
         assertExit(try run(["t2i", "a cat", "--dry-run"]), 0)
     }
 
+    func testTheFilesColorAppliesUnlessTheFlagSaysOtherwise() throws {
+        try write("color = always\n", to: ".config/dashscope/config")
+        let painted = try run(["config", "get", "workspace"])
+        assertExit(painted, 1)
+        XCTAssertTrue(painted.stderr.contains("\u{1B}["), "color = always paints stderr in a pipe: \(painted.stderr)")
+        let plain = try run(["config", "get", "workspace", "--color", "never"])
+        assertExit(plain, 1)
+        XCTAssertFalse(plain.stderr.contains("\u{1B}["), plain.stderr)
+    }
+
     // MARK: auth status
 
     func testAuthStatusAcceptedShowsTheMaskedKeyAndItsSource() throws {

@@ -14,7 +14,8 @@ final class Session: @unchecked Sendable {
     /// The key sent to the in-process mock: a real key is never sent there.
     static let mockKey = "sk-mock-offline-0000"
 
-    /// Resolves settings from flags, environment and config file, printing the config file's warnings.
+    /// Resolves settings from flags, environment and config file, printing the config file's warnings; the file's
+    /// `color` applies from here on unless `--color` was given.
     static func configuration(_ invocation: Invocation) throws -> Configuration {
         let args = invocation.arguments
         let configuration = try Configuration.resolve(
@@ -22,6 +23,10 @@ final class Session: @unchecked Sendable {
                          workspace: args.string("workspace"), allowInsecureHTTP: args.flag("allow-insecure-http")),
             environment: invocation.context.environment)
         invocation.console.protect(secret: configuration.apiKey)
+        if !args.flag("color"), let word = configuration.color, let choice = ColorChoice(rawValue: word) {
+            let context = invocation.context
+            invocation.console.color = choice.decide(stderrIsTerminal: context.stderrIsTerminal, environment: context.environment)
+        }
         for warning in configuration.warnings { invocation.console.warn(warning) }
         return configuration
     }
