@@ -4,15 +4,17 @@ _dashscope() {
   cur="${COMP_WORDS[COMP_CWORD]}"
   prev="${COMP_WORDS[COMP_CWORD-1]}"
   if [ "$COMP_CWORD" -eq 1 ]; then
-    COMPREPLY=($(compgen -W "t2i i2i edit t2v i2v r2v tts task models completions man version help" -- "$cur")); return
+    COMPREPLY=($(compgen -W "t2i i2i edit t2v i2v r2v tts task config auth doctor models completions man version help" -- "$cur")); return
   fi
   if [ "$COMP_CWORD" -eq 2 ]; then
     case "${COMP_WORDS[1]}" in
     task) COMPREPLY=($(compgen -W "status wait cancel list forget" -- "$cur")); return ;;
+    config) COMPREPLY=($(compgen -W "set get unset list path" -- "$cur")); return ;;
+    auth) COMPREPLY=($(compgen -W "status" -- "$cur")); return ;;
     esac
   fi
   path="${COMP_WORDS[1]}"
-  case "${COMP_WORDS[1]}" in task) path="${COMP_WORDS[1]} ${COMP_WORDS[2]}" ;; esac
+  case "${COMP_WORDS[1]}" in task|config|auth) path="${COMP_WORDS[1]} ${COMP_WORDS[2]}" ;; esac
   case "$path" in
     "t2i")
       case "$prev" in
@@ -20,14 +22,14 @@ _dashscope() {
       --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
         --output|-o) COMPREPLY=($(compgen -f -- "$cur")); return ;;
       esac
-      COMPREPLY=($(compgen -W "--model -m -n --size --negative --seed --no-prompt-extend --watermark --async --sync --no-wait --dry-run --output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" -- "$cur")) ;;
+      COMPREPLY=($(compgen -W "--model -m -n --size --negative --seed --no-prompt-extend --watermark --async --sync --no-wait --dry-run --output -o --force --timeout --json --api-key --region --workspace --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" -- "$cur")) ;;
     "i2i")
       case "$prev" in
       --region) COMPREPLY=($(compgen -W "cn intl us" -- "$cur")); return ;;
       --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
         --image|-i|--output|-o) COMPREPLY=($(compgen -f -- "$cur")); return ;;
       esac
-      COMPREPLY=($(compgen -W "--image -i --upload --model -m -n --size --negative --seed --no-prompt-extend --watermark --async --sync --no-wait --dry-run --interleave --max-images --output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" -- "$cur")) ;;
+      COMPREPLY=($(compgen -W "--image -i --upload --model -m -n --size --negative --seed --no-prompt-extend --watermark --async --sync --no-wait --dry-run --interleave --max-images --output -o --force --timeout --json --api-key --region --workspace --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" -- "$cur")) ;;
     "edit")
       case "$prev" in
       --function) COMPREPLY=($(compgen -W "stylization_all stylization_local description_edit description_edit_with_mask remove_watermark expand super_resolution colorization doodle control_cartoon_feature" -- "$cur")); return ;;
@@ -35,7 +37,7 @@ _dashscope() {
       --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
         --image|-i|--mask|--output|-o) COMPREPLY=($(compgen -f -- "$cur")); return ;;
       esac
-      COMPREPLY=($(compgen -W "--image -i --upload --function --mask --strength --top-scale --bottom-scale --left-scale --right-scale --upscale-factor --sketch --model -m -n --negative --seed --no-prompt-extend --watermark --no-wait --dry-run --output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" -- "$cur")) ;;
+      COMPREPLY=($(compgen -W "--image -i --upload --function --mask --strength --top-scale --bottom-scale --left-scale --right-scale --upscale-factor --sketch --model -m -n --negative --seed --no-prompt-extend --watermark --no-wait --dry-run --output -o --force --timeout --json --api-key --region --workspace --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" -- "$cur")) ;;
     "t2v")
       case "$prev" in
       --resolution) COMPREPLY=($(compgen -W "480P 720P 1080P" -- "$cur")); return ;;
@@ -44,7 +46,7 @@ _dashscope() {
       --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
         --audio|--output|-o) COMPREPLY=($(compgen -f -- "$cur")); return ;;
       esac
-      COMPREPLY=($(compgen -W "--model -m --size --ratio --resolution --duration --audio --shot-type --negative --seed --no-prompt-extend --watermark --no-wait --dry-run --output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" -- "$cur")) ;;
+      COMPREPLY=($(compgen -W "--model -m --size --ratio --resolution --duration --audio --shot-type --negative --seed --no-prompt-extend --watermark --no-wait --dry-run --output -o --force --timeout --json --api-key --region --workspace --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" -- "$cur")) ;;
     "i2v")
       case "$prev" in
       --resolution) COMPREPLY=($(compgen -W "480P 720P 1080P" -- "$cur")); return ;;
@@ -53,7 +55,7 @@ _dashscope() {
       --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
         --image|-i|--last-frame|--audio|--output|-o) COMPREPLY=($(compgen -f -- "$cur")); return ;;
       esac
-      COMPREPLY=($(compgen -W "--image -i --last-frame --upload --model -m --resolution --duration --audio --shot-type --template --negative --seed --no-prompt-extend --watermark --no-wait --dry-run --output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" -- "$cur")) ;;
+      COMPREPLY=($(compgen -W "--image -i --last-frame --upload --model -m --resolution --duration --audio --shot-type --template --negative --seed --no-prompt-extend --watermark --no-wait --dry-run --output -o --force --timeout --json --api-key --region --workspace --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" -- "$cur")) ;;
     "r2v")
       case "$prev" in
       --resolution) COMPREPLY=($(compgen -W "480P 720P 1080P" -- "$cur")); return ;;
@@ -62,7 +64,7 @@ _dashscope() {
       --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
         --video|--output|-o) COMPREPLY=($(compgen -f -- "$cur")); return ;;
       esac
-      COMPREPLY=($(compgen -W "--video --model -m --size --ratio --resolution --duration --shot-type --negative --seed --watermark --no-wait --dry-run --output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" -- "$cur")) ;;
+      COMPREPLY=($(compgen -W "--video --model -m --size --ratio --resolution --duration --shot-type --negative --seed --watermark --no-wait --dry-run --output -o --force --timeout --json --api-key --region --workspace --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" -- "$cur")) ;;
     "tts")
       case "$prev" in
       --voice) COMPREPLY=($(compgen -W "Cherry Ethan Nofish Jennifer Ryan Katerina Elias Jada Dylan Sunny Li Marcus Roy Peter Rocky Kiki Eric Serena Chelsie" -- "$cur")); return ;;
@@ -71,28 +73,28 @@ _dashscope() {
       --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
         --output|-o) COMPREPLY=($(compgen -f -- "$cur")); return ;;
       esac
-      COMPREPLY=($(compgen -W "--model -m --voice --language --stream --split --dry-run --output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" -- "$cur")) ;;
+      COMPREPLY=($(compgen -W "--model -m --voice --language --stream --split --dry-run --output -o --force --timeout --json --api-key --region --workspace --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" -- "$cur")) ;;
     "task status")
       case "$prev" in
       --region) COMPREPLY=($(compgen -W "cn intl us" -- "$cur")); return ;;
       --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
         -o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
       esac
-      COMPREPLY=($(compgen -W "--json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" -- "$cur")) ;;
+      COMPREPLY=($(compgen -W "--json --api-key --region --workspace --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" -- "$cur")) ;;
     "task wait")
       case "$prev" in
       --region) COMPREPLY=($(compgen -W "cn intl us" -- "$cur")); return ;;
       --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
         --output|-o) COMPREPLY=($(compgen -f -- "$cur")); return ;;
       esac
-      COMPREPLY=($(compgen -W "--all --output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" -- "$cur")) ;;
+      COMPREPLY=($(compgen -W "--all --output -o --force --timeout --json --api-key --region --workspace --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" -- "$cur")) ;;
     "task cancel")
       case "$prev" in
       --region) COMPREPLY=($(compgen -W "cn intl us" -- "$cur")); return ;;
       --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
         -o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
       esac
-      COMPREPLY=($(compgen -W "--api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" -- "$cur")) ;;
+      COMPREPLY=($(compgen -W "--api-key --region --workspace --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" -- "$cur")) ;;
     "task list")
       case "$prev" in
       --status) COMPREPLY=($(compgen -W "PENDING RUNNING SUSPENDED SUCCEEDED FAILED CANCELED UNKNOWN" -- "$cur")); return ;;
@@ -100,14 +102,60 @@ _dashscope() {
       --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
         -o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
       esac
-      COMPREPLY=($(compgen -W "--page --page-size --status --model -m --since --until --local --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" -- "$cur")) ;;
+      COMPREPLY=($(compgen -W "--page --page-size --status --model -m --since --until --local --json --api-key --region --workspace --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" -- "$cur")) ;;
     "task forget")
       case "$prev" in
       --region) COMPREPLY=($(compgen -W "cn intl us" -- "$cur")); return ;;
       --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
         -o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
       esac
-      COMPREPLY=($(compgen -W "--done --older-than --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" -- "$cur")) ;;
+      COMPREPLY=($(compgen -W "--done --older-than --api-key --region --workspace --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" -- "$cur")) ;;
+    "config set")
+      case "$prev" in
+      --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
+        -o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+      esac
+      COMPREPLY=($(compgen -W "--quiet -q --color --help -h" -- "$cur")) ;;
+    "config get")
+      case "$prev" in
+      --region) COMPREPLY=($(compgen -W "cn intl us" -- "$cur")); return ;;
+      --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
+        -o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+      esac
+      COMPREPLY=($(compgen -W "--api-key --region --workspace --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" -- "$cur")) ;;
+    "config unset")
+      case "$prev" in
+      --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
+        -o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+      esac
+      COMPREPLY=($(compgen -W "--quiet -q --color --help -h" -- "$cur")) ;;
+    "config list")
+      case "$prev" in
+      --region) COMPREPLY=($(compgen -W "cn intl us" -- "$cur")); return ;;
+      --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
+        -o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+      esac
+      COMPREPLY=($(compgen -W "--json --api-key --region --workspace --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" -- "$cur")) ;;
+    "config path")
+      case "$prev" in
+      --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
+        -o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+      esac
+      COMPREPLY=($(compgen -W "--quiet -q --color --help -h" -- "$cur")) ;;
+    "auth status")
+      case "$prev" in
+      --region) COMPREPLY=($(compgen -W "cn intl us" -- "$cur")); return ;;
+      --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
+        -o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+      esac
+      COMPREPLY=($(compgen -W "--json --api-key --region --workspace --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" -- "$cur")) ;;
+    "doctor")
+      case "$prev" in
+      --region) COMPREPLY=($(compgen -W "cn intl us" -- "$cur")); return ;;
+      --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
+        -o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+      esac
+      COMPREPLY=($(compgen -W "--json --api-key --region --workspace --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" -- "$cur")) ;;
     "models")
       case "$prev" in
         -o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
