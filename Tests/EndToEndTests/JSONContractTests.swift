@@ -163,8 +163,25 @@ final class JSONContractTests: EndToEndCase {
         XCTAssertTrue(mock.requests.isEmpty, "a dry run sends nothing")
     }
 
+    func testConfigListAuthStatusAndDoctor() throws {
+        try write("region = intl\nt2i.model = wan2.2-t2i-flash\n", to: ".config/dashscope/config")
+        let list = try document(["config", "list", "--json"])
+        assertKeys(list, [("config_file", .string), ("settings", .array)], "config list")
+        for entry in (list as? [String: Any])?["settings"] as? [Any] ?? [] {
+            assertKeys(entry, [("key", .string), ("value", .string), ("source", .string)], "config list entry")
+        }
+        let auth = try document(["auth", "status", "--json"])
+        assertKeys(auth, [("key", .stringOrNull), ("source", .stringOrNull), ("from", .stringOrNull), ("host", .string),
+                          ("region", .string), ("workspace", .stringOrNull), ("accepted", .bool), ("http_status", .integerOrNull), ("exit_code", .integer)], "auth status")
+        let checks = try document(["doctor", "--json"]) as? [Any] ?? []
+        XCTAssertEqual(checks.count, 9)
+        for check in checks {
+            assertKeys(check, [("check", .string), ("state", .string), ("detail", .string)], "doctor")
+        }
+    }
+
     // MARK: - Commands being added (a row each when they land)
     // tts: the job document (jobKeys): a row in `rows`.
     // chat, vl: their own documents: a row in `rows` with the keys the README documents for them.
-    // models, help --json, config list --json, auth status --json, doctor --json: a row each with their documented keys.
+    // models, help --json: a row each with their documented keys.
 }
