@@ -107,6 +107,11 @@ final class ChunkWriter {
         return !failed
     }
 
+    /// Sends nothing more, not even the last chunk: the connection closes mid-body, as a broken stream would.
+    func abandon() {
+        failed = true
+    }
+
     /// Sends the last, empty chunk; returns whether the whole body went out.
     func finish() -> Bool {
         guard !failed else {

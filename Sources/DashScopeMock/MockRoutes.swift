@@ -93,7 +93,7 @@ extension MockService {
         case .generate(let route):
             return try generate(exchange, route: route)
         case .chat:
-            return try ChatJob(body: request.bodyData()).response()
+            return try chat(exchange)
         case .task(let id):
             return queryTask(id, requestID: requestID)
         case .cancel(let id):

@@ -76,7 +76,8 @@ final class Session: @unchecked Sendable {
     var host: String { URL(string: configuration.origin)?.host ?? "" }
 
     /// Starts the in-process mock; `DASHSCOPE_MOCK_TASK_SECONDS` (seconds, or a comma list cycled per task) and
-    /// `DASHSCOPE_MOCK_FAULTS` (comma-separated specs, so no fault value may hold a comma there) tune it.
+    /// `DASHSCOPE_MOCK_FAULTS` (comma-separated specs, so no fault value may hold a comma there),
+    /// `DASHSCOPE_MOCK_CHAT_TOKENS` and `DASHSCOPE_MOCK_CHAT_DELAY` (as dashscope-mock's --chat-tokens, --chat-delay) tune it.
     private static func startMock(environment: [String: String]) throws -> MockServer {
         var options = MockOptions(taskSeconds: 1)
         if let text = environment["DASHSCOPE_MOCK_TASK_SECONDS"] {
@@ -85,6 +86,12 @@ final class Session: @unchecked Sendable {
                 throw DashScopeError.usage("DASHSCOPE_MOCK_TASK_SECONDS must be seconds, or a comma list of them, not '\(TerminalText.line(text))'")
             }
             options.taskDurations = durations.compactMap { $0 }
+        }
+        do {
+            options.chatTokens = try environment["DASHSCOPE_MOCK_CHAT_TOKENS"].map(MockCommand.chatTokens)
+            options.chatDelay = try environment["DASHSCOPE_MOCK_CHAT_DELAY"].map(MockCommand.chatDelay) ?? 0
+        } catch {
+            throw DashScopeError.usage("DASHSCOPE_MOCK_CHAT_TOKENS or DASHSCOPE_MOCK_CHAT_DELAY: \(error)")
         }
         for spec in (environment["DASHSCOPE_MOCK_FAULTS"] ?? "").split(separator: ",") {
             do {

@@ -42,6 +42,33 @@ public enum Commands {
                         "dashscope edit \"extend the meadow\" -m wanx2.1-imageedit --function expand --top-scale 1.5 -i me.png",
                     ],
                     handler: EditCommand.run),
+        CommandSpec("chat", summary: "Ask a Qwen model; the answer streams to stdout",
+                    details: "Sends the prompt to a chat model (OpenAI-compatible mode) and prints the answer as it arrives: nothing else "
+                        + "on stdout, and a final newline only on a terminal. Piped stdin and the argument combine (stdin first, then "
+                        + "the argument, a blank line between). Each exchange is kept in $XDG_STATE_HOME/dashscope/conversations "
+                        + "(an unnamed one as 'last', until the next unnamed chat): --continue goes on with the newest, "
+                        + "--conversation NAME with that one. A stream that breaks exits 69 with what arrived left printed; it is never re-sent.",
+                    positional: PositionalSpec("PROMPT", help: "the question; piped stdin comes first; `-` reads stdin alone", fromStdin: true),
+                    options: [Options.model(.chat)] + Options.chatSettings + Options.chatOnly + Options.global,
+                    examples: [
+                        "dashscope chat \"Explain SSE in one paragraph\"",
+                        "git diff | dashscope chat \"Write a commit message for this diff\" -s \"Be brief\"",
+                        "dashscope chat \"Is 9973 prime?\" --think -m qwen3-max",
+                        "dashscope chat \"And 9967?\" --continue",
+                        "dashscope chat \"List three colours as JSON\" --json-object --json",
+                    ],
+                    handler: ChatCommand.run),
+        CommandSpec("vl", summary: "Ask about images or videos; the answer streams to stdout",
+                    details: "Sends images (-i: local files are checked, at least 10 px a side and at most 200:1, then sent inline) "
+                        + "and videos (--video URL) with the question to a vision model, and prints the answer like chat.",
+                    positional: PositionalSpec("QUESTION", help: "what to ask about them; piped stdin comes first; `-` reads stdin alone", fromStdin: true),
+                    options: [Options.model(.vision)] + Options.visionInputs + Options.chatSettings + Options.global,
+                    examples: [
+                        "dashscope vl \"What is in this picture?\" -i photo.jpg",
+                        "dashscope vl \"What changed between these?\" -i before.png -i after.png",
+                        "dashscope vl \"Summarise this clip\" --video https://example.com/clip.mp4",
+                    ],
+                    handler: VisionCommand.run),
         CommandSpec("task", summary: "Check, wait for, cancel and list async tasks",
                     details: "Every async job is a task on the service; task ids and result URLs expire after 24 hours.",
                     subcommands: [

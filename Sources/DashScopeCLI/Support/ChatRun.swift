@@ -1,0 +1,146 @@
+import Foundation
+import DashScopeKit
+
+/// What `chat` and `vl` share: the settings read into a `ChatRequest`, the model choice, and the run that prints
+/// the answer as it arrives (or one JSON document), the thinking on stderr, usage with `-v`.
+enum ChatRun {
+    /// The catalogue row for `-m`, else `fallback` (a conversation's model), else `<command>.model` in the config, else
+    /// the family's default; a name the catalogue does not know is warned about and sent.
+    static func model(_ invocation: Invocation, configuration: Configuration, for capability: Capability,
+                      fallback: String? = nil) -> ModelSpec {
+        let name = invocation.arguments.string("model") ?? fallback ?? configuration.commandModels[capability.command]
+            ?? Catalog.defaultModel(for: capability)
+        let model = Catalog.resolve(name, for: capability)
+        if model.inferred {
+            invocation.console.warn("model '\(name)' is not in the catalogue; sending it anyway, limits unchecked")
+        }
+        return model
+    }
+
+    /// The request `messages` make with the options of the command line, checked (64 for a value out of range).
+    static func request(_ args: ParsedArguments, model: String, messages: [ChatMessage]) throws -> ChatRequest {
+        var request = ChatRequest(model: model, messages: messages)
+        request.stream = !args.flag("no-stream")
+        request.temperature = args.number("temperature")
+        request.topP = args.number("top-p")
+        request.maxTokens = args.int("max-tokens")
+        request.seed = args.int("seed")
+        request.stop = args.all("stop")
+        request.jsonObject = args.flag("json-object")
+        request.thinkingBudget = args.int("thinking-budget")
+        request.thinking = args.flag("think") || request.thinkingBudget != nil ? true : nil
+        request.search = args.flag("search")
+        try Chat.validate(request)
+        return request
+    }
+
+    /// Sends the request and prints the answer; returns it, or nil for `--dry-run` and for a reader that closed stdout
+    /// (the answer is then abandoned quietly, exit 0).
+    static func run(_ invocation: Invocation, request: ChatRequest, session: Session) async throws -> ChatAnswer? {
+        let args = invocation.arguments
+        let console = invocation.console
+        guard !args.flag("dry-run") else {
+            console.result(session.client.describe(Chat.endpoint(request)))
+            return nil
+        }
+        let context = invocation.context
+        let json = args.flag("json")
+        let showsReasoning = args.flag("show-reasoning") || (context.stderrIsTerminal && !console.quiet)
+        let output = ChatOutput(context: context, key: session.configuration.apiKey, dim: console.color)
+        let answer: ChatAnswer
+        do {
+            answer = try await Chat.send(request, client: session.client,
+                                         onText: { text in if !json { try output.text(text) } },
+                                         onReasoning: { text in if showsReasoning { output.reasoning(text) } })
+        } catch is ChatOutput.Closed {
+            return nil
+        } catch {
+            output.endLine()
+            throw error
+        }
+        do {
+            if json {
+                try output.text(answer.json.pretty + "\n")
+            } else if !request.stream {
+                if showsReasoning { output.reasoning(answer.reasoning) }
+                try output.text(answer.text)
+            }
+        } catch is ChatOutput.Closed {
+            return nil
+        }
+        output.endLine()
+        if console.verbose, let line = answer.usageLine { console.info(line) }
+        return answer
+    }
+}
+
+/// Writes an answer as it arrives: text on stdout at once (control characters escaped, the key redacted), thinking on
+/// stderr (dimmed on a colour terminal), a final newline only where a person reads it. A reader that closed stdout
+/// (`| head -c 10`) ends the answer quietly; any other write failure is exit 73.
+final class ChatOutput: @unchecked Sendable {
+    /// Thrown from a write when the reader of stdout is gone: the stream stops and the run ends quietly.
+    struct Closed: Error {}
+
+    private let lock = NSLock()
+    private let context: RunContext
+    private let key: String?
+    private let dim: Bool
+    private var textEndsLine = true
+    private var reasoningEndsLine = true
+    private var wroteText = false
+
+    /// Creates the output of one run.
+    init(context: RunContext, key: String?, dim: Bool) {
+        self.context = context
+        self.key = key
+        self.dim = dim
+    }
+
+    /// Writes a piece of the answer to stdout now.
+    func text(_ piece: String) throws {
+        guard !piece.isEmpty else { return }
+        try lock.withLock {
+            if !reasoningEndsLine {
+                try? context.writeStderr(Data("\n".utf8))
+                reasoningEndsLine = true
+            }
+            do {
+                try context.writeStdout(Data(clean(piece).utf8))
+            } catch let failure as StreamWriter.Failure where failure.code == EPIPE {
+                throw Closed()
+            } catch {
+                throw DashScopeError("cannot write the answer to stdout: \(error)",
+                                     hint: "check the disk or file stdout goes to", exit: .cannotWrite)
+            }
+            wroteText = true
+            textEndsLine = piece.hasSuffix("\n")
+        }
+    }
+
+    /// Writes a piece of the thinking to stderr now (a failure there is dropped: nowhere is left to report it).
+    func reasoning(_ piece: String) {
+        guard !piece.isEmpty else { return }
+        lock.withLock {
+            let text = clean(piece)
+            try? context.writeStderr(Data((dim ? "\u{1B}[2m" + text + "\u{1B}[0m" : text).utf8))
+            reasoningEndsLine = piece.hasSuffix("\n")
+        }
+    }
+
+    /// Ends the last line of thinking, and on a terminal the last line of the answer.
+    func endLine() {
+        lock.withLock {
+            if !reasoningEndsLine { try? context.writeStderr(Data("\n".utf8)) }
+            reasoningEndsLine = true
+            if context.stdoutIsTerminal, wroteText, !textEndsLine { try? context.writeStdout(Data("\n".utf8)) }
+            textEndsLine = true
+        }
+    }
+
+    /// `text` safe for a terminal (line feeds and tabs kept), the key redacted when the piece is long enough to hold it.
+    private func clean(_ text: String) -> String {
+        var text = text
+        if let key, text.utf8.count >= key.utf8.count { text = Redaction.scrub(text, key: key) }
+        return TerminalText.block(text)
+    }
+}
