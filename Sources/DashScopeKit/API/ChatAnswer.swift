@@ -128,11 +128,18 @@ extension Chat {
         let reader = ChatStreamReader(onText: onText, onReasoning: onReasoning)
         do {
             try await client.stream(endpoint) { chunk in try reader.feed(chunk) }
-            return try reader.finish()
         } catch var error as DashScopeError where error.exitCode == .unavailable {
             let received = reader.received
-            if received > 0 { error.message = "the answer broke off after \(received) bytes: " + error.message }
+            if received > 0 {
+                error.message = "the answer broke off after \(received) bytes: the connection to the service failed before it was complete"
+            }
             error.hint = received > 0 ? "what was printed is incomplete; " + notResent : notResent
+            throw error
+        }
+        do {
+            return try reader.finish()
+        } catch var error as DashScopeError where error.exitCode == .unavailable {
+            error.hint = "what was printed is incomplete; " + notResent
             throw error
         }
     }
