@@ -4,7 +4,7 @@ _dashscope() {
   cur="${COMP_WORDS[COMP_CWORD]}"
   prev="${COMP_WORDS[COMP_CWORD-1]}"
   if [ "$COMP_CWORD" -eq 1 ]; then
-    COMPREPLY=($(compgen -W "t2i i2i edit task models completions man version help" -- "$cur")); return
+    COMPREPLY=($(compgen -W "t2i i2i edit chat vl task models completions man version help" -- "$cur")); return
   fi
   if [ "$COMP_CWORD" -eq 2 ]; then
     case "${COMP_WORDS[1]}" in
@@ -33,6 +33,18 @@ _dashscope() {
         --image|-i|--mask|--output|-o) COMPREPLY=($(compgen -f -- "$cur")); return ;;
       esac
       COMPREPLY=($(compgen -W "--image -i --upload --function --mask --strength --top-scale --bottom-scale --left-scale --right-scale --upscale-factor --sketch --model -m -n --negative --seed --no-prompt-extend --watermark --no-wait --dry-run --output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --help -h" -- "$cur")) ;;
+    "chat")
+      case "$prev" in
+      --region) COMPREPLY=($(compgen -W "cn intl us" -- "$cur")); return ;;
+        -o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+      esac
+      COMPREPLY=($(compgen -W "--model -m --system -s --think --show-reasoning --thinking-budget --temperature --top-p --max-tokens --seed --stop --json-object --no-stream --json --dry-run --search --continue -c --conversation --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --help -h" -- "$cur")) ;;
+    "vl")
+      case "$prev" in
+      --region) COMPREPLY=($(compgen -W "cn intl us" -- "$cur")); return ;;
+        --image|-i) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+      esac
+      COMPREPLY=($(compgen -W "--model -m --image -i --video --system -s --think --show-reasoning --thinking-budget --temperature --top-p --max-tokens --seed --stop --json-object --no-stream --json --dry-run --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --help -h" -- "$cur")) ;;
     "task status")
       case "$prev" in
       --region) COMPREPLY=($(compgen -W "cn intl us" -- "$cur")); return ;;

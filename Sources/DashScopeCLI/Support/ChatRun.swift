@@ -137,10 +137,23 @@ final class ChatOutput: @unchecked Sendable {
         }
     }
 
-    /// `text` safe for a terminal (line feeds and tabs kept), the key redacted when the piece is long enough to hold it.
+    /// `text` safe for a terminal (line feeds and tabs kept), the key redacted when the piece holds it (looked for in
+    /// the bytes first: Foundation's search on every piece cost more than the rest of the stream).
     private func clean(_ text: String) -> String {
+        guard let key, holds(text, key) else { return TerminalText.block(text) }
+        return TerminalText.block(Redaction.scrub(text, key: key))
+    }
+
+    private func holds(_ text: String, _ key: String) -> Bool {
         var text = text
-        if let key, text.utf8.count >= key.utf8.count { text = Redaction.scrub(text, key: key) }
-        return TerminalText.block(text)
+        var key = key
+        return text.withUTF8 { haystack in
+            key.withUTF8 { needle in
+                guard !needle.isEmpty, haystack.count >= needle.count else { return false }
+                return (0...(haystack.count - needle.count)).contains { start in
+                    haystack[start] == needle[0] && memcmp(haystack.baseAddress! + start, needle.baseAddress!, needle.count) == 0
+                }
+            }
+        }
     }
 }
