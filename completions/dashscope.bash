@@ -4,7 +4,7 @@ _dashscope() {
   cur="${COMP_WORDS[COMP_CWORD]}"
   prev="${COMP_WORDS[COMP_CWORD-1]}"
   if [ "$COMP_CWORD" -eq 1 ]; then
-    COMPREPLY=($(compgen -W "t2i i2i edit chat vl task models completions man version help" -- "$cur")); return
+    COMPREPLY=($(compgen -W "t2i i2i edit t2v i2v r2v chat vl task models completions man version help" -- "$cur")); return
   fi
   if [ "$COMP_CWORD" -eq 2 ]; then
     case "${COMP_WORDS[1]}" in
@@ -33,6 +33,30 @@ _dashscope() {
         --image|-i|--mask|--output|-o) COMPREPLY=($(compgen -f -- "$cur")); return ;;
       esac
       COMPREPLY=($(compgen -W "--image -i --upload --function --mask --strength --top-scale --bottom-scale --left-scale --right-scale --upscale-factor --sketch --model -m -n --negative --seed --no-prompt-extend --watermark --no-wait --dry-run --output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --help -h" -- "$cur")) ;;
+    "t2v")
+      case "$prev" in
+      --resolution) COMPREPLY=($(compgen -W "480P 720P 1080P" -- "$cur")); return ;;
+      --shot-type) COMPREPLY=($(compgen -W "single multi" -- "$cur")); return ;;
+      --region) COMPREPLY=($(compgen -W "cn intl us" -- "$cur")); return ;;
+        --audio|--output|-o) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+      esac
+      COMPREPLY=($(compgen -W "--model -m --size --ratio --resolution --duration --audio --shot-type --negative --seed --no-prompt-extend --watermark --no-wait --dry-run --output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --help -h" -- "$cur")) ;;
+    "i2v")
+      case "$prev" in
+      --resolution) COMPREPLY=($(compgen -W "480P 720P 1080P" -- "$cur")); return ;;
+      --shot-type) COMPREPLY=($(compgen -W "single multi" -- "$cur")); return ;;
+      --region) COMPREPLY=($(compgen -W "cn intl us" -- "$cur")); return ;;
+        --image|-i|--last-frame|--audio|--output|-o) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+      esac
+      COMPREPLY=($(compgen -W "--image -i --last-frame --upload --model -m --resolution --duration --audio --shot-type --template --negative --seed --no-prompt-extend --watermark --no-wait --dry-run --output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --help -h" -- "$cur")) ;;
+    "r2v")
+      case "$prev" in
+      --resolution) COMPREPLY=($(compgen -W "480P 720P 1080P" -- "$cur")); return ;;
+      --shot-type) COMPREPLY=($(compgen -W "single multi" -- "$cur")); return ;;
+      --region) COMPREPLY=($(compgen -W "cn intl us" -- "$cur")); return ;;
+        --video|--output|-o) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+      esac
+      COMPREPLY=($(compgen -W "--video --model -m --size --ratio --resolution --duration --shot-type --negative --seed --watermark --no-wait --dry-run --output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --help -h" -- "$cur")) ;;
     "chat")
       case "$prev" in
       --region) COMPREPLY=($(compgen -W "cn intl us" -- "$cur")); return ;;

@@ -19,6 +19,10 @@ struct HTTPResponse: Sendable {
     var status: Int
     var headers: [(name: String, value: String)]
     var body: Data
+    /// When set, the body is these bytes, read piece by piece as they are sent, and `body` is ignored.
+    var file: FileBytes?
+    /// Told how many body bytes went out, piece by piece, so the mock can count what downloads cost.
+    var onBodySent: (@Sendable (Int) -> Void)?
     /// When set, the body is written by this stream as HTTP chunks and `body` is ignored.
     var stream: BodyStream?
     var delivery: Delivery = .whole
@@ -30,6 +34,25 @@ struct HTTPResponse: Sendable {
         self.status = status
         self.headers = headers
         self.body = body
+    }
+
+    /// Creates a response whose body is `file`, read in pieces while it is sent, with a Content-Length.
+    init(status: Int, headers: [(name: String, value: String)], file: FileBytes) {
+        self.init(status: status, headers: headers, body: Data())
+        self.file = file
+    }
+
+    /// The number of body bytes: the file's, or the in-memory body's.
+    var bodyCount: Int {
+        file?.count ?? body.count
+    }
+
+    /// Body bytes `range` (within `0..<bodyCount`), from the file or the in-memory body.
+    func bodyBytes(_ range: Range<Int>) -> Data {
+        if let file {
+            return file.read(range)
+        }
+        return Data(body[(body.startIndex + range.lowerBound)..<(body.startIndex + range.upperBound)])
     }
 
     /// Creates a response whose body `stream` writes piece by piece, sent with `Transfer-Encoding: chunked`.
@@ -47,7 +70,7 @@ struct HTTPResponse: Sendable {
         if stream != nil {
             text += "Transfer-Encoding: chunked\r\n"
         } else if status != 204 {
-            text += "Content-Length: \(body.count)\r\n"
+            text += "Content-Length: \(bodyCount)\r\n"
         }
         text += keepAlive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n"
         return Data(text.utf8)
@@ -62,6 +85,35 @@ struct HTTPResponse: Sendable {
             503: "Service Unavailable",
         ]
         return phrases[status] ?? "Status \(status)"
+    }
+}
+
+/// A file's bytes known by their count and read by range, so a large file is never held whole in memory.
+struct FileBytes: Sendable {
+    /// How many bytes the file has.
+    let count: Int
+    /// Reads the bytes of a range within `0..<count`.
+    let read: @Sendable (Range<Int>) -> Data
+
+    /// A file of `count` bytes read by `read`.
+    init(count: Int, read: @escaping @Sendable (Range<Int>) -> Data) {
+        self.count = count
+        self.read = read
+    }
+
+    /// A file held in memory.
+    init(_ data: Data) {
+        self.init(count: data.count) { range in
+            Data(data[(data.startIndex + range.lowerBound)..<(data.startIndex + range.upperBound)])
+        }
+    }
+
+    /// Bytes `range` of this file as a file of their own.
+    func slice(_ range: Range<Int>) -> FileBytes {
+        let read = self.read
+        return FileBytes(count: range.count) { part in
+            read((range.lowerBound + part.lowerBound)..<(range.lowerBound + part.upperBound))
+        }
     }
 }
 

@@ -163,40 +163,64 @@ final class HTTPServer: @unchecked Sendable {
             stream.write(writer)
             return writer.finish()
         }
-        let body = response.body
+        let total = response.bodyCount
         switch response.delivery {
         case .whole:
-            return Socket.send(connection, head + body)
+            return total <= Self.pieceLimit
+                ? Socket.send(connection, head + response.bodyBytes(0..<total)) && counted(response, total)
+                : Socket.send(connection, head) && writeSpaced(response, 0..<total, pieceSize: Self.pieceLimit,
+                                                               interval: 0, to: connection)
         case .truncated:
-            return Socket.send(connection, head + body.prefix(body.count / 2))
+            return Socket.send(connection, head)
+                && writeSpaced(response, 0..<(total / 2), pieceSize: Self.pieceLimit, interval: 0, to: connection)
         case .stalled(let seconds):
-            return Socket.send(connection, head + body.prefix(body.count / 2)) && pause(seconds)
+            return Socket.send(connection, head)
+                && writeSpaced(response, 0..<(total / 2), pieceSize: Self.pieceLimit, interval: 0, to: connection)
+                && pause(seconds)
         case .paced(let seconds):
-            let pieces = max(1, min(body.count, 20))
-            let pieceSize = (body.count + pieces - 1) / pieces
+            let pieces = max(1, min(total, 20))
+            let pieceSize = max(1, (total + pieces - 1) / pieces)
             return Socket.send(connection, head)
-                && writeSpaced(body, pieceSize: pieceSize, interval: max(0, seconds) / Double(pieces), to: connection)
+                && writeSpaced(response, 0..<total, pieceSize: pieceSize, interval: max(0, seconds) / Double(pieces),
+                               to: connection)
         case .trickled(let interval, let limit):
-            let pieces = min(body.count, Int(limit / max(interval, 0.001)))
+            let pieces = min(total, Int(limit / max(interval, 0.001)))
             return Socket.send(connection, head)
-                && writeSpaced(body.prefix(pieces), pieceSize: 1, interval: interval, to: connection, leadingPause: false)
+                && writeSpaced(response, 0..<pieces, pieceSize: 1, interval: interval, to: connection, leadingPause: false)
         }
     }
 
-    /// Sends `body` in pieces of `pieceSize` bytes with a pause of `interval` seconds before each (or between them).
+    /// The most body bytes read and sent at once, so a large file never sits whole in memory.
+    private static let pieceLimit = 256 * 1024
+
+    /// Reports `count` body bytes sent; returns true so it chains after a send.
+    private func counted(_ response: HTTPResponse, _ count: Int) -> Bool {
+        response.onBodySent?(count)
+        return true
+    }
+
+    /// Sends body bytes `range` in pieces of at most `pieceSize` bytes (and `pieceLimit`), with a pause of `interval`
+    /// seconds before each (or only between them), counting each piece sent.
     private func writeSpaced(
-        _ body: Data, pieceSize: Int, interval: Double, to connection: Int32, leadingPause: Bool = true
+        _ response: HTTPResponse, _ range: Range<Int>, pieceSize: Int, interval: Double, to connection: Int32,
+        leadingPause: Bool = true
     ) -> Bool {
-        var offset = body.startIndex
-        while offset < body.endIndex {
-            if leadingPause || offset > body.startIndex {
+        var offset = range.lowerBound
+        while offset < range.upperBound {
+            if interval > 0, leadingPause || offset > range.lowerBound {
                 guard pause(interval) else {
                     return false
                 }
             }
-            let end = min(offset + pieceSize, body.endIndex)
-            guard !isStopping, Socket.send(connection, body[offset..<end]) else {
-                return false
+            let end = min(offset + pieceSize, range.upperBound)
+            var start = offset
+            while start < end {
+                let stop = min(start + Self.pieceLimit, end)
+                guard !isStopping, Socket.send(connection, response.bodyBytes(start..<stop)) else {
+                    return false
+                }
+                response.onBodySent?(stop - start)
+                start = stop
             }
             offset = end
         }

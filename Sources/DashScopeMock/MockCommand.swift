@@ -36,15 +36,15 @@ public enum MockCommand: Sendable, Equatable {
                 }
                 options.bindAddress = text
             case "--task-seconds":
+                options.taskDurations = try Self.durations(value(), option: name)
+            case "--video-seconds":
+                options.videoDurations = try Self.durations(value(), option: name)
+            case "--video-bytes":
                 let text = try value()
-                let pieces = text.split(separator: ",", omittingEmptySubsequences: false)
-                let durations = pieces.compactMap { Double($0) }.filter { $0.isFinite && $0 >= 0 }
-                guard durations.count == pieces.count else {
-                    throw MockServerError(
-                        "--task-seconds takes seconds (0 or more) or a comma list such as 4,9,17, not \"\(text)\""
-                    )
+                guard let bytes = Int(text), (1...MP4.maxBytes).contains(bytes) else {
+                    throw MockServerError("--video-bytes takes a size in bytes from 1 to \(MP4.maxBytes), not \"\(text)\"")
                 }
-                options.taskDurations = durations
+                options.videoBytes = bytes
             case "--key":
                 let key = try value()
                 guard !key.isEmpty else {
@@ -62,6 +62,16 @@ public enum MockCommand: Sendable, Equatable {
             }
         }
         self = .serve(options)
+    }
+
+    /// Reads `S` or a comma list `S,S,...` of seconds (0 or more) given to `option`.
+    public static func durations(_ text: String, option: String) throws -> [Double] {
+        let pieces = text.split(separator: ",", omittingEmptySubsequences: false)
+        let durations = pieces.compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }.filter { $0.isFinite && $0 >= 0 }
+        guard durations.count == pieces.count else {
+            throw MockServerError("\(option) takes seconds (0 or more) or a comma list such as 4,9,17, not \"\(text)\"")
+        }
+        return durations
     }
 
     /// Reads `--chat-tokens` (or `DASHSCOPE_MOCK_CHAT_TOKENS`): a whole number from 1 to 10,000,000.
@@ -82,8 +92,9 @@ public enum MockCommand: Sendable, Equatable {
 
     /// The `--help` text.
     public static let usage = """
-        usage: dashscope-mock [--bind ADDR] [--port N] [--task-seconds S[,S...]] [--key KEY] [--fault SPEC]...
-                          [--chat-tokens N] [--chat-delay S] [--help]
+        usage: dashscope-mock [--bind ADDR] [--port N] [--task-seconds S[,S...]] [--video-seconds S[,S...]]
+                              [--video-bytes N] [--key KEY] [--fault SPEC]...
+                              [--chat-tokens N] [--chat-delay S] [--help]
 
         An offline DashScope on 127.0.0.1, to try dashscope or test scripts with no key and no network.
         Prints its origin (http://ADDR:PORT) on stdout, then serves until SIGINT or SIGTERM.
@@ -92,6 +103,9 @@ public enum MockCommand: Sendable, Equatable {
           --port N           port to listen on (default 0: any free port)
           --task-seconds S   seconds a task takes from PENDING to SUCCEEDED (default 2); a comma list
                              such as 4,9,17,26 gives each new task the next duration, cycling
+          --video-seconds S  the same for video tasks only (default: as --task-seconds)
+          --video-bytes N    size of every MP4 served, in bytes (default 1048576); large files are
+                             generated piece by piece, so --video-bytes 500000000 costs no memory
           --key KEY          accept only this API key (default: any key starting with sk-)
           --chat-tokens N    stream chat answers of N tokens, each a line "INDEX SENT-AT" (Unix seconds),
                              for benchmarks (default: a short canned answer)
@@ -119,8 +133,9 @@ public enum MockCommand: Sendable, Equatable {
         http://ADDR:PORT/oss; that endpoint takes the OSS form POST (no Authorization header) and keeps the
         file until the mock stops, so oss:// URLs resolve (with X-DashScope-OssResourceResolve: enable).
 
-        GET /mock/stats answers JSON for benchmarks: connections accepted, and per task its seconds, polls and
-        lag_seconds (from the task's end to the first query that answered its final status).
+        GET /mock/stats answers JSON for benchmarks: connections accepted, file_bytes (body bytes sent for
+        /files downloads), and per task its seconds, polls and lag_seconds (from the task's end to the first
+        query that answered its final status).
 
         Exit status: 0 after SIGINT or SIGTERM, 64 bad arguments, 69 cannot listen.
 

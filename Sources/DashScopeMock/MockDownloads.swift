@@ -37,13 +37,18 @@ enum ByteRange: Equatable {
 enum MockDownloads {
     /// The whole file (200), the part a Range asks for (206 with Content-Range), or 416 for a range past its end.
     static func answer(_ file: Data, format: MediaFormat, range header: String?) -> HTTPResponse {
+        answer(FileBytes(file), format: format, range: header)
+    }
+
+    /// The same answers over a file read piece by piece as it is sent.
+    static func answer(_ file: FileBytes, format: MediaFormat, range header: String?) -> HTTPResponse {
         var headers = [(name: "Content-Type", value: format.contentType), (name: "Accept-Ranges", value: "bytes")]
         switch ByteRange(header: header, total: file.count) {
         case nil:
-            return HTTPResponse(status: 200, headers: headers, body: file)
+            return HTTPResponse(status: 200, headers: headers, file: file)
         case .satisfiable(let lower, let upper)?:
             headers.append((name: "Content-Range", value: "bytes \(lower)-\(upper)/\(file.count)"))
-            return HTTPResponse(status: 206, headers: headers, body: file.subdata(in: lower..<(upper + 1)))
+            return HTTPResponse(status: 206, headers: headers, file: file.slice(lower..<(upper + 1)))
         case .unsatisfiable?:
             return HTTPResponse(
                 status: 416, headers: [(name: "Content-Range", value: "bytes */\(file.count)")], body: Data()
@@ -69,10 +74,10 @@ extension Fault {
         case .noContent:
             response = HTTPResponse(status: 204, headers: [], body: Data())
         case .partialContent:
-            let half = response.body.prefix(response.body.count / 2)
+            let half = response.bodyBytes(0..<(response.bodyCount / 2))
             var headers = response.headers.withoutRange
-            headers.append((name: "Content-Range", value: "bytes 0-\(half.count - 1)/\(response.body.count)"))
-            response = HTTPResponse(status: 206, headers: headers, body: Data(half))
+            headers.append((name: "Content-Range", value: "bytes 0-\(half.count - 1)/\(response.bodyCount)"))
+            response = HTTPResponse(status: 206, headers: headers, body: half)
         default:
             break
         }

@@ -219,7 +219,7 @@ struct ImageJob: Sendable {
         return size
     }
 
-    private static func checkSeed(_ value: Any?) throws(ServiceError) {
+    static func checkSeed(_ value: Any?) throws(ServiceError) {
         guard let value else {
             return
         }

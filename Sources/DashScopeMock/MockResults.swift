@@ -1,7 +1,19 @@
 import Foundation
 
 /// The result shapes of a finished image job: `choices` for the messages protocol, `results` for the prompt protocol.
-extension ImageJob {
+extension ImageJob: TaskJob {
+    var modelName: String {
+        model.name
+    }
+
+    var product: String {
+        "image"
+    }
+
+    var marksFinished: Bool {
+        route.usesMessages
+    }
+
     /// The code and message the service gives an image it refused to deliver.
     static var refusedImage: [String: Any] {
         [

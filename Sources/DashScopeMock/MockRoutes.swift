@@ -3,6 +3,7 @@ import Foundation
 /// Where a request goes, decided from its method and path alone.
 enum Endpoint: Equatable {
     case generate(GenerationRoute)
+    case video(VideoRoute)
     case chat
     case task(String)
     case cancel(String)
@@ -18,6 +19,8 @@ enum Endpoint: Equatable {
         let parts = path.split(separator: "/").map(String.init)
         if method == "POST", let route = GenerationRoute.allCases.first(where: { $0.path == path }) {
             self = .generate(route)
+        } else if method == "POST", let route = VideoRoute.allCases.first(where: { $0.path == path }) {
+            self = .video(route)
         } else if method == "GET", path == MockStats.path {
             self = .stats
         } else if method == "GET", path == "/api/v1/uploads" {
@@ -39,7 +42,7 @@ enum Endpoint: Equatable {
     /// The fault route a request to this endpoint counts as; nil for paths no route serves.
     var faultRoute: Fault.Route? {
         switch self {
-        case .generate, .chat: .create
+        case .generate, .video, .chat: .create
         case .task: .task
         case .cancel: .cancel
         case .list: .list
@@ -59,7 +62,7 @@ enum Endpoint: Equatable {
     var needsKey: Bool {
         switch self {
         case .file, .stats, .unknown, .ossUpload: false
-        case .generate, .chat, .task, .cancel, .list, .policy: true
+        case .generate, .video, .chat, .task, .cancel, .list, .policy: true
         }
     }
 
@@ -92,6 +95,8 @@ extension MockService {
         switch exchange.endpoint {
         case .generate(let route):
             return try generate(exchange, route: route)
+        case .video(let route):
+            return try createVideo(exchange, route: route)
         case .chat:
             return try chat(exchange)
         case .task(let id):
@@ -101,7 +106,10 @@ extension MockService {
         case .list:
             return try listTasks(request.query, requestID: requestID)
         case .file(let id, let index, let format):
-            return MockDownloads.answer(format.file(id: id, index: index), format: format, range: request.header("range"))
+            let file = format.file(id: id, index: index, videoBytes: options.videoBytes)
+            var answer = MockDownloads.answer(file, format: format, range: request.header("range"))
+            answer.onBodySent = { [self] count in countFileBytes(count) }
+            return answer
         case .stats:
             return MockJSON.response(statistics().json)
         case .policy:

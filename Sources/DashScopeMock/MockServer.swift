@@ -12,6 +12,10 @@ public struct MockOptions: Sendable, Equatable {
     public var acceptedKey: String?
     /// Faults queued from the start.
     public var faults: [Fault] = []
+    /// Seconds each video task takes, cycling like `taskDurations`; nil: video tasks take `taskDurations` too.
+    public var videoDurations: [Double]?
+    /// The size of every MP4 the mock serves, in bytes.
+    public var videoBytes = MP4.defaultBytes
     /// Tokens in a streamed chat answer; nil gives the short canned answer. Each token is one line, `INDEX SECONDS`,
     /// the time it was sent (Unix seconds), so a benchmark can measure how long it took to reach the reader.
     public var chatTokens: Int?
@@ -36,9 +40,11 @@ public struct MockOptions: Sendable, Equatable {
         set { taskDurations = [newValue] }
     }
 
-    /// The duration of the task created `index`-th (from 0), cycling through `taskDurations`.
-    func taskDuration(forTaskNumber index: Int) -> Double {
-        taskDurations.isEmpty ? 0 : taskDurations[index % taskDurations.count]
+    /// The duration of the task created `index`-th (from 0), cycling through `taskDurations`, or for a video task
+    /// the `index`-th video task through `videoDurations` when set.
+    func taskDuration(forTaskNumber index: Int, video: Bool = false) -> Double {
+        let durations = video ? videoDurations ?? taskDurations : taskDurations
+        return durations.isEmpty ? 0 : durations[index % durations.count]
     }
 }
 

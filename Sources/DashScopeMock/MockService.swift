@@ -18,6 +18,8 @@ final class MockService: HTTPHandler {
         var faults = FaultQueue()
         var tasks = TaskStore()
         var created = 0
+        var videosCreated = 0
+        var fileBytesSent = 0
         var polls: [String: Int] = [:]
         var uploads = UploadStore()
     }
@@ -61,7 +63,7 @@ final class MockService: HTTPHandler {
                     lag: task.finalStatusAnswered.map { $0.timeIntervalSince(task.endTime) }
                 )
             }
-            return MockStats(connections: connectionCount, tasks: tasks)
+            return MockStats(connections: connectionCount, tasks: tasks, fileBytes: state.fileBytesSent)
         }
     }
 
@@ -70,12 +72,22 @@ final class MockService: HTTPHandler {
         state.withLock { $0.polls[taskID] ?? 0 }
     }
 
-    /// The duration of the task being created now: the next of `options.taskDurations`, cycling.
-    func nextTaskDuration() -> Double {
+    /// The duration of the task being created now: the next of `options.taskDurations`, cycling, or for a video task
+    /// the next of `options.videoDurations` when set.
+    func nextTaskDuration(video: Bool = false) -> Double {
         state.withLock { state in
+            if video, options.videoDurations != nil {
+                defer { state.videosCreated += 1 }
+                return options.taskDuration(forTaskNumber: state.videosCreated, video: true)
+            }
             defer { state.created += 1 }
             return options.taskDuration(forTaskNumber: state.created)
         }
+    }
+
+    /// Adds bytes of a `/files` answer's body that went out to a client.
+    func countFileBytes(_ count: Int) {
+        state.withLock { $0.fileBytesSent += count }
     }
 
     /// Queues a fault.

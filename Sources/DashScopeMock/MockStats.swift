@@ -1,6 +1,6 @@
 import Foundation
 
-/// What a benchmark wants to know from the mock: connections accepted, and per task how long it took, how often it
+/// What a benchmark wants to know from the mock: connections accepted, bytes of files sent, and per task how long it took, how often it
 /// was polled and how late its end was noticed. Served as JSON at `GET /mock/stats` (no key, never faulted).
 public struct MockStats: Sendable, Equatable {
     /// The path the statistics are served at.
@@ -10,11 +10,14 @@ public struct MockStats: Sendable, Equatable {
     public let connections: Int
     /// Every task created, in creation order.
     public let tasks: [TaskStats]
+    /// Body bytes sent in answers to `/files` downloads, to measure what an interrupted download costs to finish.
+    public let fileBytes: Int
 
     /// The statistics as the JSON object `/mock/stats` answers.
     var json: [String: Any] {
         [
             "connections": connections,
+            "file_bytes": fileBytes,
             "tasks": tasks.map { task -> [String: Any] in
                 ["task_id": task.taskID, "seconds": task.seconds, "polls": task.polls,
                  "lag_seconds": task.lag.map { $0 as Any } ?? NSNull()]

@@ -26,12 +26,24 @@ enum TaskOutcome: Sendable {
     case partial
 }
 
+/// What an async task makes: an image job or a video job.
+protocol TaskJob: Sendable {
+    /// The model the task was created for.
+    var modelName: String { get }
+    /// What the task makes, for messages: `image` or `video`.
+    var product: String { get }
+    /// Whether a succeeded query carries `output.finished` (the messages protocol does).
+    var marksFinished: Bool { get }
+    /// The `output` fields and `usage` of the succeeded task, as `bends` change them.
+    func finishedOutput(origin: String, id: String, bends: TaskBends) -> (output: [String: Any], usage: [String: Any])
+}
+
 /// One async task: PENDING for the first 30% of its duration, RUNNING until the end, then finished.
 struct MockTask: Sendable {
     let id: String
     /// The id in the task's file URLs: its own id, unless a `task-id` fault gave it one unfit for a URL path.
     let fileID: String
-    let job: ImageJob
+    let job: any TaskJob
     let submitted: Date
     let duration: Double
     /// What faults made of the task; its `fakeStatus` counts down as the task is queried.
@@ -76,14 +88,14 @@ struct MockTask: Sendable {
         case .succeeded:
             let finished = job.finishedOutput(origin: origin, id: fileID, bends: bends)
             output.merge(finished.output) { current, _ in current }
-            if job.route.usesMessages {
+            if job.marksFinished {
                 output["finished"] = true
             }
             return (output, finished.usage)
         case .failed:
             output["code"] = bends.failureCode ?? (bends.failureMessage == nil ? "InternalError.Algo" : "InternalError")
             output["message"] = bends.failureMessage
-                ?? "An internal error occurred while generating the image, please try again later."
+                ?? "An internal error occurred while generating the \(job.product), please try again later."
         case .pending, .running, .canceled, .unknown:
             break
         }
@@ -93,7 +105,7 @@ struct MockTask: Sendable {
     /// The task as one entry of the task list.
     func listEntry(at now: Date) -> [String: Any] {
         let status = status(at: now)
-        var entry: [String: Any] = ["task_id": id, "task_status": status.rawValue, "model_name": job.model.name]
+        var entry: [String: Any] = ["task_id": id, "task_status": status.rawValue, "model_name": job.modelName]
         entry.merge(times(status: status).filter { $0.key != "scheduled_time" }) { current, _ in current }
         return entry
     }
@@ -120,7 +132,7 @@ struct TaskFilter: Sendable {
     /// Whether a task passes every filter at `now`.
     func matches(_ task: MockTask, at now: Date) -> Bool {
         (status.map { task.status(at: now).rawValue == $0.uppercased() } ?? true)
-            && (model.map { task.job.model.name == $0 } ?? true)
+            && (model.map { task.job.modelName == $0 } ?? true)
             && (start.map { task.submitted >= $0 } ?? true)
             && (end.map { task.submitted <= $0 } ?? true)
     }

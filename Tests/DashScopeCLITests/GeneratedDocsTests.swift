@@ -58,7 +58,7 @@ final class GeneratedDocsTests: XCTestCase {
         let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         XCTAssertEqual(process.terminationStatus, 0)
-        XCTAssertEqual(output.split(separator: "\n").map(String.init), ["t2i", "wait", "--region", "cn intl us"])
+        XCTAssertEqual(output.split(separator: "\n").map(String.init), ["t2i t2v", "wait", "--region", "cn intl us"])
     }
 
     func testFishCompletionCompletes() throws {
@@ -70,7 +70,7 @@ final class GeneratedDocsTests: XCTestCase {
             complete -C 'dashscope t2i x --region '
             """ })
         let words = output.split(separator: "\n").map { String($0.split(separator: "\t").first ?? "") }
-        XCTAssertEqual(words, ["t2i", "wait", "--region", "cn", "intl", "us"], output)
+        XCTAssertEqual(words, ["t2i", "t2v", "wait", "--region", "cn", "intl", "us"], output)
     }
 
     func testZshCompletionParses() throws {

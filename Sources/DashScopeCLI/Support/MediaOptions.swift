@@ -1,7 +1,7 @@
 import Foundation
 import DashScopeKit
 
-/// The media options of a command (`-i`, `--mask`, later `--video`, `--audio`): checked from the files themselves before
+/// The media options of a command (`-i`, `--mask`, `--last-frame`, `--video`, `--audio`): checked from the files themselves before
 /// anything is sent, then turned into the URLs of the call (data URLs, or temporary uploads) once a session exists.
 enum MediaOptions {
     /// Every value of option `long`, checked against `limits` (count 64, missing 66, content 65).

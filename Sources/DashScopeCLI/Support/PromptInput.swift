@@ -3,7 +3,8 @@ import DashScopeKit
 
 /// Reads the prompt from the positional argument or from stdin, never waiting on a terminal that was not asked.
 enum PromptInput {
-    /// The prompt: the argument, or stdin for `-` or when stdin is not a terminal and no argument was given.
+    /// The prompt: the argument, or stdin for `-` or when stdin is not a terminal and no argument was given; empty when
+    /// the command's prompt is optional (`i2v`) and none was given.
     static func read(_ invocation: Invocation) throws -> String {
         let args = invocation.arguments
         let context = invocation.context
@@ -15,6 +16,8 @@ enum PromptInput {
             return text
         case nil where !context.stdinIsTerminal:
             return try fromStdin(context, name: name)
+        case nil where args.command.positional?.required == false:
+            return ""
         case nil:
             throw missing(args, name: name)
         }

@@ -77,6 +77,7 @@ final class Session: @unchecked Sendable {
 
     /// Starts the in-process mock; `DASHSCOPE_MOCK_TASK_SECONDS` (seconds, or a comma list cycled per task) and
     /// `DASHSCOPE_MOCK_FAULTS` (comma-separated specs, so no fault value may hold a comma there),
+    /// `DASHSCOPE_MOCK_VIDEO_SECONDS` (video tasks only) and `DASHSCOPE_MOCK_VIDEO_BYTES` (MP4 size),
     /// `DASHSCOPE_MOCK_CHAT_TOKENS` and `DASHSCOPE_MOCK_CHAT_DELAY` (as dashscope-mock's --chat-tokens, --chat-delay) tune it.
     private static func startMock(environment: [String: String]) throws -> MockServer {
         var options = MockOptions(taskSeconds: 1)
@@ -86,6 +87,19 @@ final class Session: @unchecked Sendable {
                 throw DashScopeError.usage("DASHSCOPE_MOCK_TASK_SECONDS must be seconds, or a comma list of them, not '\(TerminalText.line(text))'")
             }
             options.taskDurations = durations.compactMap { $0 }
+        }
+        if let text = environment["DASHSCOPE_MOCK_VIDEO_SECONDS"] {
+            do {
+                options.videoDurations = try MockCommand.durations(text, option: "DASHSCOPE_MOCK_VIDEO_SECONDS")
+            } catch {
+                throw DashScopeError.usage(TerminalText.line("\(error)"), hint: "write seconds such as 3, or a list such as 3,5")
+            }
+        }
+        if let text = environment["DASHSCOPE_MOCK_VIDEO_BYTES"] {
+            guard let bytes = Int(text.trimmingCharacters(in: .whitespaces)), bytes > 0 else {
+                throw DashScopeError.usage("DASHSCOPE_MOCK_VIDEO_BYTES must be a size in bytes, not '\(TerminalText.line(text))'")
+            }
+            options.videoBytes = bytes
         }
         do {
             options.chatTokens = try environment["DASHSCOPE_MOCK_CHAT_TOKENS"].map(MockCommand.chatTokens)

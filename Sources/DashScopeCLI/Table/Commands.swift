@@ -42,6 +42,46 @@ public enum Commands {
                         "dashscope edit \"extend the meadow\" -m wanx2.1-imageedit --function expand --top-scale 1.5 -i me.png",
                     ],
                     handler: EditCommand.run),
+        CommandSpec("t2v", summary: "Text to video",
+                    details: "Generates an MP4 video from a prompt, waits for it (minutes), and saves it. The size is exact W*H "
+                        + "(--size 1280*720), or a tier and a shape (--resolution 720P --ratio 16:9); only the sizes and --duration "
+                        + "values of the model's tiers are accepted. Models: " + Options.videoModels([.textToVideo])
+                        + ". Prints the saved path.",
+                    positional: PositionalSpec("PROMPT", help: "what happens in the video; `-` or piped stdin reads it from stdin", fromStdin: true),
+                    options: Options.videoGeneration(.textToVideo) + Options.job + Options.global,
+                    examples: [
+                        "dashscope t2v \"a kitten chasing a butterfly in a meadow\"",
+                        "dashscope t2v \"city timelapse\" --resolution 720P --ratio 9:16 --duration 10 -o clips/",
+                        "dashscope t2v \"a drummer on stage\" -m wan2.5-t2v-preview --size 832*480 --audio beat.mp3 --no-wait",
+                    ],
+                    handler: TextToVideoCommand.run),
+        CommandSpec("i2v", summary: "Image to video: animate a first frame (or first and last frames)",
+                    details: "Makes an MP4 video starting from one image (-i: a file, sent inline, or a URL; sides 360 to 2000 px). "
+                        + "With --last-frame it runs a first+last-frame model instead (\(ImageToVideo.keyframeModels.joined(separator: ", "))), "
+                        + "on its own path. The shape follows the image; --resolution picks the tier. Models: "
+                        + Options.videoModels([.imageToVideo, .keyframesToVideo]) + ". Prints the saved path.",
+                    positional: PositionalSpec("PROMPT", help: "what happens (optional with -i alone); `-` or piped stdin reads it from stdin",
+                                               required: false, fromStdin: true),
+                    options: [Options.firstFrame, Options.lastFrame] + Options.imageInputs.filter { $0.long == "upload" }
+                        + Options.videoGeneration(.imageToVideo) + Options.job + Options.global,
+                    examples: [
+                        "dashscope i2v \"the cat turns its head and blinks\" -i cat.jpg",
+                        "dashscope i2v \"the flower opens\" -i bud.png --last-frame bloom.png",
+                        "dashscope i2v \"waves roll in\" -i https://example.com/beach.jpg -m wanx2.1-i2v-turbo --resolution 480P --duration 3",
+                    ],
+                    handler: ImageToVideoCommand.run),
+        CommandSpec("r2v", summary: "Reference videos to video: cast the subjects of your clips",
+                    details: "Makes an MP4 video from a prompt and 1 to 3 reference videos (--video: mp4/mov files of at most 100 MB, "
+                        + "uploaded to DashScope's temporary store, or URLs). The prompt calls the subject of each video by its place: "
+                        + "character1, character2, ... (a warning says when it names none). Models: "
+                        + Options.videoModels([.referenceToVideo]) + ". Prints the saved path.",
+                    positional: PositionalSpec("PROMPT", help: "what character1, character2, ... do; `-` or piped stdin reads it from stdin", fromStdin: true),
+                    options: [Options.referenceVideos] + Options.videoGeneration(.referenceToVideo) + Options.job + Options.global,
+                    examples: [
+                        "dashscope r2v \"character1 dances in the rain\" --video me.mp4",
+                        "dashscope r2v \"character1 hands character2 a gift\" --video a.mp4 --video b.mov --size 1280*720 --duration 10",
+                    ],
+                    handler: ReferenceToVideoCommand.run),
         CommandSpec("chat", summary: "Ask a Qwen model; the answer streams to stdout",
                     details: "Sends the prompt to a chat model (OpenAI-compatible mode) and prints the answer as it arrives: nothing else "
                         + "on stdout, and a final newline only on a terminal. Piped stdin and the argument combine (stdin first, then "

@@ -73,6 +73,55 @@ public enum Options {
         }
     }
 
+    // MARK: Video (t2v, i2v, r2v)
+
+    /// The options of one video family, in help order: model, the clip's shape, length and sound, then the prompt options
+    /// (`i2v` takes its shape from the image; `r2v` sends no prompt extension and no sound track).
+    static func videoGeneration(_ capability: Capability) -> [OptionSpec] {
+        let sized = capability != .imageToVideo
+        let tiers = VideoTier.allCases.map(\.rawValue)
+        return [model(capability)]
+            + (sized ? [OptionSpec("size", .text, placeholder: "SIZE",
+                                   help: "exact size WIDTH*HEIGHT (1280*720 or 1280x720) of the model's tiers, or a ratio like 16:9"),
+                        OptionSpec("ratio", .text, placeholder: "RATIO", help: "16:9, 9:16, 1:1, 4:3 or 3:4: that shape's size in the --resolution tier")]
+                : [])
+            + [OptionSpec("resolution", .choice(tiers), placeholder: "TIER",
+                          help: "480P, 720P or 1080P: " + (sized ? "the tier of --ratio (default: the model's; alone: its 16:9 size)"
+                                                                 : "the shape follows the image (default: the model's)")),
+               OptionSpec("duration", .integer, placeholder: "SECONDS", help: "clip length in seconds, one the model offers (default: 5)")]
+            + (capability == .referenceToVideo ? [] : [OptionSpec("audio", .text, placeholder: "AUDIO",
+                help: "sound track for models that take one: a wav or mp3 file (at most 15 MB, uploaded) or an http(s)://, oss:// URL")])
+            + [OptionSpec("shot-type", .choice(ShotType.allCases.map(\.rawValue)), placeholder: "TYPE",
+                          help: "one continuous shot or several (multi needs prompt extension)")]
+            + (capability == .imageToVideo ? [OptionSpec("template", .text, placeholder: "NAME", help: "one of the service's effect templates (first-frame models)")] : [])
+            + [OptionSpec("negative", .text, placeholder: "TEXT", help: "negative prompt: what to keep out of the video"),
+               OptionSpec("seed", .integer, placeholder: "SEED", help: "random seed, 0 to 2147483647")]
+            + (capability == .referenceToVideo ? [] : [OptionSpec("no-prompt-extend", help: "send the prompt as written, without the service rewriting it")])
+            + [OptionSpec("watermark", help: "add the service's AI-generated watermark"),
+               OptionSpec("no-wait", help: "submit, print the task id, and exit; `dashscope task wait ID` downloads the video later"),
+               OptionSpec("dry-run", help: "print the request (key redacted) and send nothing; local files are neither read in full nor uploaded")]
+    }
+
+    /// `-i` of `i2v`: the first frame (given twice, it is refused with the count rule).
+    static let firstFrame = OptionSpec("image", short: "i", .text, placeholder: "IMAGE", repeatable: true,
+                                       help: "first frame: a file (sent inline, or with --upload), or an http(s)://, oss:// or data: URL")
+
+    /// `--last-frame` of `i2v`: switches to the first+last-frame models.
+    static let lastFrame = OptionSpec("last-frame", .text, placeholder: "IMAGE",
+                                      help: "last frame (a file or URL, like -i): uses a first+last-frame model, \(Catalog.defaultModel(for: .keyframesToVideo)) by default")
+
+    /// `--video` of `r2v`.
+    static let referenceVideos = OptionSpec("video", .text, placeholder: "VIDEO", repeatable: true,
+                                            help: "reference video, 1 to 3 times: an mp4/mov file (at most 100 MB, uploaded) or an http(s)://, oss:// URL")
+
+    /// The models of video families with what each offers, for a command's details.
+    static func videoModels(_ capabilities: [Capability]) -> String {
+        capabilities.flatMap(Catalog.models(for:)).compactMap { model in
+            guard let video = model.video else { return nil }
+            let extras = (video.audio ? ", audio" : "") + (video.shotType ? ", multi-shot" : "")
+            return "\(model.name) (\(video.tiers.map(\.rawValue).joined(separator: "/")), \(video.durations.map(String.init).joined(separator: "/")) s\(extras))"
+        }.joined(separator: "; ")
+    }
     // MARK: chat and vl
 
     /// The settings `chat` and `vl` share: the system prompt, thinking, sampling, output shape.

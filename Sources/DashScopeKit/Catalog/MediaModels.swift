@@ -2,10 +2,13 @@
 extension Catalog {
     private static let frames = InputLimits(count: 1...1, sides: 360...2000, maxBytes: 10 * 1024 * 1024, formats: [.jpeg, .png, .bmp, .webp])
     private static let referenceVideos = InputLimits(count: 1...3, maxBytes: 100 * 1024 * 1024, formats: [.mp4, .mov])
+    /// `--audio` of the video models that take a sound track: one wav or mp3 file of at most 15 MB (3–30 s, not checked locally).
+    public static let videoAudio = InputLimits(count: 0...1, maxBytes: 15 * 1024 * 1024, formats: [.wav, .mp3])
 
     private static func video(_ name: String, _ capability: Capability, _ summary: String, _ tiers: [VideoTier],
-                              default tier: VideoTier, durations: [Int] = [5], audio: Bool = false, shotType: Bool = false) -> ModelSpec {
-        let limits = VideoLimits(tiers: tiers, defaultTier: tier, durations: durations, defaultDuration: durations[0],
+                              default tier: VideoTier, durations: [Int] = [5], defaultDuration: Int = 5, audio: Bool = false,
+                              shotType: Bool = false) -> ModelSpec {
+        let limits = VideoLimits(tiers: tiers, defaultTier: tier, durations: durations, defaultDuration: defaultDuration,
                                  audio: audio, shotType: shotType)
         switch capability {
         case .keyframesToVideo:
@@ -36,7 +39,7 @@ extension Catalog {
               durations: [5, 10], audio: true),
         video("wan2.2-i2v-flash", .imageToVideo, "Wan 2.2 flash image to video", [.p480, .p720, .p1080], default: .p720),
         video("wan2.2-i2v-plus", .imageToVideo, "Wan 2.2 plus image to video", [.p480, .p1080], default: .p1080),
-        video("wanx2.1-i2v-turbo", .imageToVideo, "Wanx 2.1 turbo image to video", [.p480, .p720], default: .p720, durations: [5, 3, 4]),
+        video("wanx2.1-i2v-turbo", .imageToVideo, "Wanx 2.1 turbo image to video", [.p480, .p720], default: .p720, durations: [3, 4, 5]),
         video("wanx2.1-i2v-plus", .imageToVideo, "Wanx 2.1 plus image to video", [.p720], default: .p720),
         video("wan2.2-kf2v-flash", .keyframesToVideo, "Wan 2.2 flash first+last frame to video (i2v --last-frame)",
               [.p480, .p720, .p1080], default: .p720),

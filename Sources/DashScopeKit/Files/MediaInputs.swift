@@ -32,6 +32,10 @@ public enum MediaInputs {
                 if let limits { try MediaInspector.check(media, shown: shown, against: limits, model: model) }
                 return MediaInput(value: value, role: role, source: .local(media))
             case let .data(url):
+                guard role.kind == .image else {
+                    throw DashScopeError.usage("\(role.option) does not take data: URLs: \(role.kind.rawValue) files are uploaded, never sent inline",
+                                               hint: "give the file's path (it is uploaded to DashScope's temporary store), or an http(s):// or oss:// URL")
+                }
                 let (format, byteCount) = try DataURL.check(url, role: role)
                 let label = "the data URL of \(role.option)"
                 if let limits {
