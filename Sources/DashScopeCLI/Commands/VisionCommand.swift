@@ -12,7 +12,13 @@ enum VisionCommand {
         let model = ChatRun.model(invocation, configuration: configuration, for: .vision)
         let images = try MediaOptions.prepare(invocation, "image", role: .image, limits: model.images, model: model.name)
         let videos = try MediaOptions.prepare(invocation, "video", role: .video, limits: nil, model: model.name)
-        if let local = videos.first(where: { if case .web = $0.source { return false } else if case .oss = $0.source { return false } else { return true } }) {
+        let local = videos.first { video in
+            switch video.source {
+            case .web, .oss: return false
+            case .local, .data: return true
+            }
+        }
+        if let local {
             throw DashScopeError.usage("--video \(local.shown) is not a URL: vl takes videos as http(s):// or oss:// URLs",
                                        hint: "put the video where the service can fetch it and pass its URL")
         }

@@ -11,16 +11,24 @@ enum PromptInput {
         let name = args.command.positional?.name ?? "PROMPT"
         switch args.positional {
         case "-"?:
-            return try fromStdin(context, name: name)
+            return try anyStdin(context, name: name)
         case let text?:
             return text
         case nil where !context.stdinIsTerminal:
-            return try fromStdin(context, name: name)
+            return try anyStdin(context, name: name)
         case nil where args.command.positional?.required == false:
             return ""
         case nil:
             throw missing(args, name: name)
         }
+    }
+
+    /// Stdin as it is, possibly empty (the command decides what an empty prompt means: i2v sends none).
+    private static func anyStdin(_ context: RunContext, name: String) throws -> String {
+        guard let text = String(data: context.readStdin(), encoding: .utf8) else {
+            throw DashScopeError.usage("stdin is not UTF-8 text", hint: "pipe the \(name.lowercased()) as UTF-8 text")
+        }
+        return text.trimmingCharacters(in: .newlines)
     }
 
     /// The prompt of `chat` and `vl`, where stdin and the argument combine as `llm` does: stdin (when it is not a
@@ -50,7 +58,7 @@ enum PromptInput {
                              hint: "write it after the command in quotes, or pipe it: echo \"...\" | \(args.commandLine)")
     }
 
-    /// Stdin as the whole prompt: it must hold text.
+    /// Stdin as the whole prompt of `chat` or `vl`: it must hold text.
     private static func fromStdin(_ context: RunContext, name: String) throws -> String {
         let text = try decoded(context.readStdin(), name: name)
         guard !text.isEmpty else {
