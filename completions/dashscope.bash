@@ -4,11 +4,11 @@ _dashscope() {
   cur="${COMP_WORDS[COMP_CWORD]}"
   prev="${COMP_WORDS[COMP_CWORD-1]}"
   if [ "$COMP_CWORD" -eq 1 ]; then
-    COMPREPLY=($(compgen -W "t2i i2i edit t2v i2v r2v chat vl task models completions man version help" -- "$cur")); return
+    COMPREPLY=($(compgen -W "t2i i2i edit t2v i2v r2v tts chat vl task models completions man version help" -- "$cur")); return
   fi
   if [ "$COMP_CWORD" -eq 2 ]; then
     case "${COMP_WORDS[1]}" in
-    task) COMPREPLY=($(compgen -W "status wait cancel list" -- "$cur")); return ;;
+    task) COMPREPLY=($(compgen -W "status wait cancel list forget" -- "$cur")); return ;;
     esac
   fi
   path="${COMP_WORDS[1]}"
@@ -17,83 +17,111 @@ _dashscope() {
     "t2i")
       case "$prev" in
       --region) COMPREPLY=($(compgen -W "cn intl us" -- "$cur")); return ;;
+      --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
         --output|-o) COMPREPLY=($(compgen -f -- "$cur")); return ;;
       esac
-      COMPREPLY=($(compgen -W "--model -m -n --size --negative --seed --no-prompt-extend --watermark --async --sync --no-wait --dry-run --output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --help -h" -- "$cur")) ;;
+      COMPREPLY=($(compgen -W "--model -m -n --size --negative --seed --no-prompt-extend --watermark --async --sync --no-wait --dry-run --output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" -- "$cur")) ;;
     "i2i")
       case "$prev" in
       --region) COMPREPLY=($(compgen -W "cn intl us" -- "$cur")); return ;;
+      --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
         --image|-i|--output|-o) COMPREPLY=($(compgen -f -- "$cur")); return ;;
       esac
-      COMPREPLY=($(compgen -W "--image -i --upload --model -m -n --size --negative --seed --no-prompt-extend --watermark --async --sync --no-wait --dry-run --interleave --max-images --output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --help -h" -- "$cur")) ;;
+      COMPREPLY=($(compgen -W "--image -i --upload --model -m -n --size --negative --seed --no-prompt-extend --watermark --async --sync --no-wait --dry-run --interleave --max-images --output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" -- "$cur")) ;;
     "edit")
       case "$prev" in
       --function) COMPREPLY=($(compgen -W "stylization_all stylization_local description_edit description_edit_with_mask remove_watermark expand super_resolution colorization doodle control_cartoon_feature" -- "$cur")); return ;;
       --region) COMPREPLY=($(compgen -W "cn intl us" -- "$cur")); return ;;
+      --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
         --image|-i|--mask|--output|-o) COMPREPLY=($(compgen -f -- "$cur")); return ;;
       esac
-      COMPREPLY=($(compgen -W "--image -i --upload --function --mask --strength --top-scale --bottom-scale --left-scale --right-scale --upscale-factor --sketch --model -m -n --negative --seed --no-prompt-extend --watermark --no-wait --dry-run --output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --help -h" -- "$cur")) ;;
+      COMPREPLY=($(compgen -W "--image -i --upload --function --mask --strength --top-scale --bottom-scale --left-scale --right-scale --upscale-factor --sketch --model -m -n --negative --seed --no-prompt-extend --watermark --no-wait --dry-run --output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" -- "$cur")) ;;
     "t2v")
       case "$prev" in
       --resolution) COMPREPLY=($(compgen -W "480P 720P 1080P" -- "$cur")); return ;;
       --shot-type) COMPREPLY=($(compgen -W "single multi" -- "$cur")); return ;;
       --region) COMPREPLY=($(compgen -W "cn intl us" -- "$cur")); return ;;
+      --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
         --audio|--output|-o) COMPREPLY=($(compgen -f -- "$cur")); return ;;
       esac
-      COMPREPLY=($(compgen -W "--model -m --size --ratio --resolution --duration --audio --shot-type --negative --seed --no-prompt-extend --watermark --no-wait --dry-run --output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --help -h" -- "$cur")) ;;
+      COMPREPLY=($(compgen -W "--model -m --size --ratio --resolution --duration --audio --shot-type --negative --seed --no-prompt-extend --watermark --no-wait --dry-run --output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" -- "$cur")) ;;
     "i2v")
       case "$prev" in
       --resolution) COMPREPLY=($(compgen -W "480P 720P 1080P" -- "$cur")); return ;;
       --shot-type) COMPREPLY=($(compgen -W "single multi" -- "$cur")); return ;;
       --region) COMPREPLY=($(compgen -W "cn intl us" -- "$cur")); return ;;
+      --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
         --image|-i|--last-frame|--audio|--output|-o) COMPREPLY=($(compgen -f -- "$cur")); return ;;
       esac
-      COMPREPLY=($(compgen -W "--image -i --last-frame --upload --model -m --resolution --duration --audio --shot-type --template --negative --seed --no-prompt-extend --watermark --no-wait --dry-run --output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --help -h" -- "$cur")) ;;
+      COMPREPLY=($(compgen -W "--image -i --last-frame --upload --model -m --resolution --duration --audio --shot-type --template --negative --seed --no-prompt-extend --watermark --no-wait --dry-run --output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" -- "$cur")) ;;
     "r2v")
       case "$prev" in
       --resolution) COMPREPLY=($(compgen -W "480P 720P 1080P" -- "$cur")); return ;;
       --shot-type) COMPREPLY=($(compgen -W "single multi" -- "$cur")); return ;;
       --region) COMPREPLY=($(compgen -W "cn intl us" -- "$cur")); return ;;
+      --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
         --video|--output|-o) COMPREPLY=($(compgen -f -- "$cur")); return ;;
       esac
-      COMPREPLY=($(compgen -W "--video --model -m --size --ratio --resolution --duration --shot-type --negative --seed --watermark --no-wait --dry-run --output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --help -h" -- "$cur")) ;;
+      COMPREPLY=($(compgen -W "--video --model -m --size --ratio --resolution --duration --shot-type --negative --seed --watermark --no-wait --dry-run --output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" -- "$cur")) ;;
+    "tts")
+      case "$prev" in
+      --voice) COMPREPLY=($(compgen -W "Cherry Ethan Nofish Jennifer Ryan Katerina Elias Jada Dylan Sunny Li Marcus Roy Peter Rocky Kiki Eric Serena Chelsie" -- "$cur")); return ;;
+      --language) COMPREPLY=($(compgen -W "Auto Chinese English Japanese Korean French German Russian Italian Spanish Portuguese" -- "$cur")); return ;;
+      --region) COMPREPLY=($(compgen -W "cn intl us" -- "$cur")); return ;;
+      --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
+        --output|-o) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+      esac
+      COMPREPLY=($(compgen -W "--model -m --voice --language --stream --split --dry-run --output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" -- "$cur")) ;;
     "chat")
       case "$prev" in
       --region) COMPREPLY=($(compgen -W "cn intl us" -- "$cur")); return ;;
+      --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
         -o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
       esac
-      COMPREPLY=($(compgen -W "--model -m --system -s --think --show-reasoning --thinking-budget --temperature --top-p --max-tokens --seed --stop --json-object --no-stream --json --dry-run --search --continue -c --conversation --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --help -h" -- "$cur")) ;;
+      COMPREPLY=($(compgen -W "--model -m --system -s --think --show-reasoning --thinking-budget --temperature --top-p --max-tokens --seed --stop --json-object --no-stream --json --dry-run --search --continue -c --conversation --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" -- "$cur")) ;;
     "vl")
       case "$prev" in
       --region) COMPREPLY=($(compgen -W "cn intl us" -- "$cur")); return ;;
+      --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
         --image|-i) COMPREPLY=($(compgen -f -- "$cur")); return ;;
       esac
-      COMPREPLY=($(compgen -W "--model -m --image -i --video --system -s --think --show-reasoning --thinking-budget --temperature --top-p --max-tokens --seed --stop --json-object --no-stream --json --dry-run --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --help -h" -- "$cur")) ;;
+      COMPREPLY=($(compgen -W "--model -m --image -i --video --system -s --think --show-reasoning --thinking-budget --temperature --top-p --max-tokens --seed --stop --json-object --no-stream --json --dry-run --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" -- "$cur")) ;;
     "task status")
       case "$prev" in
       --region) COMPREPLY=($(compgen -W "cn intl us" -- "$cur")); return ;;
+      --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
         -o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
       esac
-      COMPREPLY=($(compgen -W "--json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --help -h" -- "$cur")) ;;
+      COMPREPLY=($(compgen -W "--json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" -- "$cur")) ;;
     "task wait")
       case "$prev" in
       --region) COMPREPLY=($(compgen -W "cn intl us" -- "$cur")); return ;;
+      --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
         --output|-o) COMPREPLY=($(compgen -f -- "$cur")); return ;;
       esac
-      COMPREPLY=($(compgen -W "--output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --help -h" -- "$cur")) ;;
+      COMPREPLY=($(compgen -W "--all --output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" -- "$cur")) ;;
     "task cancel")
       case "$prev" in
       --region) COMPREPLY=($(compgen -W "cn intl us" -- "$cur")); return ;;
+      --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
         -o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
       esac
-      COMPREPLY=($(compgen -W "--api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --help -h" -- "$cur")) ;;
+      COMPREPLY=($(compgen -W "--api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" -- "$cur")) ;;
     "task list")
       case "$prev" in
       --status) COMPREPLY=($(compgen -W "PENDING RUNNING SUSPENDED SUCCEEDED FAILED CANCELED UNKNOWN" -- "$cur")); return ;;
       --region) COMPREPLY=($(compgen -W "cn intl us" -- "$cur")); return ;;
+      --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
         -o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
       esac
-      COMPREPLY=($(compgen -W "--page --page-size --status --model -m --since --until --local --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --help -h" -- "$cur")) ;;
+      COMPREPLY=($(compgen -W "--page --page-size --status --model -m --since --until --local --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" -- "$cur")) ;;
+    "task forget")
+      case "$prev" in
+      --region) COMPREPLY=($(compgen -W "cn intl us" -- "$cur")); return ;;
+      --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
+        -o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+      esac
+      COMPREPLY=($(compgen -W "--done --older-than --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" -- "$cur")) ;;
     "models")
       case "$prev" in
         -o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;

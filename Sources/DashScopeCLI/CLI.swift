@@ -8,7 +8,12 @@ public enum CLI {
     public static func run(_ context: RunContext) async -> Int32 {
         let console = Console(context: context)
         console.protect(secret: context.environment["DASHSCOPE_API_KEY"])
+        // Until argv is parsed, a usage error is printed the way the command line asks (--json, --color).
+        console.json = context.arguments.prefix(while: { $0 != "--" }).contains("--json")
+        console.color = ColorChoice.scan(context.arguments).decide(stderrIsTerminal: context.stderrIsTerminal,
+                                                                   environment: context.environment)
         let status = await outcome(context, console: console)
+        console.flushTraces()
         guard let failure = console.stdoutFailure, status == ExitCode.ok.rawValue || status == ExitCode.partial.rawValue else {
             return status
         }
@@ -26,12 +31,16 @@ public enum CLI {
                 console.protect(secret: arguments.string("api-key"))
                 console.quiet = arguments.flag("quiet")
                 console.verbose = arguments.flag("verbose")
+                console.json = arguments.flag("json")
+                let colors = arguments.string("color").flatMap(ColorChoice.init(rawValue:)) ?? .auto
+                console.color = colors.decide(stderrIsTerminal: context.stderrIsTerminal, environment: context.environment)
                 guard let handler = arguments.command.handler else { return ExitCode.usage.rawValue }
                 let invocation = Invocation(arguments: arguments, context: context, console: console)
                 return try await handler(invocation).rawValue
             }
         } catch let error as DashScopeError {
             console.endProgress()
+            console.flushTraces()
             console.error(error)
             return error.exitCode.rawValue
         } catch is CancellationError {

@@ -20,6 +20,8 @@ struct TaskBends: Sendable, Equatable {
     var fakeStatus: FakeStatus?
     /// Whether `usage` carries numbers no double holds exactly.
     var bigNumbers = false
+    /// Whether a streamed answer stops half-way, its connection closed mid-body (`cut`).
+    var cut = false
 }
 
 /// The faults waiting to happen, in injection order.
@@ -59,7 +61,7 @@ struct FaultQueue: Sendable {
         return bends
     }
 
-    /// Takes what bends a sync answer: `message`, `code`, `result-url` and `big-numbers`; the others wait for a task.
+    /// Takes what bends a sync answer: `message`, `code`, `result-url`, `big-numbers` and `cut`; the others wait for a task.
     mutating func takeSyncBends() -> TaskBends {
         var bends = TaskBends()
         bends.failureMessage = takeFirst { $0.kind == .message }?.value
@@ -69,6 +71,7 @@ struct FaultQueue: Sendable {
         }
         bends.resultURL = takeFirst { $0.kind == .resultURL }?.value
         bends.bigNumbers = takeFirst { $0.kind == .bigNumbers } != nil
+        bends.cut = takeFirst { $0.kind == .cut } != nil
         return bends
     }
 

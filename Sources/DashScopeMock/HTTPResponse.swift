@@ -159,8 +159,9 @@ final class ChunkWriter {
         return !failed
     }
 
-    /// Sends nothing more, not even the last chunk: the connection closes mid-body, as a broken stream would.
-    func abandon() {
+    /// Stops the body where it is: nothing more is sent, not even the last chunk, so the client sees the connection
+    /// close mid-body (an injected broken stream).
+    func abort() {
         failed = true
     }
 

@@ -66,7 +66,7 @@ struct ChatReply: Sendable {
                                                  message: "Output data may contain inappropriate content.")
                         events.send(String(decoding: MockJSON.encode(error.compatibleBody(requestID: requestID)), as: UTF8.self))
                     } else {
-                        writer.abandon()
+                        writer.abort()
                     }
                     return false
                 }

@@ -117,12 +117,13 @@ public enum MockCommand: Sendable, Equatable {
                              next task: fail unknown partial message=TEXT code=TEXT result-url=URL
                                         task-id=TEXT status=TEXT (first COUNT polls; empty: no field)
                                         big-numbers  (message, code, result-url, big-numbers: sync answers too)
+                             streams:   cut (the next streamed answer, tts --stream, breaks off half-way)
                              answers:   request-id=TEXT  echo-key (error messages quote Authorization)
                              downloads: slow:SECONDS truncate drop-half stall:SECONDS trickle[:SECONDS-PER-BYTE]
                                         empty no-content partial-content
                              uploads:   policy-refused (getPolicy answers 403 AccessDenied)
                                         oss-error (the form upload answers 500 InternalError, XML)
-                             streams:   stream-cut[:EVENTS] (the connection closes after EVENTS events)
+                             chat:      stream-cut[:EVENTS] (the connection closes after EVENTS events)
                                         stream-error[:EVENTS] (an error frame after EVENTS events)
                              VALUE runs to the end, less a trailing valid @ROUTE, *COUNT, :SECONDS in that
                              order: redirect=file:///etc/passwd@file  redirect=http://h:6379@any

@@ -56,6 +56,8 @@ public struct Fault: Sendable, Equatable, CustomStringConvertible {
         case policyRefused = "policy-refused"
         /// The OSS form upload (`POST /oss`) answers 500 `InternalError` in XML.
         case ossError = "oss-error"
+        /// The next streamed sync answer (tts `--stream`) stops after half its events: the connection closes mid-body.
+        case cut
         /// A streamed answer (SSE) stops after `seconds` events (default 1): the connection closes mid-body.
         case streamCut = "stream-cut"
         /// A streamed answer sends an error frame after `seconds` events (default 1), then ends.
@@ -178,7 +180,7 @@ extension Fault.Kind {
         switch self {
         case .throttle, .internalError, .unavailable, .drop, .redirect, .huge: .answer
         case .slow, .truncate, .dropHalf, .stall, .trickle, .empty, .noContent, .partialContent: .download
-        case .fail, .unknown, .partial, .message, .code, .resultURL, .taskID, .status, .bigNumbers: .task
+        case .fail, .unknown, .partial, .message, .code, .resultURL, .taskID, .status, .bigNumbers, .cut: .task
         case .requestID, .echoKey, .streamCut, .streamError: .decoration
         case .policyRefused, .ossError: .upload
         }

@@ -93,6 +93,8 @@ extension MockService {
         let request = exchange.request
         let requestID = exchange.requestID
         switch exchange.endpoint {
+        case .generate(.messagesSync) where SpeechJob.claims(request.bodyData()):
+            return try speech(exchange)
         case .generate(let route):
             return try generate(exchange, route: route)
         case .video(let route):

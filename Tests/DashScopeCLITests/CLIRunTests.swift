@@ -28,7 +28,7 @@ final class CLIRunTests: XCTestCase {
         let cases: [([String], String)] = [
             (["t2"], "Did you mean 't2i'?"),
             (["help", "t2"], "Did you mean 't2i'?"),
-            (["t2i", "a", "cat"], #"dashscope t2i "a cat""#),
+            (["task", "status", "id1", "id2"], "unexpected argument 'id2'"),
             (["t2i", "x", "--region", "mars"], "cannot be 'mars'"),
         ]
         for (argv, fragment) in cases {

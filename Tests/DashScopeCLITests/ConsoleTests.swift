@@ -152,6 +152,11 @@ final class ConsoleTests: XCTestCase {
                                      writeStderr: { data in err.mutate { $0.append(data) } })
             let status = await CLI.run(context)
             XCTAssertEqual(status, 73, "\(argv)")
+            if argv.contains("--json") {
+                XCTAssertTrue(stderr.hasPrefix(#"{"error":{"code":"cannot_write","message":"cannot write the results to stdout"#), stderr)
+                XCTAssertEqual(stderr.components(separatedBy: "\n").count, 2, "one line: \(stderr)")
+                continue
+            }
             XCTAssertEqual(stderr.components(separatedBy: "error: ").count - 1, 1, "\(argv): \(stderr)")
             XCTAssertTrue(stderr.hasPrefix("error: cannot write the results to stdout: \(String(cString: strerror(EPIPE)))"), stderr)
         }

@@ -80,7 +80,7 @@ final class OutputPlanHardeningTests: XCTestCase {
 
     func testAValueIsNeverReadAsAPlaceholder() throws {
         XCTAssertEqual(try path("out/{model}-{task}.png", task: "{ext}", model: "{task}"), "/work/here/out/{task}-{ext}.png")
-        XCTAssertEqual(try path("out/{unknown}-{task}.png", task: "t"), "/work/here/out/{unknown}-t.png", "unknown names stay as typed")
+        XCTAssertThrowsError(try path("out/{unknown}-{task}.png", task: "t"), "unknown names are refused before anything is sent")
         XCTAssertEqual(try path("out/{{task}}.png", task: "t"), "/work/here/out/{t}.png")
         XCTAssertEqual(try path("out/{task.png", task: "t"), "/work/here/out/{task.png")
     }

@@ -101,14 +101,14 @@ final class BadInputTests: EndToEndCase {
 
     // MARK: - Sent anyway, or refused by the service
 
-    func testUnknownModelIsSentWithAWarning() throws {
-        let result = try run(["t2i", "a cat", "-m", "wan9-t2i-ultra"])
+    func testUnknownModelIsSentWithAWarningUnderAnyModel() throws {
+        let result = try run(["t2i", "a cat", "-m", "wan9-t2i-ultra", "--any-model"])
         assertExit(result, 1)
         XCTAssertEqual(result.stdout, "")
         XCTAssertTrue(result.errorLines.contains { $0.hasPrefix("warning: ") && $0.contains("wan9-t2i-ultra") }, result.stderr)
         XCTAssertTrue(result.errorLines.contains { $0.hasPrefix("error: ") && $0.contains("ModelNotFound") }, result.stderr)
         XCTAssertTrue(result.errorLines.contains { $0.hasPrefix("hint: ") }, result.stderr)
-        XCTAssertEqual(creates.count, 1, "an unknown model is still sent")
+        XCTAssertEqual(creates.count, 1, "with --any-model, an unknown model is still sent")
         XCTAssertEqual(try XCTUnwrap(creates.first?.json).string("model"), "wan9-t2i-ultra")
     }
 

@@ -75,8 +75,11 @@ final class HardeningTests: EndToEndCase {
             let result = try runWithStdout(args, FileHandle(forWritingAtPath: "/dev/full")!)
             assertExit(result, 73)
             assertNoBacktrace(result)
-            XCTAssertEqual(result.errorLines.filter { $0.hasPrefix("error: ") },
-                           ["error: cannot write the results to stdout: No space left on device"], "\(args): \(result.stderr)")
+            let expected = args.contains("--json")
+                ? #"{"error":{"code":"cannot_write","message":"cannot write the results to stdout: No space left on device","#
+                : "error: cannot write the results to stdout: No space left on device"
+            XCTAssertEqual(result.errorLines.filter { $0.hasPrefix(expected) }.count, 1, "\(args): \(result.stderr)")
+            XCTAssertEqual(result.errorLines.filter { $0.hasPrefix("error: ") || $0.hasPrefix(#"{"error""#) }.count, 1, "\(args): \(result.stderr)")
         }
     }
 

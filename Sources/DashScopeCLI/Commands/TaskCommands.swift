@@ -1,7 +1,7 @@
 import Foundation
 import DashScopeKit
 
-/// `dashscope task status|wait|cancel|list`.
+/// `dashscope task status|wait|cancel|list|forget` (wait in TaskWait.swift).
 enum TaskCommands {
     /// Prints the status word on stdout and the details on stderr (or the whole answer with `--json`).
     static func status(_ invocation: Invocation) async throws -> ExitCode {
@@ -9,7 +9,8 @@ enum TaskCommands {
         let console = invocation.console
         let id = try taskID(args)
         let session = try Session(invocation)
-        let snapshot = try await session.tasks.status(id)
+        let snapshot: TaskSnapshot
+        do { snapshot = try await session.tasks.status(id) } catch let error as DashScopeError { throw error.about(task: id) }
         if args.flag("json") {
             console.result(snapshot.raw.pretty)
             return .ok
@@ -23,7 +24,10 @@ enum TaskCommands {
         }
         if invocation.context.stderrIsTerminal {
             for key in ["submit_time", "scheduled_time", "end_time"] {
-                if let value = snapshot.output[key]?.string { console.info("\(key.replacingOccurrences(of: "_", with: " ")): \(value)") }
+                if let value = snapshot.output[key]?.string {
+                    let zone = TaskTimes.localZone(invocation.context.environment)
+                    console.info("\(key.replacingOccurrences(of: "_", with: " ")): \(TaskTimes.show(service: value, in: zone))")
+                }
             }
             let outputs = ResultParser.items(from: snapshot.output).filter { $0.url != nil }.count
             if outputs > 0, let line = ResumeLine.make(taskID: id, arguments: args, session: session) {
@@ -31,30 +35,6 @@ enum TaskCommands {
             }
         }
         return .ok
-    }
-
-    /// Waits for a task (the newest unfinished journal entry when no id is given) and downloads its outputs.
-    static func wait(_ invocation: Invocation) async throws -> ExitCode {
-        let args = invocation.arguments
-        let session = try Session(invocation)
-        let entry: JournalEntry?
-        let id: String
-        if args.positional != nil {
-            id = try taskID(args)
-            entry = session.journal.entry(for: id)
-        } else {
-            guard let newest = session.journal.newestUnfinished(origin: session.configuration.origin) else {
-                throw DashScopeError.usage("no unfinished task in the journal (\(session.journal.path))",
-                                           hint: "give the task id: dashscope task wait TASK_ID")
-            }
-            entry = newest
-            id = newest.taskID
-            invocation.console.info("resuming task \(id) (\(newest.model), submitted \(newest.submittedAt))")
-        }
-        let output = args.string("output") ?? entry?.output ?? session.configuration.output
-        let job = JobRecord(model: entry?.model ?? "task", prompt: entry?.prompt ?? id, capability: entry?.capability,
-                            submitted: entry.flatMap { ISO8601DateFormatter().date(from: $0.submittedAt) }.map { min($0, Date()) })
-        return try await JobLauncher.pipeline(invocation, session: session, output: output).wait(taskID: id, job: job)
     }
 
     /// Cancels a PENDING task.
@@ -65,18 +45,26 @@ enum TaskCommands {
             _ = try await session.tasks.cancel(id)
         } catch var error as DashScopeError where error.serviceCode == "UnsupportedOperation" {
             error.hint = "only PENDING tasks can be canceled; `dashscope task status \(id)` shows where it is"
-            throw error
+            throw error.about(task: id)
+        } catch let error as DashScopeError {
+            throw error.about(task: id)
         }
         if session.mock == nil { try? session.journal.recordFinished(taskID: id, outcome: "CANCELED") }
         invocation.console.info("canceled task \(id)")
         return .ok
     }
 
-    /// Lists tasks from the service, or from the local journal with `--local`.
+    /// Lists tasks from the service, or from the local journal with `--local`, times in local time with the zone.
     static func list(_ invocation: Invocation) async throws -> ExitCode {
         let args = invocation.arguments
         let console = invocation.console
-        if args.flag("local") { return listLocal(invocation) }
+        let zone = TaskTimes.localZone(invocation.context.environment)
+        let since = try args.string("since").map { try TaskTimes.parse($0, option: "--since", zone: zone) }
+        let until = try args.string("until").map { try TaskTimes.parse($0, option: "--until", zone: zone) }
+        if let since, let until, since > until {
+            throw DashScopeError.usage("--since is after --until", hint: "swap them")
+        }
+        if args.flag("local") { return try listLocal(invocation, since: since, until: until, zone: zone) }
         var query = TasksAPI.ListQuery()
         query.page = args.int("page") ?? 1
         query.pageSize = args.int("page-size") ?? 10
@@ -85,8 +73,8 @@ enum TaskCommands {
         }
         query.status = args.string("status")
         query.model = args.string("model")
-        query.startTime = try args.string("since").map { try timestamp($0, option: "--since") }
-        query.endTime = try args.string("until").map { try timestamp($0, option: "--until") }
+        query.startTime = since.map(TaskTimes.serviceStamp)
+        query.endTime = until.map(TaskTimes.serviceStamp)
         let session = try Session(invocation)
         let answer = try await session.tasks.list(query)
         if args.flag("json") {
@@ -96,7 +84,8 @@ enum TaskCommands {
         let tasks = answer["tasks"]?.items ?? answer["data"]?.items ?? []
         for task in tasks {
             let fields = [task["task_id"]?.string ?? "-", task["task_status"]?.string ?? task["status"]?.string ?? "-",
-                          task["model_name"]?.string ?? task["model"]?.string ?? "-", task["submit_time"]?.string ?? "-"]
+                          task["model_name"]?.string ?? task["model"]?.string ?? "-",
+                          task["submit_time"]?.string.map { TaskTimes.show(service: $0, in: zone) } ?? "-"]
             console.row(fields)
         }
         if let total = answer["total"]?.int {
@@ -105,38 +94,88 @@ enum TaskCommands {
         return .ok
     }
 
-    private static func listLocal(_ invocation: Invocation) -> ExitCode {
+    /// The journal's tasks, newest first, filtered by `-m`, `--status`, `--since` and `--until`: one row each with
+    /// id, state, model, local submit time, origin and the start of the prompt.
+    private static func listLocal(_ invocation: Invocation, since: Date?, until: Date?, zone: TimeZone) throws -> ExitCode {
+        let args = invocation.arguments
         let journal = Journal(environment: invocation.context.environment)
-        let entries = journal.entries().reversed()
-        if invocation.arguments.flag("json") {
+        let entries = journal.entries().reversed().filter { entry in
+            let date = entry.submitted
+            return args.string("model").map { $0.lowercased() == entry.model.lowercased() } ?? true
+                && args.string("status").map { Self.localState(entry).matches(status: $0) } ?? true
+                && since.map { since in date.map { $0 >= since } ?? false } ?? true
+                && until.map { until in date.map { $0 <= until } ?? false } ?? true
+        }
+        if args.flag("json") {
             invocation.console.result(JSON.array(entries.map { entry in
                 JSON.object(["task_id": .string(entry.taskID), "model": .string(entry.model), "command": .string(entry.command),
                              "prompt": .string(entry.prompt), "submitted_at": .string(entry.submittedAt),
-                             "origin": .string(entry.origin), "outcome": entry.outcome.map(JSON.string) ?? .null])
+                             "origin": .string(entry.origin), "outcome": entry.outcome.map(JSON.string) ?? .null,
+                             "paths": .array(entry.paths.map(JSON.string))])
             }).pretty)
             return .ok
         }
         for entry in entries {
-            invocation.console.row([entry.taskID, entry.outcome ?? "unfinished", entry.model, entry.submittedAt,
-                                    String(entry.prompt.prefix(40))])
+            invocation.console.row([entry.taskID, entry.outcome ?? "unfinished", entry.model,
+                                    TaskTimes.show(journal: entry.submittedAt, in: zone), entry.origin, String(entry.prompt.prefix(40))])
         }
-        if entries.isEmpty { invocation.console.info("the journal is empty (\(journal.path))") }
+        if entries.isEmpty {
+            invocation.console.info(journal.entries().isEmpty ? "the journal is empty (\(journal.path))" : "no journalled task matches")
+        }
         return .ok
     }
 
-    private static func taskID(_ args: ParsedArguments) throws -> String {
+    /// What the journal knows of a task's state: finished with an outcome, or not yet.
+    enum LocalState {
+        case unfinished
+        case finished(String)
+
+        /// Whether `--status` picks it: PENDING, RUNNING and SUSPENDED pick unfinished tasks (the journal cannot tell
+        /// them apart); SUCCEEDED picks PARTIAL too (the task succeeded, some downloads did not); others match exactly.
+        func matches(status: String) -> Bool {
+            switch self {
+            case .unfinished: return ["PENDING", "RUNNING", "SUSPENDED"].contains(status)
+            case let .finished(outcome): return outcome == status || (status == "SUCCEEDED" && outcome == "PARTIAL")
+            }
+        }
+    }
+
+    /// The journal's state of a task.
+    static func localState(_ entry: JournalEntry) -> LocalState {
+        entry.outcome.map(LocalState.finished) ?? .unfinished
+    }
+
+    /// Removes tasks from the journal: one id, every finished one (`--done`), those older than `--older-than D`, or
+    /// finished ones older than D when both are given. The journal is rewritten atomically.
+    static func forget(_ invocation: Invocation) async throws -> ExitCode {
+        let args = invocation.arguments
+        let journal = Journal(environment: invocation.context.environment)
+        let id = try args.positional.map { try TaskID.user($0).rawValue }
+        let age = try args.string("older-than").map { try TaskTimes.duration($0, option: "--older-than") }
+        let done = args.flag("done")
+        guard (id != nil) != (done || age != nil) else {
+            throw DashScopeError.usage(id == nil ? "task forget needs a TASK_ID, --done or --older-than" : "give a TASK_ID or --done/--older-than, not both",
+                                       hint: "e.g. dashscope task forget --done --older-than 7d")
+        }
+        let cutoff = age.map { Date().addingTimeInterval(-$0) }
+        let removed = try journal.forget { entry in
+            if let id { return entry.taskID == id }
+            let finished = !done || entry.outcome != nil
+            let old = cutoff.map { cutoff in entry.submitted.map { $0 < cutoff } ?? false } ?? true
+            return finished && old
+        }
+        if let id, removed.isEmpty {
+            throw DashScopeError.usage("task \(id) is not in the journal (\(journal.path))", hint: "`dashscope task list --local` lists it")
+        }
+        invocation.console.info("forgot \(removed.count) task\(removed.count == 1 ? "" : "s") (\(journal.path))")
+        return .ok
+    }
+
+    /// The checked TASK_ID argument.
+    static func taskID(_ args: ParsedArguments) throws -> String {
         guard let id = args.positional else {
             throw DashScopeError.usage("\(args.commandLine) needs a TASK_ID", hint: "`dashscope task list` shows recent tasks")
         }
         return try TaskID.user(id).rawValue
-    }
-
-    /// `2026-11-23`, `2026-11-23 10:00:00` or `20261123100000` → `20261123100000`.
-    static func timestamp(_ text: String, option: String) throws -> String {
-        let digits = text.filter(\.isNumber)
-        guard [8, 10, 12, 14].contains(digits.count) else {
-            throw DashScopeError.usage("\(option) '\(text)' is not a time", hint: "write YYYY-MM-DD or \"YYYY-MM-DD hh:mm:ss\"")
-        }
-        return digits + String(repeating: "0", count: 14 - digits.count)
     }
 }

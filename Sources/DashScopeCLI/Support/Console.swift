@@ -19,18 +19,20 @@ public final class Console: @unchecked Sendable {
     public var quiet = false
     /// `-v`: request traces on stderr.
     public var verbose = false
-    /// Whether stderr may be coloured (a terminal, `TERM` not dumb, `NO_COLOR` unset).
-    public let color: Bool
+    /// `--json`: an error is printed as one JSON object (`DashScopeError.json`) on one line of stderr.
+    public var json = false
+    /// Whether stderr is coloured: decided once by `ColorChoice.decide` (`--color`, `NO_COLOR`, `TERM`, a terminal).
+    public var color: Bool
+    private let folder = TraceFolder()
 
-    /// Creates the console of a run.
+    /// Creates the console of a run, coloured as `--color auto` would be until `color` is set from the parsed options.
     public init(context: RunContext) {
         self.context = context
-        let env = context.environment
-        color = context.stderrIsTerminal && env["NO_COLOR"] == nil && env["TERM"] != "dumb"
+        color = ColorChoice.auto.decide(stderrIsTerminal: context.stderrIsTerminal, environment: context.environment)
     }
 
-    /// Whether a live progress line may be drawn.
-    public var showsProgress: Bool { context.stderrIsTerminal && !quiet }
+    /// Whether a live progress line may be drawn: stderr is a terminal that can redraw (`TERM` not dumb), and not quiet.
+    public var showsProgress: Bool { context.stderrIsTerminal && context.environment["TERM"] != "dumb" && !quiet }
 
     /// From now on, every write to stdout and stderr shows `secret` (an API key) only in its redacted form, `sk-…abcd`;
     /// nil, empty and very short values (which would mangle ordinary text) are ignored.
@@ -72,8 +74,14 @@ public final class Console: @unchecked Sendable {
         say(paint("warning:", "33") + " " + clean(line))
     }
 
-    /// Prints an error with its hint on stderr, always.
+    /// Prints an error with its hint on stderr, always; under `--json`, as one line holding `DashScopeError.json`.
     public func error(_ error: DashScopeError) {
+        if json {
+            return lock.withLock {
+                clearProgress()
+                writeStderr(redact(error.json.compact) + "\n")
+            }
+        }
         var text = paint("error:", "31") + " " + clean(error.message)
         if let id = error.requestID { text += " (request \(clean(id)))" }
         // A hint may have several lines the tool wrote itself (e.g. the resume line); each is escaped on its own.
@@ -83,10 +91,16 @@ public final class Console: @unchecked Sendable {
         say(text)
     }
 
-    /// Prints a `--verbose` trace line on stderr.
+    /// Prints a `--verbose` trace line on stderr; repeated identical task polls are folded into one summary line.
     public func trace(_ line: String) {
         guard verbose else { return }
-        say(paint(clean(line), "2"))
+        for shown in folder.fold(line) { say(paint(clean(shown), "2")) }
+    }
+
+    /// Prints the summary of polls folded so far, if any (at the end of a run).
+    public func flushTraces() {
+        guard verbose else { return }
+        for shown in folder.flush() { say(paint(clean(shown), "2")) }
     }
 
     /// Redraws the progress line (terminal only).

@@ -14,7 +14,7 @@ enum ModelChoice {
     static func start(_ invocation: Invocation, for capability: Capability) throws -> Start {
         let prompt = try PromptInput.read(invocation)
         let configuration = try Session.configuration(invocation)
-        let model = resolve(invocation, configuration: configuration, for: capability)
+        let model = try resolve(invocation, configuration: configuration, for: capability)
         if let regions = model.regions, !regions.contains(configuration.region), configuration.origin == configuration.region.origin,
            !invocation.arguments.flag("mock") {
             throw DashScopeError.usage("\(model.name) is served in \(regions.map(\.rawValue).joined(separator: ", ")) only, not in \(configuration.region.rawValue)",
@@ -23,15 +23,49 @@ enum ModelChoice {
         return Start(prompt: prompt, configuration: configuration, model: model, mode: try callMode(invocation.arguments, model: model))
     }
 
-    /// The catalogue row for the chosen model, warning when the name is not in the catalogue.
-    static func resolve(_ invocation: Invocation, configuration: Configuration, for capability: Capability) -> ModelSpec {
-        let name = invocation.arguments.string("model") ?? configuration.commandModels[capability.command]
-            ?? Catalog.defaultModel(for: capability)
+    /// Families whose endpoint serves far more models than the catalogue lists (dated snapshots such as
+    /// `qwen-plus-2025-01-25`, open-weight models): there an unknown name is sent with a warning unless it is one typo
+    /// away from a catalogued name of the family.
+    static let openFamilies: Set<Capability> = [.chat, .vision]
+
+    /// The catalogue row for the chosen model. A name the catalogue does not know is refused before anything is sent,
+    /// with the family's nearest names (a typo must not cost a round trip or money); `--any-model` sends it anyway,
+    /// with a warning, for a model newer than the catalogue. In an open family only a likely typo is refused.
+    static func resolve(_ invocation: Invocation, configuration: Configuration, for capability: Capability) throws -> ModelSpec {
+        let given = invocation.arguments.string("model")
+        let name = given ?? configuration.commandModels[capability.command] ?? Catalog.defaultModel(for: capability)
         let model = Catalog.resolve(name, for: capability)
-        if model.inferred {
-            invocation.console.warn("model '\(name)' is not in the catalogue; sending it anyway with the \(model.modes[0].wire.rawValue) protocol, limits unchecked")
+        guard model.inferred else { return model }
+        guard !refuses(name, for: capability, anyModel: invocation.arguments.flag("any-model")) else {
+            let source = given == nil ? " (from \(capability.command).model in the config file)" : ""
+            let near = nearest(name, for: capability)
+            throw DashScopeError.usage("unknown model '\(name)'\(source) for \(capability.command)"
+                                           + (near.isEmpty ? "" : ". Did you mean \(near.map { "'\($0)'" }.joined(separator: ", "))?"),
+                                       hint: "`dashscope models` lists the models; to send a model newer than this tool's catalogue, add --any-model")
         }
+        invocation.console.warn("model '\(name)' is not in the catalogue; sending it anyway with the \(model.modes[0].wire.rawValue) protocol, limits unchecked")
         return model
+    }
+
+    /// Whether an uncatalogued `name` is refused: always without `--any-model`, except in an open family, where only a
+    /// name one edit from a catalogued one (`qwen-plsu` is two: sent; `qwen-plu` is one: refused) or differing in case is.
+    static func refuses(_ name: String, for capability: Capability, anyModel: Bool) -> Bool {
+        guard !anyModel else { return false }
+        guard openFamilies.contains(capability) else { return true }
+        return Catalog.models(for: capability).contains { Suggest.distance(name.lowercased(), $0.name.lowercased()) <= 1 }
+    }
+
+    /// Up to three models of the family nearest `name`: those it begins (`wan2.6` → `wan2.6-t2i`) first, then by edit distance.
+    static func nearest(_ name: String, for capability: Capability) -> [String] {
+        let typed = name.lowercased()
+        let names = Catalog.models(for: capability).map(\.name)
+            + Catalog.aliases.filter { alias in Catalog.model(named: alias.value)?.capability == capability }.map(\.key).sorted()
+        let prefixed = names.filter { $0.lowercased().hasPrefix(typed) && typed.count >= 3 }
+        let limit = max(2, typed.count / 3)
+        let close = names.map { ($0, Suggest.distance(typed, $0.lowercased())) }
+            .filter { $0.1 <= limit && !prefixed.contains($0.0) }
+            .sorted { $0.1 < $1.1 }.map(\.0)
+        return Array((prefixed + close).prefix(3))
     }
 
     /// The call mode: `--async`, `--sync`, `--no-wait` (needs a task), or the model's default.

@@ -12,6 +12,16 @@ public enum ValueKind: Sendable, Equatable {
     case number
     /// One of the listed words.
     case choice([String])
+    /// Free text; completions offer the listed words (known values of an open list, such as voices).
+    case suggested([String])
+
+    /// The words completions offer, if any.
+    public var completions: [String]? {
+        switch self {
+        case let .choice(words), let .suggested(words): return words
+        default: return nil
+        }
+    }
 }
 
 /// One option of the command table: spelling, value kind, help. Parsing, help, man page and completions all read it.

@@ -82,6 +82,22 @@ public enum Commands {
                         "dashscope r2v \"character1 hands character2 a gift\" --video a.mp4 --video b.mov --size 1280*720 --duration 10",
                     ],
                     handler: ReferenceToVideoCommand.run),
+        CommandSpec("tts", summary: "Text to speech: a WAV file, or raw PCM streamed to a player",
+                    details: "Synthesises speech and saves it as a WAV file (24 kHz, 16-bit mono). --stream writes the audio as it "
+                        + "arrives (a valid WAV once complete; the file gets its name only then); -o - writes raw PCM to stdout "
+                        + "instead, for a player. Text over the model's limit (qwen3-tts-flash: 600 characters) is refused unless "
+                        + "--split cuts it at sentence boundaries into several calls joined into one WAV. Voices the tool knows: "
+                        + Catalog.models(for: .speech).map { "\($0.name): \(($0.voices ?? []).joined(separator: ", "))" }.joined(separator: "; ")
+                        + ". Other voices are sent with a warning. Prints the saved path.",
+                    positional: PositionalSpec("TEXT", help: "what to say; `-` or piped stdin reads it from stdin", fromStdin: true),
+                    options: Options.speech + Options.job + Options.global,
+                    examples: [
+                        "dashscope tts \"你好，欢迎使用通义千问。\"",
+                        "dashscope tts \"Hello there\" --voice Ethan --language english -o hello.wav",
+                        "dashscope tts \"你好\" --stream -o - | aplay -f S16_LE -r 24000 -c 1",
+                        "dashscope tts --split < chapter.txt -o chapter.wav",
+                    ],
+                    handler: SpeechCommand.run),
         CommandSpec("chat", summary: "Ask a Qwen model; the answer streams to stdout",
                     details: "Sends the prompt to a chat model (OpenAI-compatible mode) and prints the answer as it arrives: nothing else "
                         + "on stdout, and a final newline only on a terminal. Piped stdin and the argument combine (stdin first, then "
@@ -119,30 +135,49 @@ public enum Commands {
                                     examples: ["dashscope task status 0385dc79-5ff8-4d82-bcb6-xxxxxx"],
                                     handler: TaskCommands.status),
                         CommandSpec("wait", summary: "Wait for a task and download its results",
-                                    details: "Waits for the task, then saves whatever it produced. Without an id it resumes the newest unfinished task in the local journal.",
+                                    details: "Waits for the task, then saves whatever it produced. Without an id it resumes the newest unfinished task "
+                                        + "in the local journal submitted to the same API origin; --all finishes every one, oldest first, and exits "
+                                        + "with the worst status. A task already saved prints where its files are (--force downloads it again).",
                                     positional: PositionalSpec("TASK_ID", help: "the task id (default: the newest unfinished one)", required: false),
-                                    options: Options.job + Options.global,
-                                    examples: ["dashscope task wait 0385dc79-5ff8-4d82-bcb6-xxxxxx -o clips/", "dashscope task wait"],
+                                    options: [OptionSpec("all", help: "wait for every unfinished task of the journal, one after the other (--timeout is per task)")]
+                                        + Options.job + Options.global,
+                                    examples: ["dashscope task wait 0385dc79-5ff8-4d82-bcb6-xxxxxx -o clips/", "dashscope task wait",
+                                               "dashscope task wait --all"],
                                     handler: TaskCommands.wait),
                         CommandSpec("cancel", summary: "Cancel a task that is still PENDING",
                                     positional: PositionalSpec("TASK_ID", help: "the task id"),
                                     options: Options.global,
                                     handler: TaskCommands.cancel),
                         CommandSpec("list", summary: "List recent tasks",
-                                    details: "Asks the service for the tasks of the account (or, with --local, reads the local journal).",
+                                    details: "Asks the service for the tasks of the account, or with --local reads the local journal (newest first: "
+                                        + "id, state, model, submit time, API origin, prompt). Times are shown in local time (TZ) with the offset; "
+                                        + "--since/--until take ISO 8601 with a zone, or a local YYYY-MM-DD[ hh:mm:ss], and are sent to the service "
+                                        + "in Beijing time. With --local, --status PENDING/RUNNING/SUSPENDED picks unfinished tasks.",
                                     options: [
                                         OptionSpec("page", .integer, placeholder: "N", default: "1", help: "page number"),
                                         OptionSpec("page-size", .integer, placeholder: "N", default: "10", help: "tasks per page"),
                                         OptionSpec("status", .choice(["PENDING", "RUNNING", "SUSPENDED", "SUCCEEDED", "FAILED", "CANCELED", "UNKNOWN"]),
                                                    placeholder: "STATUS", help: "only tasks in this status"),
                                         OptionSpec("model", short: "m", .text, placeholder: "MODEL", help: "only tasks of this model"),
-                                        OptionSpec("since", .text, placeholder: "TIME", help: "submitted at or after (YYYY-MM-DD[ hh:mm:ss])"),
-                                        OptionSpec("until", .text, placeholder: "TIME", help: "submitted at or before (YYYY-MM-DD[ hh:mm:ss])"),
+                                        OptionSpec("since", .text, placeholder: "TIME", help: "submitted at or after (YYYY-MM-DD[ hh:mm:ss] local, or ISO 8601 with a zone)"),
+                                        OptionSpec("until", .text, placeholder: "TIME", help: "submitted at or before (YYYY-MM-DD[ hh:mm:ss] local, or ISO 8601 with a zone)"),
                                         OptionSpec("local", help: "list the local journal instead of asking the service"),
                                         Options.json,
                                     ] + Options.global,
-                                    examples: ["dashscope task list --status RUNNING", "dashscope task list --local"],
+                                    examples: ["dashscope task list --status running", "dashscope task list --local -m wan2.6-t2i --since 2026-11-23",
+                                               "dashscope task list --since 2026-11-23T08:00:00Z --until 2026-11-23T12:00:00Z"],
                                     handler: TaskCommands.list),
+                        CommandSpec("forget", summary: "Remove tasks from the local journal",
+                                    details: "Removes one task, every finished one (--done), those submitted longer ago than --older-than, or "
+                                        + "finished ones older than that when both are given. Nothing is sent to the service; the journal is rewritten atomically.",
+                                    positional: PositionalSpec("TASK_ID", help: "the task to forget", required: false),
+                                    options: [
+                                        OptionSpec("done", help: "forget every finished task (succeeded, failed, canceled, saved)"),
+                                        OptionSpec("older-than", .text, placeholder: "AGE", help: "forget tasks submitted longer ago than AGE: 7d, 12h, 30m, 2w"),
+                                    ] + Options.global,
+                                    examples: ["dashscope task forget --done", "dashscope task forget --older-than 7d",
+                                               "dashscope task forget 0385dc79-5ff8-4d82-bcb6-xxxxxx"],
+                                    handler: TaskCommands.forget),
                     ]),
         CommandSpec("models", summary: "List the models the tool knows, with their limits",
                     options: [Options.json, OptionSpec("help", short: "h", help: "show help")],

@@ -31,7 +31,7 @@ public enum Completions {
             let options = spec.options.flatMap(words).joined(separator: " ")
             var choices: [String] = []
             for option in spec.options {
-                if case let .choice(values) = option.kind {
+                if let values = option.kind.completions {
                     choices.append("      \(words(option).joined(separator: "|"))) COMPREPLY=($(compgen -W \"\(values.joined(separator: " "))\" -- \"$cur\")); return ;;")
                 }
             }
@@ -70,9 +70,9 @@ public enum Completions {
             let help = option.help.replacingOccurrences(of: "'", with: "'\\''")
                 .replacingOccurrences(of: "[", with: "\\[").replacingOccurrences(of: "]", with: "\\]")
             var value = ""
-            switch option.kind {
-            case .flag: value = ""
-            case let .choice(values): value = ":\(option.placeholder.lowercased()):(\(values.joined(separator: " ")))"
+            switch (option.kind, option.kind.completions) {
+            case (.flag, _): value = ""
+            case let (_, values?): value = ":\(option.placeholder.lowercased()):(\(values.joined(separator: " ")))"
             default: value = ":\(option.placeholder.lowercased()):" + (option.takesPath ? "_files" : "")
             }
             let names = words(option)
@@ -128,9 +128,9 @@ public enum Completions {
                 var line = "complete -c dashscope -n '\(condition)'"
                 if option.long.count > 1 { line += " -l \(option.long)" }
                 if let short = option.short { line += " -s \(short)" }
-                switch option.kind {
-                case .flag: break
-                case let .choice(values): line += " -x -a '\(values.joined(separator: " "))'"
+                switch (option.kind, option.kind.completions) {
+                case (.flag, _): break
+                case let (_, values?): line += " -x -a '\(values.joined(separator: " "))'"
                 default: line += option.takesPath ? " -r -F" : " -x"
                 }
                 line += " -d '\(fishEscape(option.help))'"

@@ -12,6 +12,9 @@ public enum Options {
         OptionSpec("mock", help: "run against a built-in offline mock server: no key, no cost"),
         OptionSpec("verbose", short: "v", help: "show each request and answer on stderr (key redacted)"),
         OptionSpec("quiet", short: "q", help: "print nothing on stderr but errors"),
+        OptionSpec("color", .choice(ColorChoice.allCases.map(\.rawValue)), placeholder: "WHEN", default: "auto",
+                   help: "colour stderr: auto (a terminal, unless NO_COLOR is set or TERM=dumb), always or never"),
+        OptionSpec("any-model", help: "send a -m model the catalogue does not know (limits unchecked) instead of refusing it"),
         OptionSpec("help", short: "h", help: "show help"),
     ]
 
@@ -122,6 +125,19 @@ public enum Options {
             return "\(model.name) (\(video.tiers.map(\.rawValue).joined(separator: "/")), \(video.durations.map(String.init).joined(separator: "/")) s\(extras))"
         }.joined(separator: "; ")
     }
+
+    /// The options of `tts`: the voice (completions offer every catalogue voice; others are sent with a warning), the
+    /// language (any case), streaming and splitting.
+    static let speech: [OptionSpec] = [
+        model(.speech),
+        OptionSpec("voice", .suggested(Speech.knownVoices), placeholder: "VOICE", default: Speech.defaultVoice,
+                   help: "voice name (`dashscope help tts` lists each model's voices; others are sent with a warning)"),
+        OptionSpec("language", .suggested(SpeechLanguage.allCases.map(\.rawValue)), placeholder: "LANGUAGE", default: SpeechLanguage.auto.rawValue,
+                   help: "language_type: \(SpeechLanguage.allCases.map(\.rawValue).joined(separator: ", ")) (any case)"),
+        OptionSpec("stream", help: "receive the audio as it is made and write it as it arrives; with -o - raw PCM on stdout"),
+        OptionSpec("split", help: "text over the model's limit: synthesise it sentence by sentence and join the audio into one WAV"),
+        OptionSpec("dry-run", help: "print the request (key redacted) and send nothing"),
+    ]
     // MARK: chat and vl
 
     /// The settings `chat` and `vl` share: the system prompt, thinking, sampling, output shape.

@@ -131,17 +131,26 @@ public enum Parser {
                 parsed.values[long] = [values.last!]
             }
         }
+        if let positional = command.positional, positional.fromStdin, parsed.positionals.count > 1 {
+            parsed.positionals = [try joinWords(parsed.positionals, positional: positional, commandLine: parsed.commandLine)]
+        }
         let allowed = command.positional == nil ? 0 : 1
         if parsed.positionals.count > allowed {
             let extra = parsed.positionals[allowed]
-            if let positional = command.positional, positional.fromStdin {
-                throw DashScopeError.usage("unexpected argument '\(extra)': \(parsed.commandLine) takes one \(positional.name)",
-                                           hint: "quote the \(positional.name.lowercased()): \(parsed.commandLine) \"\(parsed.positionals.joined(separator: " "))\"")
-            }
             throw DashScopeError.usage("unexpected argument '\(extra)' for \(parsed.commandLine)",
                                        hint: "run `\(parsed.commandLine) --help` to see its usage")
         }
         return parsed
+    }
+
+    /// The words of an unquoted prompt (`dashscope t2i a red fox -n 2`) joined by single spaces, as `llm` does: every
+    /// word that is not an option or an option's value, wherever it stands. `-` (read stdin) must stand alone.
+    static func joinWords(_ words: [String], positional: PositionalSpec, commandLine: String) throws -> String {
+        guard !words.contains("-") else {
+            throw DashScopeError.usage("`-` reads the \(positional.name.lowercased()) from stdin, so it cannot go with other words",
+                                       hint: "drop the `-`, or pipe everything: echo \"...\" | \(commandLine)")
+        }
+        return words.joined(separator: " ")
     }
 
     private static func isNegativeNumber(_ token: String) -> Bool {
@@ -155,7 +164,7 @@ public enum Parser {
 
     private static func check(_ value: String, for spec: OptionSpec, spelled: String) throws -> String {
         switch spec.kind {
-        case .flag, .text:
+        case .flag, .text, .suggested:
             return value
         case .integer:
             guard Int(value) != nil else {
@@ -166,10 +175,12 @@ public enum Parser {
                 throw DashScopeError.usage("\(spelled) takes a number, not '\(value)'", hint: "e.g. \(spelled) \(spec.defaultText ?? "10")")
             }
         case let .choice(words):
-            guard words.contains(value) else {
+            // Any case is accepted and normalised to the table's spelling (the wire's: `--status succeeded` is SUCCEEDED).
+            guard let word = words.first(where: { $0.lowercased() == value.lowercased() }) else {
                 throw DashScopeError.usage("\(spelled) cannot be '\(value)'\(Suggest.phrase(value, among: words))",
                                            hint: "use one of: \(words.joined(separator: ", "))")
             }
+            return word
         }
         return value
     }

@@ -58,8 +58,11 @@ public enum TextToImage {
         case nil:
             return model.defaultSize
         case let .exact(s):
-            if let problem = model.sizes?.problem(with: s) {
-                throw DashScopeError.usage("--size \(problem)", hint: "pick another size, or a ratio such as 16:9 to get the recommended size")
+            if let rule = model.sizes, let problem = rule.problem(with: s, model: model.name) {
+                let near = rule.nearest(to: s).map { "\($0.width)x\($0.height)" }
+                throw DashScopeError.usage("--size \(problem)",
+                                           hint: (near.isEmpty ? "" : "nearest valid sizes for \(model.name): \(near.joined(separator: ", ")); ")
+                                               + "or give a ratio such as 16:9 to get the recommended size")
             }
             return s
         case let .ratio(w, h):
@@ -69,7 +72,7 @@ public enum TextToImage {
             }
             let area = max(model.defaultSize?.pixels ?? 1024 * 1024, model.ratioMinPixels ?? 0)
             let s = recommendedRule(rule, model: model).size(forRatio: w, h, area: area)
-            if let problem = rule.problem(with: s) {
+            if let problem = rule.problem(with: s, model: model.name) {
                 throw DashScopeError.usage("--size \(w):\(h) cannot be met: \(problem)", hint: "pick a ratio between 1:4 and 4:1")
             }
             return s

@@ -71,12 +71,12 @@ public enum SizeRule: Sendable, Equatable {
     /// Only these sizes.
     case fixed([ImageSize])
 
-    /// Why `size` is not accepted, or nil when it is.
-    public func problem(with size: ImageSize) -> String? {
+    /// Why `size` is not accepted, or nil when it is; the text names `model`.
+    public func problem(with size: ImageSize, model: String = "this model") -> String? {
         switch self {
         case let .pixels(minPixels, maxPixels, minAspect, maxAspect):
             if size.pixels < minPixels || size.pixels > maxPixels {
-                return "\(size.width)x\(size.height) has \(size.pixels) pixels; this model needs between \(minPixels) (\(Self.side(minPixels))²) and \(maxPixels) (\(Self.side(maxPixels))²)"
+                return "\(size.width)x\(size.height) has \(size.pixels) pixels; \(model) needs between \(minPixels) (\(Self.side(minPixels))²) and \(maxPixels) (\(Self.side(maxPixels))²)"
             }
             if size.aspect < minAspect - 1e-9 || size.aspect > maxAspect + 1e-9 {
                 return "\(size.width)x\(size.height) is too narrow or too wide; the aspect ratio must be between 1:4 and 4:1"
@@ -84,15 +84,41 @@ public enum SizeRule: Sendable, Equatable {
             return nil
         case let .sides(min, max):
             guard (min...max).contains(size.width), (min...max).contains(size.height) else {
-                return "\(size.width)x\(size.height) is out of range; each side must be between \(min) and \(max) pixels"
+                return "\(size.width)x\(size.height) is out of range for \(model); each side must be between \(min) and \(max) pixels"
             }
             return nil
         case let .fixed(sizes):
             guard sizes.contains(size) else {
-                return "\(size.width)x\(size.height) is not offered; this model takes only \(sizes.map { "\($0.width)x\($0.height)" }.joined(separator: ", "))"
+                return "\(size.width)x\(size.height) is not offered; \(model) takes only \(sizes.map { "\($0.width)x\($0.height)" }.joined(separator: ", "))"
             }
             return nil
         }
+    }
+
+    /// Up to `limit` accepted sizes nearest `size` (by aspect ratio, then pixel count), for "try instead" hints.
+    public func nearest(to size: ImageSize, limit: Int = 3) -> [ImageSize] {
+        let candidates: [ImageSize]
+        switch self {
+        case let .fixed(sizes):
+            candidates = sizes
+        case let .pixels(minPixels, maxPixels, minAspect, maxAspect):
+            // The same shape scaled into the pixel range (its aspect clamped), and the square sizes at both ends.
+            let aspect = Swift.min(Swift.max(size.aspect, minAspect), maxAspect)
+            let area = Double(Swift.min(Swift.max(size.pixels, minPixels), maxPixels))
+            let scaled = Self.fit(ratio: aspect, area: area) { s in s.pixels >= minPixels && s.pixels <= maxPixels }
+            let smallest = (Self.side(minPixels) + 15) / 16 * 16, largest = Self.side(maxPixels) / 16 * 16
+            candidates = [scaled, ImageSize(smallest, smallest), ImageSize(largest, largest)]
+        case let .sides(min, max):
+            let clamp = { (side: Int) in Swift.min(Swift.max(side, min), max) }
+            candidates = [ImageSize(clamp(size.width), clamp(size.height)), ImageSize(min, min), ImageSize(max, max)]
+        }
+        let distance = { (s: ImageSize) in abs(log(s.aspect / size.aspect)) * 4 + abs(log(Double(s.pixels) / Double(Swift.max(size.pixels, 1)))) }
+        var seen: [ImageSize] = []
+        for candidate in candidates.filter({ problem(with: $0) == nil }).sorted(by: { distance($0) < distance($1) })
+        where !seen.contains(candidate) {
+            seen.append(candidate)
+        }
+        return Array(seen.prefix(limit))
     }
 
     /// The size this rule recommends for an aspect ratio, near `area` pixels.

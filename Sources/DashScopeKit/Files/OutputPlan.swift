@@ -50,9 +50,50 @@ public struct OutputPlan: Sendable {
             if !file.contains("{ext}") && (file as NSString).pathExtension.isEmpty { file += ".{ext}" }
             filePattern = file
         }
+        // Only what the user wrote is read: braces in the working directory's own path are not placeholders.
+        if let unknown = Self.placeholders(in: option ?? "").first(where: { !Self.placeholders.contains($0) }) {
+            throw DashScopeError.usage("-o uses an unknown placeholder {\(unknown)}",
+                                       hint: "known placeholders: \(Self.placeholders.map { "{\($0)}" }.joined(separator: " "))")
+        }
         for variable in ["{task}", "{index}", "{ext}"] where directoryPattern.contains(variable) {
             throw DashScopeError.usage("-o cannot use \(variable) in the directory part", hint: "use it in the file name, e.g. -o out/{task}-{index}.{ext}")
         }
+    }
+
+    /// The placeholders a template may use.
+    public static let placeholders = ["date", "time", "model", "slug", "index", "ext", "task"]
+
+    /// The `{name}` placeholders written in a pattern, in order, read as `expand` reads them: a `{` with no `}` after
+    /// it, or followed by another `{` first, is plain text (`{{task}}` is a brace around `{task}`).
+    static func placeholders(in pattern: String) -> [String] {
+        var names: [String] = []
+        var rest = pattern[...]
+        while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
+            let name = rest[rest.index(after: open)..<close]
+            if name.contains("{") {
+                rest = rest[rest.index(after: open)...]
+                continue
+            }
+            names.append(String(name))
+            rest = rest[rest.index(after: close)...]
+        }
+        return names
+    }
+
+    /// Where files go, unexpanded (`/abs/dir/{date}-{time}-{slug}.{ext}`), as `--dry-run --json` shows it.
+    public var template: String {
+        (directoryPattern.hasSuffix("/") ? directoryPattern : directoryPattern + "/") + filePattern
+    }
+
+    /// A warning when `-o` fixes a file extension other than the one of the output's format (`-o cat.jpg` for a PNG,
+    /// `-o x.png` for a video); nil when the name uses `{ext}` or the extensions agree (`jpg` and `jpeg` are one).
+    public func extensionWarning(actual: String) -> String? {
+        let fixed = (filePattern as NSString).pathExtension.lowercased()
+        guard !fixed.isEmpty, !fixed.contains("{"), !actual.isEmpty else { return nil }
+        let same = { (ext: String) in ext == "jpeg" ? "jpg" : ext }
+        guard same(fixed) != same(actual.lowercased()) else { return nil }
+        return "-o names a .\(fixed) file but the output is .\(actual.lowercased()); it is saved under the name you gave, "
+            + "with its .\(actual.lowercased()) content (use {ext} in -o to get the right extension)"
     }
 
     /// The absolute form of an `-o` value, as the journal records it and resume lines repeat it: `~` and a leading `~/`

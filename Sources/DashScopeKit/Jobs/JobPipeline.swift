@@ -20,11 +20,13 @@ public struct JobPipeline: Sendable {
     /// Runs a prepared job the way the options ask and returns the exit status.
     public func run(_ job: PreparedJob) async throws -> ExitCode {
         if options.dryRun {
-            reporter.emit(services.client.describe(job.endpoint))
+            reporter.emit(options.json ? services.client.describeJSON(job.endpoint, output: options.noWait ? nil : options.plan.template).pretty
+                                       : services.client.describe(job.endpoint))
             return .ok
         }
         try prepareOutput(for: job)
-        var record = JobRecord(model: job.model.name, prompt: job.prompt, capability: job.capability)
+        var record = JobRecord(model: job.model.name, prompt: job.prompt, capability: job.capability,
+                               parameters: job.endpoint.body?["parameters"])
         let answer = try await submit(job)
         record.submitted = Date()
         let requestID = answer["request_id"]?.string
@@ -64,14 +66,14 @@ public struct JobPipeline: Sendable {
             finish(taskID, "FAILED")
             throw DashScopeError("task \(taskID) failed (\(snapshot.code ?? "no code")): \(snapshot.message ?? "no message")",
                                  hint: ResultCollector.failureHint(snapshot.code), exit: .failed,
-                                 serviceCode: snapshot.code, requestID: snapshot.requestID)
+                                 serviceCode: snapshot.code, requestID: snapshot.requestID, taskID: taskID)
         case .canceled:
             finish(taskID, "CANCELED")
-            throw DashScopeError("task \(taskID) was canceled", exit: .failed)
+            throw DashScopeError("task \(taskID) was canceled", exit: .failed, taskID: taskID)
         default:
             finish(taskID, "UNKNOWN")
             throw DashScopeError("task \(taskID) is UNKNOWN to the service: it does not exist, belongs to another account or region, or expired (tasks live 24 h)",
-                                 hint: "check the id and --region; `dashscope task list` shows recent tasks", exit: .failed)
+                                 hint: "check the id and --region; `dashscope task list` shows recent tasks", exit: .failed, taskID: taskID)
         }
     }
 
@@ -79,7 +81,7 @@ public struct JobPipeline: Sendable {
 
     private var collector: ResultCollector {
         ResultCollector(downloader: services.downloader, options: options, reporter: reporter,
-                        finish: { [self] id, outcome in finish(id, outcome) })
+                        finish: { [self] id, outcome, paths in finish(id, outcome, paths: paths) })
     }
 
     private func naming(_ record: JobRecord, task: String) -> NamingContext {
@@ -115,7 +117,7 @@ public struct JobPipeline: Sendable {
             try journal.recordSubmitted(JournalEntry(taskID: taskID, model: record.model, command: record.capability?.command ?? "task",
                                                      prompt: record.prompt, origin: services.client.configuration.origin,
                                                      submittedAt: record.started, output: options.journalOutput,
-                                                     capability: record.capability))
+                                                     capability: record.capability, parameters: record.parameters))
         } catch let error as DashScopeError {
             reporter.caution("\(error.message); remember the task id yourself: \(taskID)")
         } catch {}
@@ -150,10 +152,13 @@ public struct JobPipeline: Sendable {
         do {
             return try await step()
         } catch is CancellationError {
-            throw DashScopeError("interrupted; task \(taskID) keeps running on the service", hint: resumeHint(taskID), exit: .interrupted)
+            throw DashScopeError("interrupted; task \(taskID) keeps running on the service", hint: resumeHint(taskID), exit: .interrupted,
+                                 taskID: taskID)
         } catch var error as DashScopeError where always || error.exitCode != .failed {
             error.hint = [error.hint, resumeHint(taskID)].compactMap { $0 }.joined(separator: "\n")
-            throw error
+            throw error.about(task: taskID)
+        } catch let error as DashScopeError {
+            throw error.about(task: taskID)
         }
     }
 
@@ -167,9 +172,9 @@ public struct JobPipeline: Sendable {
             ?? "the built-in mock forgets its tasks when dashscope exits, so this one cannot be resumed"
     }
 
-    func finish(_ taskID: String, _ outcome: String) {
+    func finish(_ taskID: String, _ outcome: String, paths: [String] = []) {
         guard let journal = services.journal else { return }
-        do { try journal.recordFinished(taskID: taskID, outcome: outcome) } catch let error as DashScopeError {
+        do { try journal.recordFinished(taskID: taskID, outcome: outcome, paths: paths) } catch let error as DashScopeError {
             reporter.caution(error.message)
         } catch {}
     }

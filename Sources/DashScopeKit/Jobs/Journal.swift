@@ -25,10 +25,14 @@ public struct JournalEntry: Sendable, Equatable {
     public var outcome: String?
     /// The family of the job (`t2i`, `t2v`, ...), so `task wait` resumes a video as a video; nil in older journals.
     public var capability: Capability?
+    /// The `parameters` object of the request (seed, size, ...), for `--json` after `task wait`; nil in older journals.
+    public var parameters: JSON?
+    /// Where the outputs were saved, once the task is finished with (empty: nothing saved, or an older journal).
+    public var paths: [String] = []
 
     /// Creates an entry.
     public init(taskID: String, model: String, command: String, prompt: String, origin: String,
-                submittedAt: Date, output: String?, outcome: String? = nil, capability: Capability? = nil) {
+                submittedAt: Date, output: String?, outcome: String? = nil, capability: Capability? = nil, parameters: JSON? = nil) {
         self.taskID = taskID
         self.model = model
         self.command = command
@@ -38,7 +42,11 @@ public struct JournalEntry: Sendable, Equatable {
         self.output = output
         self.outcome = outcome
         self.capability = capability ?? Capability(rawValue: command)
+        self.parameters = parameters
     }
+
+    /// When it was submitted, as a date (nil when the journal line holds no readable time).
+    public var submitted: Date? { ISO8601DateFormatter().date(from: submittedAt) }
 }
 
 /// The local task journal: JSON lines appended to `$XDG_STATE_HOME/dashscope/tasks.jsonl` (mode 600).
@@ -62,13 +70,14 @@ public struct Journal: Sendable {
             "event": .string("submitted"), "task_id": .string(entry.taskID), "model": .string(entry.model),
             "command": .string(entry.command), "prompt": .string(entry.prompt), "origin": .string(entry.origin),
             "submitted_at": .string(entry.submittedAt), "output": entry.output.map(JSON.string),
-            "kind": entry.capability.map { .string($0.rawValue) },
+            "kind": entry.capability.map { .string($0.rawValue) }, "parameters": entry.parameters,
         ]))
     }
 
-    /// Records that a task is finished with: its results collected, or it failed, was canceled or expired.
-    public func recordFinished(taskID: String, outcome: String) throws {
-        try append(.object(["event": .string("finished"), "task_id": .string(taskID), "outcome": .string(outcome)]))
+    /// Records that a task is finished with: its results collected (saved under `paths`), or it failed, was canceled or expired.
+    public func recordFinished(taskID: String, outcome: String, paths: [String] = []) throws {
+        try append(.object(["event": .string("finished"), "task_id": .string(taskID), "outcome": .string(outcome),
+                            "paths": paths.isEmpty ? nil : .array(paths.map(JSON.string))]))
     }
 
     /// Every task in the journal, oldest first, with its outcome folded in.
@@ -83,12 +92,16 @@ public struct Journal: Sendable {
                 var entry = JournalEntry(taskID: id, model: json["model"]?.string ?? "", command: json["command"]?.string ?? "",
                                          prompt: json["prompt"]?.string ?? "", origin: json["origin"]?.string ?? "",
                                          submittedAt: Date(), output: json["output"]?.string,
-                                         capability: json["kind"]?.string.flatMap(Capability.init(rawValue:)))
+                                         capability: json["kind"]?.string.flatMap(Capability.init(rawValue:)),
+                                         parameters: json["parameters"])
                 entry.submittedAt = json["submitted_at"]?.string ?? ""
                 index[id] = entries.count
                 entries.append(entry)
             case "finished":
-                if let i = index[id] { entries[i].outcome = json["outcome"]?.string }
+                if let i = index[id] {
+                    entries[i].outcome = json["outcome"]?.string
+                    entries[i].paths = json["paths"]?.items.compactMap(\.string) ?? []
+                }
             default: continue
             }
         }
@@ -105,7 +118,43 @@ public struct Journal: Sendable {
         entries().last(where: { $0.taskID == taskID })
     }
 
+    /// Removes every task `forget` picks, by rewriting the journal to a temporary file renamed over it (a reader
+    /// sees the old or the new journal, never half of one); returns the ids removed.
+    @discardableResult
+    public func forget(where forget: (JournalEntry) -> Bool) throws -> [String] {
+        guard FileManager.default.fileExists(atPath: path) else { return [] }
+        let fd = try openLocked()
+        defer { close(fd) }
+        let gone = Set(entries().filter(forget).map(\.taskID))
+        guard !gone.isEmpty, let data = FileManager.default.contents(atPath: path) else { return [] }
+        let kept = data.split(separator: UInt8(ascii: "\n")).filter { line in
+            guard let id = (try? JSON.parse(Data(line)))?["task_id"]?.string else { return true }
+            return !gone.contains(id)
+        }
+        var text = Data()
+        for line in kept { text.append(contentsOf: line); text.append(UInt8(ascii: "\n")) }
+        let temporary = path + ".\(getpid()).tmp"
+        guard FileManager.default.createFile(atPath: temporary, contents: text, attributes: [.posixPermissions: 0o600]),
+              rename(temporary, path) == 0 else {
+            unlink(temporary)
+            throw DashScopeError("cannot rewrite the task journal \(path): \(String(cString: strerror(errno)))", exit: .cannotWrite)
+        }
+        return gone.sorted()
+    }
+
     private func append(_ json: JSON) throws {
+        let fd = try openLocked()
+        defer { close(fd) }
+        let line = Array((json.compact + "\n").utf8)
+        let written = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        guard written == line.count else {
+            throw DashScopeError("cannot write the task journal \(path): \(String(cString: strerror(errno)))", exit: .cannotWrite)
+        }
+    }
+
+    /// The journal opened for appending and locked (`flock`) against other runs appending or rewriting it; reopened
+    /// when a rewrite replaced the file while this run waited for the lock. The lock goes with `close`.
+    private func openLocked() throws -> Int32 {
         let directory = (path as NSString).deletingLastPathComponent
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
@@ -113,15 +162,18 @@ public struct Journal: Sendable {
         } catch {
             throw DashScopeError("cannot create the task journal directory \(directory)", exit: .cannotWrite)
         }
-        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0o600)
-        guard fd >= 0 else {
-            throw DashScopeError("cannot write the task journal \(path): \(String(cString: strerror(errno)))", exit: .cannotWrite)
+        for _ in 0..<10 {
+            let fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0o600)
+            guard fd >= 0 else {
+                throw DashScopeError("cannot write the task journal \(path): \(String(cString: strerror(errno)))", exit: .cannotWrite)
+            }
+            _ = flock(fd, LOCK_EX)
+            var opened = stat(), current = stat()
+            if fstat(fd, &opened) == 0, stat(path, &current) == 0, opened.st_ino == current.st_ino, opened.st_dev == current.st_dev {
+                return fd
+            }
+            close(fd)
         }
-        defer { close(fd) }
-        let line = Array((json.compact + "\n").utf8)
-        let written = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        guard written == line.count else {
-            throw DashScopeError("cannot write the task journal \(path): \(String(cString: strerror(errno)))", exit: .cannotWrite)
-        }
+        throw DashScopeError("cannot lock the task journal \(path): it keeps being replaced", exit: .cannotWrite)
     }
 }

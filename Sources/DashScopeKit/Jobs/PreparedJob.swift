@@ -36,10 +36,14 @@ public struct JobRecord: Sendable {
     public var capability: Capability?
     /// When the task was created, if known (the poll schedule counts from it; nil: poll at once).
     public var submitted: Date?
+    /// The `parameters` object of the request sent (seed, size, n, ...), for `--json`; nil when unknown.
+    public var parameters: JSON?
 
     /// Creates a record.
-    public init(model: String, prompt: String, started: Date = Date(), capability: Capability?, submitted: Date? = nil) {
+    public init(model: String, prompt: String, started: Date = Date(), capability: Capability?, submitted: Date? = nil,
+                parameters: JSON? = nil) {
         self.model = model
+        self.parameters = parameters
         self.prompt = prompt
         self.started = started
         self.capability = capability
@@ -48,6 +52,12 @@ public struct JobRecord: Sendable {
 
     /// What the job produces (images when the family is unknown).
     public var output: MediaKind { capability?.output ?? .image }
+
+    /// The seed sent, or nil when none was (the service then picks one and does not say which).
+    public var seed: Int? { parameters?["seed"]?.int }
+
+    /// The size sent: `W*H`, or the resolution tier (`720P`) of a model that takes one instead; nil when none was sent.
+    public var size: String? { parameters?["size"]?.string ?? parameters?["resolution"]?.string }
 }
 
 /// Where the pipeline's human output goes: the CLI's console implements it; tests may record it.

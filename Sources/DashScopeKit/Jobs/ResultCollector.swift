@@ -5,8 +5,8 @@ struct ResultCollector: Sendable {
     let downloader: Downloader
     let options: JobOptions
     let reporter: any JobReporter
-    /// Records a task's outcome in the journal.
-    let finish: @Sendable (String, String) -> Void
+    /// Records a task's outcome in the journal, with the paths its outputs were saved under.
+    let finish: @Sendable (String, String, [String]) -> Void
 
     /// One output that could not be saved.
     struct Failure {
@@ -22,7 +22,7 @@ struct ResultCollector: Sendable {
         let fetchable = items.enumerated().compactMap { offset, item in item.url.map { (offset: offset, url: $0) } }
         let texts = items.compactMap(\.text)
         if fetchable.isEmpty && texts.isEmpty {
-            if let taskID { finish(taskID, "FAILED") }
+            if let taskID { finish(taskID, "FAILED", []) }
             let failure = items.first
             throw DashScopeError("the job produced no output\(failure.map { " (\($0.code ?? "no code")): \($0.message ?? "no message")" } ?? "")",
                                  hint: Self.failureHint(failure?.code), exit: .failed, requestID: requestID)
@@ -34,6 +34,9 @@ struct ResultCollector: Sendable {
                                                        ext: OutputPlan.fileExtension(of: entry.url, fallback: job.output.defaultExtension),
                                                        context: naming))
         }
+        // `-o cat.jpg` for a PNG (or `-o x.png` for a video): said once per format, the file keeps the name asked for.
+        let formats = Set(fetchable.map { OutputPlan.fileExtension(of: $0.url, fallback: job.output.defaultExtension) })
+        for warning in formats.compactMap({ options.plan.extensionWarning(actual: $0) }).sorted() { reporter.caution(warning) }
         if reporter.live { reporter.status("downloading \(jobs.count) file\(jobs.count == 1 ? "" : "s")…") }
         // Downloads are idempotent: retried until --timeout, with no limit when none is given.
         let results = try await downloader.fetch(jobs, force: options.force, deadline: options.deadline ?? .distantFuture)
@@ -61,7 +64,7 @@ struct ResultCollector: Sendable {
         } else {
             for path in paths { reporter.emit(OutputPlan.display(path, cwd: options.cwd)) }
         }
-        if let taskID, !curable { finish(taskID, failures.isEmpty ? "SUCCEEDED" : "PARTIAL") }
+        if let taskID, !curable { finish(taskID, failures.isEmpty ? "SUCCEEDED" : "PARTIAL", paths) }
         if failures.isEmpty {
             if reporter.live {
                 let seconds = Date().timeIntervalSince(job.started)
@@ -85,6 +88,9 @@ struct ResultCollector: Sendable {
             "request_id": requestID.map(JSON.string) ?? .null,
             "model": .string(job.model),
             "prompt": .string(job.prompt),
+            "seed": job.seed.map(JSON.integer) ?? .null,
+            "size": job.size.map(JSON.string) ?? .null,
+            "parameters": job.parameters ?? .null,
             "actual_prompts": .array(items.compactMap { $0.actualPrompt.map(JSON.string) }),
             "texts": .array(items.compactMap { $0.text.map(JSON.string) }),
             "urls": .array(items.compactMap { $0.url.map(JSON.string) }),

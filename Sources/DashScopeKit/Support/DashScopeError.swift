@@ -12,17 +12,45 @@ public struct DashScopeError: Error, Sendable, Equatable, CustomStringConvertibl
     public var serviceCode: String?
     /// The service's request id, when known.
     public var requestID: String?
+    /// The async task the failure belongs to, when one was submitted (it may still run; `task wait` resumes it).
+    public var taskID: String?
     /// Whether waiting cannot help: a 69/75 failure that would come back the same on every try (TLS trust, a missing
     /// libcurl, a refused scheme, an answer over the cap, a used-up free quota), so polls are not retried on it.
     public var permanent = false
 
     /// Creates an error.
-    public init(_ message: String, hint: String? = nil, exit: ExitCode, serviceCode: String? = nil, requestID: String? = nil) {
+    public init(_ message: String, hint: String? = nil, exit: ExitCode, serviceCode: String? = nil, requestID: String? = nil,
+                taskID: String? = nil) {
         self.message = message
         self.hint = hint
         self.exitCode = exit
         self.serviceCode = serviceCode
         self.requestID = requestID
+        self.taskID = taskID
+    }
+
+    /// This error tied to `taskID`, unless it already names a task.
+    public func about(task taskID: String?) -> DashScopeError {
+        var error = self
+        if error.taskID == nil { error.taskID = taskID }
+        return error
+    }
+
+    /// The stable word for the failure in `--json` errors: the service's code when it sent one, else the tool's name
+    /// for the exit status (`usage`, `no_key`, ...).
+    public var code: String { serviceCode ?? exitCode.name }
+
+    /// The error as `--json` prints it on stderr: `{"error":{"code","message","hint","request_id","task_id","exit_code"}}`;
+    /// every key is always present, null when unknown.
+    public var json: JSON {
+        .object(["error": .object([
+            "code": .string(code),
+            "message": .string(message),
+            "hint": hint.map(JSON.string) ?? .null,
+            "request_id": requestID.map(JSON.string) ?? .null,
+            "task_id": taskID.map(JSON.string) ?? .null,
+            "exit_code": .integer(Int(exitCode.rawValue)),
+        ])])
     }
 
     /// The message and hint joined as printed.

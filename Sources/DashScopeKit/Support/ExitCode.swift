@@ -14,6 +14,25 @@ public enum ExitCode: Int32, Sendable, CaseIterable {
     case interrupted = 130
     case terminated = 143
 
+    /// The status as one stable word, the `code` of a `--json` error the service did not name (`usage`, `no_key`, ...).
+    public var name: String {
+        switch self {
+        case .ok: return "ok"
+        case .failed: return "failed"
+        case .partial: return "partial"
+        case .usage: return "usage"
+        case .badInput: return "bad_input"
+        case .noInput: return "no_input"
+        case .unavailable: return "unavailable"
+        case .cannotWrite: return "cannot_write"
+        case .tryLater: return "try_later"
+        case .keyRejected: return "key_rejected"
+        case .noKey: return "no_key"
+        case .interrupted: return "interrupted"
+        case .terminated: return "terminated"
+        }
+    }
+
     /// What the status means, as printed by `--help` and the man page.
     public var meaning: String {
         switch self {

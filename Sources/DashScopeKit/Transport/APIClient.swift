@@ -88,6 +88,24 @@ public struct APIClient: Sendable {
         return lines.joined(separator: "\n")
     }
 
+    /// The request as `--dry-run --json` prints it: `{"method","url","headers":{name: value},"body","output"}`, the key
+    /// redacted, the body as JSON (null when none), `output` the unexpanded path template results would be saved under
+    /// (null when nothing would be saved).
+    public func describeJSON(_ endpoint: Endpoint, output: String?) -> JSON {
+        let request = request(for: endpoint)
+        let headers = Redaction.headerLines(request.headers).map { line -> (String, JSON) in
+            let name = line.prefix(while: { $0 != ":" })
+            return (String(name), .string(String(line.dropFirst(name.count + 2))))
+        }
+        return .object([
+            "method": .string(request.method),
+            "url": .string(request.url.absoluteString),
+            "headers": .object(headers),
+            "body": endpoint.body ?? .null,
+            "output": output.map(JSON.string) ?? .null,
+        ])
+    }
+
     /// Sends the call and returns the parsed JSON answer; throws `DashScopeError` for every failure.
     /// With a `deadline` (the job's `--timeout`; `.distantFuture` for none), an idempotent call is retried until it,
     /// and the exchange itself stops there (exit 75).

@@ -1,0 +1,143 @@
+import Foundation
+import XCTest
+import DashScopeMock
+
+/// The journal as a tool: `task list --local` filters and origins, `task wait --all`, `task forget`, local times, and
+/// `task wait` on a task already saved.
+final class JournalToolTests: EndToEndCase {
+    /// Submits with `--no-wait` and returns the task id.
+    private func submit(_ prompt: String, model: String = "wan2.2-t2i-flash", env: [String: String] = [:],
+                        file: StaticString = #filePath, line: UInt = #line) throws -> String {
+        let result = try run(["t2i", prompt, "-m", model, "--no-wait"], env: env, file: file, line: line)
+        assertExit(result, 0, file: file, line: line)
+        return try XCTUnwrap(result.lines.first, file: file, line: line)
+    }
+
+    private func localIDs(_ extra: [String], env: [String: String] = [:], file: StaticString = #filePath, line: UInt = #line) throws -> [String] {
+        let result = try run(["task", "list", "--local"] + extra, env: env, file: file, line: line)
+        assertExit(result, 0, file: file, line: line)
+        return result.lines.map { String($0.split(separator: "\t").first ?? "") }
+    }
+
+    func testLocalListFiltersAndShowsOriginAndLocalTime() throws {
+        let flash = try submit("a fox")
+        let wan = try submit("a dog", model: "wan2.6-t2i")
+        let done = try run(["task", "wait", flash])
+        assertExit(done, 0)
+
+        XCTAssertEqual(try localIDs([]), [wan, flash], "newest first")
+        XCTAssertEqual(try localIDs(["-m", "wan2.6-t2i"]), [wan])
+        XCTAssertEqual(try localIDs(["--status", "succeeded"]), [flash])
+        XCTAssertEqual(try localIDs(["--status", "running"]), [wan], "unfinished tasks answer PENDING/RUNNING")
+        XCTAssertEqual(try localIDs(["--since", "2000-01-01T00:00:00Z"]).count, 2)
+        XCTAssertEqual(try localIDs(["--until", "2000-01-01"]), [])
+        XCTAssertEqual(try localIDs(["--since", "2999-01-01 00:00:00"]), [])
+
+        let tokyo = try run(["task", "list", "--local"], env: ["TZ": "Asia/Tokyo"])
+        let fields = try XCTUnwrap(tokyo.lines.first).split(separator: "\t").map(String.init)
+        XCTAssertEqual(fields.count, 6, tokyo.stdout)
+        XCTAssertTrue(fields[3].hasSuffix(" +09:00"), "local time with the offset: \(fields[3])")
+        XCTAssertEqual(fields[4], mock.origin, "the origin the task was submitted to")
+
+        let bad = try run(["task", "list", "--local", "--since", "last week"])
+        assertExit(bad, 64)
+    }
+
+    func testRemoteListSendsTimesInBeijingTime() throws {
+        let result = try run(["task", "list", "--since", "2026-11-23T10:00:00+01:00", "--until", "2026-11-23 12:00"], env: ["TZ": "UTC"])
+        assertExit(result, 0)
+        let query = try XCTUnwrap(mock.requests.last?.query)
+        XCTAssertEqual(query["start_time"], "20261123170000")
+        XCTAssertEqual(query["end_time"], "20261123200000")
+    }
+
+    func testWaitAllFinishesEveryUnfinishedTaskOfThisOrigin() throws {
+        let first = try submit("first")
+        let second = try submit("second")
+        try write(#"{"event":"submitted","task_id":"elsewhere-1","model":"m","command":"t2i","prompt":"p","origin":"https://other.example","submitted_at":"2026-01-01T00:00:00Z"}"# + "\n",
+                  to: ".state/dashscope/tasks.jsonl.extra")
+        let journal = url(".state/dashscope/tasks.jsonl")
+        let handle = try FileHandle(forWritingTo: journal)
+        try handle.seekToEnd()
+        try handle.write(contentsOf: try Data(contentsOf: url(".state/dashscope/tasks.jsonl.extra")))
+        try handle.close()
+
+        let all = try run(["task", "wait", "--all"])
+        assertExit(all, 0)
+        XCTAssertEqual(all.lines.count, 2, all.stdout)
+        XCTAssertTrue(all.stderr.contains(first) && all.stderr.contains(second), all.stderr)
+        XCTAssertTrue(all.stderr.contains("https://other.example"), "says why a task is skipped: \(all.stderr)")
+        XCTAssertTrue(all.stderr.contains("2 of 2 tasks saved"), all.stderr)
+
+        let again = try run(["task", "wait", "--all"])
+        assertExit(again, 0)
+        XCTAssertEqual(again.stdout, "")
+        XCTAssertTrue(again.stderr.contains("no unfinished task"), again.stderr)
+    }
+
+    func testWaitAllGoesOnAfterAFailureAndExitsWithTheWorst() throws {
+        let good = try submit("good")
+        mock.inject(Fault(.fail))
+        let bad = try submit("bad")
+        let all = try run(["task", "wait", "--all"])
+        assertExit(all, 1)
+        XCTAssertEqual(all.lines.count, 1, "the good task is saved: \(all.stdout)")
+        XCTAssertTrue(all.stderr.contains("error: task \(bad) failed"), all.stderr)
+        XCTAssertTrue(all.stderr.contains("1 of 2 tasks saved"), all.stderr)
+        XCTAssertTrue(all.stderr.contains(good))
+    }
+
+    func testWaitOnASavedTaskSaysWhereItsFilesAre() throws {
+        let id = try submit("a fox")
+        let first = try run(["task", "wait", id, "-o", "foxes/"])
+        assertExit(first, 0)
+        let downloadsBefore = downloads.count
+
+        let again = try run(["task", "wait", id])
+        assertExit(again, 0)
+        XCTAssertEqual(again.lines, first.lines, "the same paths, as a download would print them")
+        XCTAssertTrue(again.stderr.contains("already saved"), again.stderr)
+        XCTAssertEqual(downloads.count, downloadsBefore, "nothing downloaded again")
+        XCTAssertEqual(files(matching: ".png").count, 1, "no copies")
+
+        let forced = try run(["task", "wait", id, "--force"])
+        assertExit(forced, 0)
+        XCTAssertGreaterThan(downloads.count, downloadsBefore)
+
+        XCTAssertEqual(files(matching: ".png").count, 2, "--force saved a second copy")
+        try FileManager.default.removeItem(at: url(try XCTUnwrap(forced.lines.first)))
+        let gone = try run(["task", "wait", id, "-o", "foxes/"])
+        assertExit(gone, 0)
+        XCTAssertTrue(gone.stderr.contains("gone; downloading again"), gone.stderr)
+    }
+
+    func testWaitWithoutIDExplainsTasksOfOtherOrigins() throws {
+        _ = try submit("elsewhere")
+        try startMock(MockOptions(taskSeconds: 0))
+        let result = try run(["task", "wait"])
+        assertExit(result, 64)
+        XCTAssertTrue(result.stderr.contains("submitted to http://127.0.0.1"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("--base-url"), result.stderr)
+    }
+
+    func testForgetPrunesTheJournal() throws {
+        let done = try submit("done")
+        let open = try submit("open")
+        let other = try submit("other")
+        assertExit(try run(["task", "wait", done]), 0)
+
+        assertExit(try run(["task", "forget", "--done"]), 0)
+        XCTAssertEqual(try localIDs([]), [other, open])
+        assertExit(try run(["task", "forget", open]), 0)
+        XCTAssertEqual(try localIDs([]), [other])
+        assertExit(try run(["task", "forget", "--older-than", "1d"]), 0)
+        XCTAssertEqual(try localIDs([]), [other], "a task of today is not older than a day")
+        assertExit(try run(["task", "forget", "--older-than", "0s"]), 0)
+        XCTAssertEqual(try localIDs([]), [])
+
+        assertExit(try run(["task", "forget"]), 64)
+        assertExit(try run(["task", "forget", "--older-than", "soon"]), 64)
+        assertExit(try run(["task", "forget", open]), 64)
+        XCTAssertTrue(mock.requests.filter { $0.path.hasPrefix("/api/v1/tasks") && $0.method != "GET" }.isEmpty, "forget sends nothing")
+    }
+}
