@@ -119,6 +119,9 @@ final class ChatTests: EndToEndCase {
         XCTAssertEqual(json.object("response_format").string("type"), "json_object")
         XCTAssertEqual(json.int("thinking_budget"), 100)
         XCTAssertEqual(json["enable_thinking"] as? Bool, true, "a thinking budget implies thinking")
+        let json = try run(["chat", "hi", "--dry-run", "--json"])
+        let document = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any], json.stdout)
+        XCTAssertEqual(document.object("body").string("model"), "qwen-plus", "--dry-run --json prints the request as JSON")
         XCTAssertTrue(mock.requests.isEmpty)
         XCTAssertEqual(files(), [], "a dry run keeps no conversation either")
     }

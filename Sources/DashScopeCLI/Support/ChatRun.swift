@@ -40,7 +40,8 @@ enum ChatRun {
         let args = invocation.arguments
         let console = invocation.console
         guard !args.flag("dry-run") else {
-            console.result(session.client.describe(Chat.endpoint(request)))
+            let endpoint = Chat.endpoint(request)
+            console.result(args.flag("json") ? session.client.describeJSON(endpoint, output: nil).pretty : session.client.describe(endpoint))
             return nil
         }
         let context = invocation.context
