@@ -11,7 +11,7 @@ enum ChatCommand {
         let configuration = try Session.configuration(invocation)
         let store = ConversationStore(environment: invocation.context.environment)
         var conversation = try chosenConversation(args, store: store)
-        let model = ChatRun.model(invocation, configuration: configuration, for: .chat, fallback: conversation.model)
+        let model = try ChatRun.model(invocation, configuration: configuration, for: .chat, fallback: conversation.model)
         if let system = args.string("system") { conversation.system = system }
         let question = ChatMessage(.user, prompt)
         let messages = (conversation.system.map { [ChatMessage(.system, $0)] } ?? []) + conversation.messages + [question]

@@ -9,7 +9,7 @@ enum VisionCommand {
         let args = invocation.arguments
         let question = try PromptInput.combined(invocation)
         let configuration = try Session.configuration(invocation)
-        let model = ChatRun.model(invocation, configuration: configuration, for: .vision)
+        let model = try ChatRun.model(invocation, configuration: configuration, for: .vision)
         let images = try MediaOptions.prepare(invocation, "image", role: .image, limits: model.images, model: model.name)
         let videos = try MediaOptions.prepare(invocation, "video", role: .video, limits: nil, model: model.name)
         let local = videos.first { video in

@@ -4,17 +4,14 @@ import DashScopeKit
 /// What `chat` and `vl` share: the settings read into a `ChatRequest`, the model choice, and the run that prints
 /// the answer as it arrives (or one JSON document), the thinking on stderr, usage with `-v`.
 enum ChatRun {
-    /// The catalogue row for `-m`, else `fallback` (a conversation's model), else `<command>.model` in the config, else
-    /// the family's default; a name the catalogue does not know is warned about and sent.
+    /// The catalogue row for `-m` (checked like every command's: a likely typo is refused), else `fallback` (the model a
+    /// stored conversation was answered by), else `<command>.model` in the config, else the family's default.
     static func model(_ invocation: Invocation, configuration: Configuration, for capability: Capability,
-                      fallback: String? = nil) -> ModelSpec {
-        let name = invocation.arguments.string("model") ?? fallback ?? configuration.commandModels[capability.command]
-            ?? Catalog.defaultModel(for: capability)
-        let model = Catalog.resolve(name, for: capability)
-        if model.inferred {
-            invocation.console.warn("model '\(name)' is not in the catalogue; sending it anyway, limits unchecked")
+                      fallback: String? = nil) throws -> ModelSpec {
+        guard invocation.arguments.string("model") == nil, let fallback else {
+            return try ModelChoice.resolve(invocation, configuration: configuration, for: capability)
         }
-        return model
+        return Catalog.resolve(fallback, for: capability)
     }
 
     /// The request `messages` make with the options of the command line, checked (64 for a value out of range).
