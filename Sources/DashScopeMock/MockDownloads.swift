@@ -40,10 +40,17 @@ enum MockDownloads {
         answer(FileBytes(file), format: format, range: header)
     }
 
-    /// The same answers over a file read piece by piece as it is sent.
-    static func answer(_ file: FileBytes, format: MediaFormat, range header: String?) -> HTTPResponse {
+    /// The same answers over a file read piece by piece as it is sent. With an `etag`, the answer carries it and, as
+    /// OSS does, a Range whose `If-Range` names another ETag is ignored (the whole file, 200).
+    static func answer(
+        _ file: FileBytes, format: MediaFormat, range header: String?, etag: String? = nil, ifRange: String? = nil
+    ) -> HTTPResponse {
         var headers = [(name: "Content-Type", value: format.contentType), (name: "Accept-Ranges", value: "bytes")]
-        switch ByteRange(header: header, total: file.count) {
+        if let etag {
+            headers.append((name: "ETag", value: etag))
+        }
+        let rangeApplies = ifRange.map { $0.trimmingCharacters(in: .whitespaces) == etag } ?? true
+        switch ByteRange(header: rangeApplies ? header : nil, total: file.count) {
         case nil:
             return HTTPResponse(status: 200, headers: headers, file: file)
         case .satisfiable(let lower, let upper)?:

@@ -109,7 +109,10 @@ extension MockService {
             return try listTasks(request.query, requestID: requestID)
         case .file(let id, let index, let format):
             let file = format.file(id: id, index: index, videoBytes: options.videoBytes)
-            var answer = MockDownloads.answer(file, format: format, range: request.header("range"))
+            let etag = "\"\(String(PNG.fnv1a(Array("\(id)/\(index).\(format.rawValue)/\(file.count)".utf8)), radix: 16))\""
+            var answer = MockDownloads.answer(
+                file, format: format, range: request.header("range"), etag: etag, ifRange: request.header("if-range")
+            )
             answer.onBodySent = { [self] count in countFileBytes(count) }
             return answer
         case .stats:

@@ -117,6 +117,11 @@ public final class MockServer: @unchecked Sendable {
         service.pollCount(taskID)
     }
 
+    /// The MP4 the mock serves as output `index` of the task `id` (its file id), at the configured `videoBytes`.
+    public func videoFile(id: String, index: Int = 0) -> Data {
+        MP4.movie(id: id, index: index, bytes: service.options.videoBytes)
+    }
+
     /// Closes the listening socket, ends the accept loop and cuts off connections still open; forgets upload
     /// policies and deletes uploaded files.
     public func stop() {

@@ -242,6 +242,19 @@ final class VideoRouteTests: MockTestCase {
         XCTAssertEqual(server.statistics.fileBytes - before, expected, "only body bytes sent are counted")
     }
 
+    func testFilesCarryAnETagAndIfRangeWithAnotherOneGetsTheWholeFile() async throws {
+        let whole = try await send("GET", "/files/v/0.mp4", key: nil)
+        let etag = try XCTUnwrap(whole.headers["etag"])
+        XCTAssertTrue(etag.hasPrefix("\"") && etag.hasSuffix("\""), etag)
+        let same = try await send("GET", "/files/v/0.mp4", key: nil, headers: ["Range": "bytes=10-", "If-Range": etag])
+        XCTAssertEqual(same.status, 206)
+        let other = try await send("GET", "/files/v/0.mp4", key: nil, headers: ["Range": "bytes=10-", "If-Range": "\"old\""])
+        XCTAssertEqual(other.status, 200)
+        XCTAssertEqual(other.body, whole.body)
+        let png = try await send("GET", "/files/v/0.png", key: nil)
+        XCTAssertNotEqual(png.headers["etag"], etag)
+    }
+
     func testLargeMoviesAreGeneratedByRange() {
         let file = MP4.file(id: "big", index: 0, bytes: 500_000_000)
         XCTAssertEqual(file.count, 500_000_000)

@@ -94,7 +94,7 @@ final class HardeningTests: EndToEndCase {
 
     // MARK: Signals
 
-    func testSIGTERMDuringADownloadLeavesNoPartFileAndExits143() throws {
+    func testSIGTERMDuringADownloadKeepsOnlyTheResumablePartAndExits143() throws {
         mock.inject(try Fault(spec: "slow@file:5"))
         let process = try spawn(["t2i", "a cat", "-m", "wan2.2-t2i-flash", "-o", "pics/"])
         waitUntil("the download has started") { !downloads.isEmpty }
@@ -105,10 +105,10 @@ final class HardeningTests: EndToEndCase {
         assertNoBacktrace(result)
         XCTAssertLessThan(result.seconds, 4.5, "SIGTERM must not wait for the slow download")
         XCTAssertEqual(files(matching: ".png"), [])
-        assertNoPartFiles()
+        assertOnlyResumableParts()
     }
 
-    func testASecondInterruptLeavesNoPartFileAndExits130() throws {
+    func testASecondInterruptKeepsOnlyTheResumablePartAndExits130() throws {
         mock.inject(try Fault(spec: "slow@file:5"))
         let process = try spawn(["t2i", "a cat", "-m", "wan2.2-t2i-flash", "-o", "pics/"])
         waitUntil("the download has started") { !downloads.isEmpty }
@@ -119,7 +119,7 @@ final class HardeningTests: EndToEndCase {
         assertExit(result, 130)
         assertNoBacktrace(result)
         XCTAssertEqual(files(matching: ".png"), [])
-        assertNoPartFiles()
+        assertOnlyResumableParts()
     }
 
     func testSIGTERMWhileWaitingExits143() throws {

@@ -163,7 +163,7 @@ final class HostileServerTests: EndToEndCase {
                        "exactly one resume line, with -o: \(result.stderr)")
         XCTAssertTrue(result.errorLines.contains { $0.hasPrefix("hint: resume with: dashscope task wait ") && $0.hasSuffix(" -o out/") },
                       result.stderr)
-        assertNoPartFiles()
+        assertOnlyResumableParts()
     }
 
     func testASymlinkAtTheTargetIsNotWrittenThrough() throws {

@@ -42,7 +42,7 @@ final class InterruptTests: EndToEndCase {
         XCTAssertTrue(result.stderr.contains("dashscope task wait \(id) -o 'my pics/' --force\n"), result.stderr)
     }
 
-    func testInterruptDuringDownloadLeavesNoFile() throws {
+    func testInterruptDuringDownloadLeavesNoFinalFile() throws {
         mock.inject(try Fault(spec: "slow@file:5"))
         let process = try spawn(["t2i", "a cat", "-m", "wan2.2-t2i-flash", "-o", "pics/"])
         waitUntil("the download has started") { !downloads.isEmpty }
@@ -54,7 +54,7 @@ final class InterruptTests: EndToEndCase {
         XCTAssertLessThan(result.seconds, 4.5, "Ctrl-C must not wait for the slow download")
         XCTAssertEqual(result.stdout, "")
         XCTAssertEqual(files(matching: ".png"), [], "no file may carry a final name")
-        assertNoPartFiles()
+        assertOnlyResumableParts()
         XCTAssertTrue(result.stderr.contains("dashscope task wait"), result.stderr)
     }
 

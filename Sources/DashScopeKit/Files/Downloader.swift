@@ -11,17 +11,27 @@ public struct DownloadJob: Sendable {
     public var url: String
     /// The wanted final path (a free variant is chosen unless forced).
     public var destination: String
+    /// Names the partial file a later run can resume (e.g. `TASK-1` for a task's first output: letters, digits, `-`,
+    /// `_`); nil for a result that cannot be fetched again, whose partial file is deleted when the run stops.
+    public var resumeKey: String?
 
     /// Creates a job.
-    public init(url: String, destination: String) {
+    public init(url: String, destination: String, resumeKey: String? = nil) {
         self.url = url
         self.destination = destination
+        self.resumeKey = resumeKey.flatMap { TaskID.isValid($0) ? $0 : nil }
     }
 }
 
-/// Fetches results in parallel into temporary files beside their targets, renaming each only when complete. Never sends
-/// the key. A broken download is resumed with `Range` from what its `.part` file already holds; `.part` files are
-/// registered with `TemporaryFiles` so an interrupted run deletes them.
+/// Fetches results in parallel into temporary files beside their targets, renaming each only when complete and as
+/// large as the server announced. Never sends the key. A broken download is resumed with `Range` from what its `.part`
+/// file already holds, and checked with `If-Range` and the size the server gave for the file.
+///
+/// A job with a `resumeKey` (a task's output, which `task wait` can fetch again) writes `.dashscope-KEY.part` beside
+/// its target, locked while in use, with `.dashscope-KEY.part.source` describing the server's file: both outlive
+/// a stopped run (Ctrl-C, SIGTERM, a kill, a network failure) so the next run continues where it stopped, and both
+/// are deleted once the file is complete or the server refuses it. Other jobs write a randomly named `.part` file
+/// registered with `TemporaryFiles`, so an interrupted run deletes it.
 public struct Downloader: Sendable {
     /// The transport.
     public var transport: any HTTPTransport
@@ -70,33 +80,87 @@ public struct Downloader: Sendable {
         }
         let name = HTTPRequest.printable(url.lastPathComponent)
         let directory = (job.destination as NSString).deletingLastPathComponent
+        let folder = directory.isEmpty ? "." : directory
         let temp: String
-        switch Self.makeTemporaryFile(in: directory.isEmpty ? "." : directory, for: job.destination) {
-        case let .success(path): temp = path
-        case let .failure(error): return .failure(error)
+        let lock: Int32?
+        if let key = job.resumeKey, let kept = Self.openResumable(in: folder, key: key) {
+            (temp, lock) = (kept.path, kept.lock)
+        } else {
+            switch Self.makeTemporaryFile(in: folder, for: job.destination) {
+            case let .success(path): (temp, lock) = (path, nil)
+            case let .failure(error): return .failure(error)
+            }
         }
+        // A resumable partial stays unless the download ends (complete, or refused by the server).
+        var keep = lock != nil
         defer {
-            unlink(temp)
+            // An empty partial is not worth keeping.
+            if keep && Self.size(of: temp) == 0 { keep = false }
+            if !keep {
+                unlink(temp)
+                if lock != nil { unlink(temp + ".source") }
+            }
+            if let lock { close(lock) }
             TemporaryFiles.unregister(temp)
         }
-        let request = HTTPRequest(method: "GET", url: url, headers: [("User-Agent", Version.userAgent)], timeout: 60, deadline: deadline)
         let file = URL(fileURLWithPath: temp)
         let response: HTTPResponse
         do {
             response = try await retrier.run(kind: .idempotent, what: "download \(name)", deadline: deadline) {
                 let offset = Self.size(of: temp)
-                let answer = try await transport.download(request, to: file, resumeFrom: offset, progress: progress)
-                guard answer.status == 416 && offset > 0 else { return answer }
-                return try await transport.download(request, to: file, resumeFrom: 0, progress: progress)
+                do {
+                    let answer = try await transport.download(Self.request(url, deadline: deadline, offset: offset, partial: temp),
+                                                              to: file, resumeFrom: offset, progress: progress)
+                    guard answer.status == 416 && offset > 0 else { return answer }
+                    // A run stopped between the last byte and the rename left a complete file.
+                    let total = RemoteSource(status: 206, headers: answer.headers).total
+                    if total == offset, RemoteSource.read(temp + ".source")?.total == offset { return HTTPResponse(status: 200) }
+                } catch TransportError.badDownload(let message) where offset > 0 && message == RemoteSource.changedMessage {
+                    // The partial file was emptied: fall through and fetch the whole file.
+                }
+                return try await transport.download(Self.request(url, deadline: deadline, offset: 0, partial: temp),
+                                                    to: file, resumeFrom: 0, progress: progress)
             }
         } catch let error as TransportError {
+            if case .badDownload = error { keep = false }
             return .failure(Self.failure(error, name: name, destination: job.destination))
         }
         guard (200..<300).contains(response.status) else {
+            keep = false
             return .failure(DashScopeError("download of \(name) failed with HTTP \(response.status)",
                                            hint: "result URLs expire after 24 h", exit: .unavailable))
         }
-        return Self.commit(temp, to: job.destination, force: force)
+        let committed = Self.commit(temp, to: job.destination, force: force)
+        if case .success = committed { keep = false }
+        return committed
+    }
+
+    /// The GET for a result: from `offset` on with `Range`, and with `If-Range` when the partial file's kept description
+    /// has a strong ETag or a date, so a server whose file changed sends the whole new file instead.
+    private static func request(_ url: URL, deadline: Date?, offset: Int64, partial: String) -> HTTPRequest {
+        var headers = [("User-Agent", Version.userAgent)]
+        if offset > 0, let validator = RemoteSource.read(partial + ".source")?.validator, !validator.hasPrefix("W/") {
+            headers.append(("If-Range", validator))
+        }
+        return HTTPRequest(method: "GET", url: url, headers: headers, timeout: 60, deadline: deadline)
+    }
+
+    /// Opens (creating it if needed) the resumable partial file `.dashscope-KEY.part` in `directory` and locks it, and
+    /// creates its `.source` file; nil when it is not a plain file of ours or another run holds it (that run then
+    /// downloads into its own temporary file).
+    static func openResumable(in directory: String, key: String) -> (path: String, lock: Int32)? {
+        let path = directory + "/.dashscope-\(key).part"
+        let descriptor = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o666)
+        guard descriptor >= 0 else { return nil }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_nlink == 1,
+              flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            close(descriptor)
+            return nil
+        }
+        let source = open(path + ".source", O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o666)
+        if source >= 0 { close(source) }
+        return (path, descriptor)
     }
 
     /// The user-facing error for a download that got no file.

@@ -5,8 +5,9 @@ import Glibc
 import Darwin
 #endif
 
-/// The process's half-written files (`.part` downloads): registered while being written, removed by whoever stops the
-/// process early (SIGTERM, a second Ctrl-C), so no partial file outlives the run.
+/// The process's half-written files that nothing can resume (`.part` downloads of synchronous answers, text files):
+/// registered while being written, removed by whoever stops the process early (SIGTERM, a second Ctrl-C), so none
+/// outlives the run. A task's partial downloads are not registered: `task wait` resumes them (see `Downloader`).
 public enum TemporaryFiles {
     private static let lock = NSLock()
     nonisolated(unsafe) private static var paths: Set<String> = []

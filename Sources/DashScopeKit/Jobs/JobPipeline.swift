@@ -133,16 +133,38 @@ public struct JobPipeline: Sendable {
         if let line = options.resumeCommand(taskID) { reporter.notice("collect it with: \(line)") }
     }
 
+    /// Polls to a final status. On a terminal a ticker redraws the status; elsewhere (a CI log) each status change is
+    /// one plain line, so a long wait shows signs of life without a spinner's escape codes.
     private func poll(_ taskID: String, job: JobRecord) async throws -> TaskSnapshot {
         let reporter = reporter
         let poller = TaskPoller(tasks: services.tasks, schedule: services.schedule(job.output), deadline: options.deadline,
                                 submitted: job.submitted, sleeper: services.sleeper, onNotice: { reporter.notice($0) })
         let status = StatusBox()
-        let ticker = startTicker(taskID: taskID, status: status)
+        let since = job.submitted ?? Date()
+        let ticker = startTicker(taskID: taskID, status: status, since: since)
         defer { ticker?.cancel(); reporter.clearStatus() }
         return try await poller.wait(for: taskID) { snapshot, _ in
-            if status.set(snapshot.status.rawValue) { reporter.detail("task \(taskID): \(snapshot.status.rawValue)") }
+            let text = snapshot.status.rawValue
+            let polls = status.polled()
+            guard status.set(text) else { return }
+            // A failed, canceled or unknown end is reported by the error that follows.
+            if reporter.live || (snapshot.status.isFinal && snapshot.status != .succeeded) {
+                reporter.detail("task \(taskID): \(text)")
+            } else {
+                reporter.notice(Self.statusLine(taskID: taskID, status: text, seconds: Date().timeIntervalSince(since), polls: polls))
+            }
         }
+    }
+
+    /// "task ID: RUNNING after 12s (3 polls)", the line a status change prints when stderr is not a terminal.
+    static func statusLine(taskID: String, status: String, seconds: Double, polls: Int) -> String {
+        "task \(taskID): \(status) after \(elapsed(seconds)) (\(polls) poll\(polls == 1 ? "" : "s"))"
+    }
+
+    /// Seconds as `12s` or `4m05s`.
+    static func elapsed(_ seconds: Double) -> String {
+        let whole = max(0, Int(seconds))
+        return whole < 60 ? "\(whole)s" : String(format: "%dm%02ds", whole / 60, whole % 60)
     }
 
     /// Runs a step of a submitted task; whatever stops it (Ctrl-C, timeout, a failure) is reported with the resume
@@ -179,17 +201,17 @@ public struct JobPipeline: Sendable {
         } catch {}
     }
 
-    /// Redraws "⠋ RUNNING · 12s" on a terminal while waiting.
-    private func startTicker(taskID: String, status: StatusBox) -> Task<Void, Never>? {
+    /// Redraws "⠋ RUNNING · 12s · 3 polls · task ID" on a terminal while waiting; the time counts from `since`.
+    private func startTicker(taskID: String, status: StatusBox, since started: Date) -> Task<Void, Never>? {
         guard reporter.live else { return nil }
         let reporter = reporter
-        let started = Date()
         return Task {
             let frames = Array("⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏")
             var frame = 0
             while !Task.isCancelled {
-                let seconds = Int(Date().timeIntervalSince(started))
-                reporter.status("\(frames[frame % frames.count]) \(status.value) · \(seconds)s · task \(taskID)")
+                let polls = status.polls
+                let count = polls == 0 ? "" : " · \(polls) poll\(polls == 1 ? "" : "s")"
+                reporter.status("\(frames[frame % frames.count]) \(status.value) · \(Self.elapsed(Date().timeIntervalSince(started)))\(count) · task \(taskID)")
                 frame += 1
                 try? await Task.sleep(nanoseconds: 120_000_000)
             }
@@ -197,13 +219,25 @@ public struct JobPipeline: Sendable {
     }
 }
 
-/// The latest status seen while polling, shared with the progress ticker.
+/// The latest status seen while polling and the number of answered polls, shared with the progress ticker.
 final class StatusBox: @unchecked Sendable {
     private let lock = NSLock()
     private var current = "SUBMITTED"
+    private var count = 0
 
     /// The latest status.
     var value: String { lock.withLock { current } }
+
+    /// How many polls were answered.
+    var polls: Int { lock.withLock { count } }
+
+    /// Counts one answered poll; returns the count.
+    func polled() -> Int {
+        lock.withLock {
+            count += 1
+            return count
+        }
+    }
 
     /// Sets the status; returns whether it changed.
     func set(_ status: String) -> Bool {

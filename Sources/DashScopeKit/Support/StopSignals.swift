@@ -21,7 +21,7 @@ public enum StopSignals {
 
     /// Starts the thread that waits for the signals: the first SIGINT calls `interrupt` (the run cancels itself, prints
     /// its resume line and exits 130); a second SIGINT or any SIGTERM deletes the registered temporary files
-    /// (`TemporaryFiles`) and ends the process at once with 130 or 143.
+    /// (`TemporaryFiles`; a task's resumable partial downloads are kept) and ends the process at once with 130 or 143.
     public static func handle(interrupt: @escaping @Sendable () -> Void) {
         let thread = Thread {
             block()
