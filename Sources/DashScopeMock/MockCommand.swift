@@ -53,11 +53,104 @@ public enum MockCommand: Sendable, Equatable {
                 options.acceptedKey = key
             case "--fault":
                 options.faults.append(try Fault(spec: value()))
+            case "--chat-tokens":
+                options.chatTokens = try Self.chatTokens(value())
+            case "--chat-delay":
+                options.chatDelay = try Self.chatDelay(value())
             default:
                 throw MockServerError("unknown argument \"\(argument)\" (see dashscope-mock --help)")
             }
         }
         self = .serve(options)
+    }
+
+    /// One flag of `dashscope-mock`: its spellings, its value's name, and its help (lines as `--help` wraps them).
+    public struct Flag: Sendable {
+        /// `--port`, or `-h, --help`.
+        public var names: String
+        /// The value's name (`N`), or nil for a flag without one.
+        public var value: String?
+        /// The help, one terminal line each.
+        public var help: [String]
+    }
+
+    /// The flags, as `--help` and dashscope-mock(1) list them.
+    public static let flags: [Flag] = [
+        Flag(names: "--bind", value: "ADDR", help: ["local IPv4 address to listen on (default 127.0.0.1)"]),
+        Flag(names: "--port", value: "N", help: ["port to listen on (default 0: any free port)"]),
+        Flag(names: "--task-seconds", value: "S", help: ["seconds a task takes from PENDING to SUCCEEDED (default 2); a comma list",
+                                                        "such as 4,9,17,26 gives each new task the next duration, cycling"]),
+        Flag(names: "--video-seconds", value: "S", help: ["the same for video tasks only (default: as --task-seconds)"]),
+        Flag(names: "--video-bytes", value: "N", help: ["size of every MP4 served, in bytes (default 1048576); large files are",
+                                                       "generated piece by piece, so --video-bytes 500000000 costs no memory"]),
+        Flag(names: "--key", value: "KEY", help: ["accept only this API key (default: any key starting with sk-)"]),
+        Flag(names: "--chat-tokens", value: "N", help: ["stream chat answers of N tokens, each a line \"INDEX SENT-AT\" (Unix seconds),",
+                                                       "for benchmarks (default: a short canned answer)"]),
+        Flag(names: "--chat-delay", value: "S", help: ["seconds between the events of a streamed chat answer (default 0)"]),
+        Flag(names: "--fault", value: "SPEC", help: [
+            "inject a fault; repeatable. SPEC is KIND[=VALUE][@ROUTE][*COUNT][:SECONDS]",
+            "ROUTE  create task cancel list file policy oss any (default any); COUNT uses",
+            "(default 1); policy is GET /api/v1/uploads, oss the form upload POST /oss",
+            "answers:   429[:RETRY-AFTER] 500 503 drop redirect=URL huge:MEGABYTES",
+            "next task: fail unknown partial message=TEXT code=TEXT result-url=URL",
+            "           task-id=TEXT status=TEXT (first COUNT polls; empty: no field)",
+            "           big-numbers  (message, code, result-url, big-numbers: sync answers too)",
+            "streams:   cut (the next streamed answer, tts --stream, breaks off half-way)",
+            "answers:   request-id=TEXT  echo-key (error messages quote Authorization)",
+            "downloads: slow:SECONDS truncate drop-half stall:SECONDS trickle[:SECONDS-PER-BYTE]",
+            "           empty no-content partial-content",
+            "uploads:   policy-refused (getPolicy answers 403 AccessDenied)",
+            "           oss-error (the form upload answers 500 InternalError, XML)",
+            "chat:      stream-cut[:EVENTS] (the connection closes after EVENTS events)",
+            "           stream-error[:EVENTS] (an error frame after EVENTS events)",
+            "VALUE runs to the end, less a trailing valid @ROUTE, *COUNT, :SECONDS in that",
+            "order: redirect=file:///etc/passwd@file  redirect=http://h:6379@any",
+            "e.g.   429@create*2:1  drop@create  fail  slow@file:3  huge:64@create",
+        ]),
+        Flag(names: "-h, --help", value: nil, help: ["show this help"]),
+    ]
+
+    /// Every fault kind as `--fault` spells it, with what it does (dashscope-mock(1) lists them one by one).
+    public static let faultHelp: [(spec: String, help: String)] = [
+        ("429[:RETRY-AFTER]", "HTTP 429 Throttling.RateQuota with Retry-After (default 1 s)"),
+        ("500", "HTTP 500 InternalError"),
+        ("503", "HTTP 503 ServiceUnavailable"),
+        ("drop", "the request is read and recorded, then the connection is closed without an answer"),
+        ("redirect=URL", "302 Found with Location: URL"),
+        ("huge:MEGABYTES", "200 with a JSON body of that many megabytes, sent chunked"),
+        ("fail", "the next created task ends FAILED"),
+        ("unknown", "queries for the next created task answer UNKNOWN, like an expired task"),
+        ("partial", "the next created task succeeds but its last image failed"),
+        ("message=TEXT", "the next created task, or sync answer, ends FAILED with TEXT as its message"),
+        ("code=TEXT", "the next created task, or sync answer, ends FAILED with TEXT as its code"),
+        ("result-url=URL", "the next created task's, or sync answer's, result URLs are all URL"),
+        ("task-id=TEXT", "the next created task gets TEXT as its id"),
+        ("status=TEXT", "the first COUNT queries of the next created task answer task_status TEXT (empty: no such field)"),
+        ("big-numbers", "the next created task's, or sync answer's, usage holds numbers no double can carry exactly"),
+        ("cut", "the next streamed answer (tts --stream) breaks off half-way"),
+        ("request-id=TEXT", "answers carry TEXT as their request_id"),
+        ("echo-key", "error answers quote the request's Authorization header in their message"),
+        ("slow:SECONDS", "a file download is sent in small pieces spread over SECONDS"),
+        ("truncate", "a file download declares its full Content-Length but sends only half the bytes"),
+        ("drop-half", "half of the declared bytes, then the connection closes, so a client can resume with Range"),
+        ("stall:SECONDS", "a file download sends half its bytes, then nothing for SECONDS, then closes"),
+        ("trickle[:SECONDS-PER-BYTE]", "a file download sends one byte every SECONDS (default 1) until the client leaves (at most 120 s)"),
+        ("empty", "a file download answers 200 with an empty body"),
+        ("no-content", "a file download answers 204 No Content"),
+        ("partial-content", "a file download answers 206 with the first half of the file although no Range was asked"),
+        ("policy-refused", "getPolicy (GET /api/v1/uploads) answers 403 AccessDenied"),
+        ("oss-error", "the OSS form upload (POST /oss) answers 500 InternalError in XML"),
+        ("stream-cut[:EVENTS]", "a streamed chat answer stops after EVENTS events (default 1): the connection closes mid-body"),
+        ("stream-error[:EVENTS]", "a streamed chat answer sends an error frame (the content check's) after EVENTS events, then ends"),
+    ]
+
+    /// The flag lines of `--help`, from `flags`.
+    private static var flagLines: String {
+        flags.flatMap { flag -> [String] in
+            let head = "  " + flag.names + (flag.value.map { " " + $0 } ?? "")
+            let first = head + String(repeating: " ", count: max(2, 21 - head.count)) + flag.help[0]
+            return [first] + flag.help.dropFirst().map { String(repeating: " ", count: 21) + $0 }
+        }.joined(separator: "\n")
     }
 
     /// Reads `S` or a comma list `S,S,...` of seconds (0 or more) given to `option`.
@@ -70,39 +163,32 @@ public enum MockCommand: Sendable, Equatable {
         return durations
     }
 
+    /// Reads `--chat-tokens` (or `DASHSCOPE_MOCK_CHAT_TOKENS`): a whole number from 1 to 10,000,000.
+    public static func chatTokens(_ text: String) throws -> Int {
+        guard let count = Int(text), (1...10_000_000).contains(count) else {
+            throw MockServerError("--chat-tokens takes a whole number from 1 to 10000000, not \"\(text)\"")
+        }
+        return count
+    }
+
+    /// Reads `--chat-delay` (or `DASHSCOPE_MOCK_CHAT_DELAY`): seconds from 0 to 10.
+    public static func chatDelay(_ text: String) throws -> Double {
+        guard let seconds = Double(text), seconds.isFinite, (0...10).contains(seconds) else {
+            throw MockServerError("--chat-delay takes seconds from 0 to 10, not \"\(text)\"")
+        }
+        return seconds
+    }
+
     /// The `--help` text.
     public static let usage = """
         usage: dashscope-mock [--bind ADDR] [--port N] [--task-seconds S[,S...]] [--video-seconds S[,S...]]
-                              [--video-bytes N] [--key KEY] [--fault SPEC]... [--help]
+                              [--video-bytes N] [--key KEY] [--fault SPEC]...
+                              [--chat-tokens N] [--chat-delay S] [--help]
 
         An offline DashScope on 127.0.0.1, to try dashscope or test scripts with no key and no network.
         Prints its origin (http://ADDR:PORT) on stdout, then serves until SIGINT or SIGTERM.
 
-          --bind ADDR        local IPv4 address to listen on (default 127.0.0.1)
-          --port N           port to listen on (default 0: any free port)
-          --task-seconds S   seconds a task takes from PENDING to SUCCEEDED (default 2); a comma list
-                             such as 4,9,17,26 gives each new task the next duration, cycling
-          --video-seconds S  the same for video tasks only (default: as --task-seconds)
-          --video-bytes N    size of every MP4 served, in bytes (default 1048576); large files are
-                             generated piece by piece, so --video-bytes 500000000 costs no memory
-          --key KEY          accept only this API key (default: any key starting with sk-)
-          --fault SPEC       inject a fault; repeatable. SPEC is KIND[=VALUE][@ROUTE][*COUNT][:SECONDS]
-                             ROUTE  create task cancel list file policy oss any (default any); COUNT uses
-                             (default 1); policy is GET /api/v1/uploads, oss the form upload POST /oss
-                             answers:   429[:RETRY-AFTER] 500 503 drop redirect=URL huge:MEGABYTES
-                             next task: fail unknown partial message=TEXT code=TEXT result-url=URL
-                                        task-id=TEXT status=TEXT (first COUNT polls; empty: no field)
-                                        big-numbers  (message, code, result-url, big-numbers: sync answers too)
-                             streams:   cut (the next streamed answer, tts --stream, breaks off half-way)
-                             answers:   request-id=TEXT  echo-key (error messages quote Authorization)
-                             downloads: slow:SECONDS truncate drop-half stall:SECONDS trickle[:SECONDS-PER-BYTE]
-                                        empty no-content partial-content
-                             uploads:   policy-refused (getPolicy answers 403 AccessDenied)
-                                        oss-error (the form upload answers 500 InternalError, XML)
-                             VALUE runs to the end, less a trailing valid @ROUTE, *COUNT, :SECONDS in that
-                             order: redirect=file:///etc/passwd@file  redirect=http://h:6379@any
-                             e.g.   429@create*2:1  drop@create  fail  slow@file:3  huge:64@create
-          -h, --help         show this help
+        \(flagLines)
 
         Temporary uploads: GET /api/v1/uploads?action=getPolicy&model=M issues a policy whose upload_host is
         http://ADDR:PORT/oss; that endpoint takes the OSS form POST (no Authorization header) and keeps the

@@ -2,8 +2,11 @@ import Foundation
 import XCTest
 @testable import DashScopeCLI
 import DashScopeKit
+import DashScopeMock
 
-/// The committed completions and man page must match what the command table generates (run scripts/generate-docs.sh).
+/// The committed completions and man pages must match what the table generates (run scripts/generate-docs.sh);
+/// the man pages must be clean roff; the Makefile must install exactly the generated files. The scripts themselves
+/// are driven in the real shells by EndToEndTests/CompletionShellTests.
 final class GeneratedDocsTests: XCTestCase {
     private let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
@@ -11,17 +14,17 @@ final class GeneratedDocsTests: XCTestCase {
         try String(contentsOf: root.appendingPathComponent(path), encoding: .utf8)
     }
 
+    private static let files = ["bash": "completions/dashscope.bash", "zsh": "completions/_dashscope", "fish": "completions/dashscope.fish"]
+
     func testCommittedCompletionsMatchTheTable() throws {
-        let files = ["bash": "completions/dashscope.bash", "zsh": "completions/_dashscope", "fish": "completions/dashscope.fish"]
-        for (shell, path) in files {
-            XCTAssertEqual(try committed(path), Completions.render(shell: shell, table: Commands.all),
-                           "\(path) is stale: run scripts/generate-docs.sh")
+        for (shell, path) in Self.files {
+            XCTAssertEqual(try committed(path), Completions.render(shell: shell, table: Commands.all), "\(path) is stale: run scripts/generate-docs.sh")
         }
     }
 
-    func testCommittedManPageMatchesTheTable() throws {
-        XCTAssertEqual(try committed("man/dashscope.1"), ManPage.render(table: Commands.all),
-                       "man/dashscope.1 is stale: run scripts/generate-docs.sh")
+    func testCommittedManPagesMatchTheTables() throws {
+        XCTAssertEqual(try committed("man/dashscope.1"), ManPage.render(table: Commands.all), "man/dashscope.1 is stale: run scripts/generate-docs.sh")
+        XCTAssertEqual(try committed("man/dashscope-mock.1"), MockManPage.render(), "man/dashscope-mock.1 is stale: run scripts/generate-docs.sh")
     }
 
     func testEveryCommandAndOptionIsDocumentedAndCompleted() {
@@ -35,69 +38,120 @@ final class GeneratedDocsTests: XCTestCase {
             }
         }
         for code in DashScopeKit.ExitCode.allCases { XCTAssertTrue(man.contains(".B \(code.rawValue)\n"), "man page lacks exit code \(code.rawValue)") }
-    }
-
-    func testBashCompletionParsesAndCompletes() throws {
-        let script = Completions.render(shell: "bash", table: Commands.all)
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("dashscope-completion-\(UUID().uuidString).bash")
-        try script.write(to: file, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(at: file) }
-        let probe = """
-            source '\(file.path)'
-            COMP_WORDS=(dashscope t2); COMP_CWORD=1; _dashscope; echo "${COMPREPLY[*]}"
-            COMP_WORDS=(dashscope task w); COMP_CWORD=2; _dashscope; echo "${COMPREPLY[*]}"
-            COMP_WORDS=(dashscope t2i x --regi); COMP_CWORD=3; _dashscope; echo "${COMPREPLY[*]}"
-            COMP_WORDS=(dashscope t2i x --region ''); COMP_CWORD=4; _dashscope; echo "${COMPREPLY[*]}"
-            """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = ["-c", probe]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0)
-        XCTAssertEqual(output.split(separator: "\n").map(String.init), ["t2i t2v", "wait", "--region", "cn intl us"])
-    }
-
-    func testFishCompletionCompletes() throws {
-        let output = try runShell("fish", script: "fish", probe: { file in """
-            source '\(file)'
-            complete -C 'dashscope t2'
-            complete -C 'dashscope task w'
-            complete -C 'dashscope t2i x --regi'
-            complete -C 'dashscope t2i x --region '
-            """ })
-        let words = output.split(separator: "\n").map { String($0.split(separator: "\t").first ?? "") }
-        XCTAssertEqual(words, ["t2i", "t2v", "wait", "--region", "cn", "intl", "us"], output)
-    }
-
-    func testZshCompletionParses() throws {
-        let output = try runShell("zsh", script: "zsh", probe: { file in "zsh -n '\(file)' && echo parsed" })
-        XCTAssertEqual(output, "parsed\n")
-    }
-
-    /// Writes the generated script for `script`, runs `probe` in `shell`, and returns its stdout; skips when the shell is absent.
-    private func runShell(_ shell: String, script: String, probe: (String) -> String) throws -> String {
-        guard let path = ["/usr/bin/\(shell)", "/bin/\(shell)", "/usr/local/bin/\(shell)"]
-            .first(where: FileManager.default.isExecutableFile(atPath:)) else {
-            throw XCTSkip("\(shell) is not installed (apt install \(shell) to run this test)")
+        for section in ["NAME", "SYNOPSIS", "DESCRIPTION", "COMMANDS", "OPTIONS", "ENVIRONMENT", "FILES", "BEHAVIOUR", "EXIT STATUS", "EXAMPLES", "SEE ALSO"] {
+            XCTAssertTrue(man.contains("\n.SH \(section)\n"), "dashscope(1) lacks \(section)")
         }
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("dashscope-completion-\(UUID().uuidString).\(shell)")
-        try Completions.render(shell: script, table: Commands.all).write(to: file, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(at: file) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = ["-c", probe(file.path)]
-        process.environment = ["HOME": FileManager.default.temporaryDirectory.path, "PATH": "/usr/bin:/bin"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, "\(shell) failed")
-        return output
+        XCTAssertFalse(man.contains("__complete\n"), "the internal command has no entry of its own")
+        for script in scripts { XCTAssertFalse(script.contains("_dashscope___complete"), "the internal command is not completed") }
+    }
+
+    func testTheMockPageListsEveryFlagAndFault() {
+        let page = MockManPage.render()
+        for flag in MockCommand.flags { XCTAssertTrue(page.contains(ManPage.escape(flag.names)), flag.names) }
+        for kind in Fault.Kind.allCases {
+            XCTAssertTrue(MockCommand.faultHelp.contains { $0.spec == kind.rawValue || $0.spec.hasPrefix(kind.rawValue + "=") || $0.spec.hasPrefix(kind.rawValue + ":")
+                || $0.spec.hasPrefix(kind.rawValue + "[") }, "faultHelp lacks \(kind.rawValue)")
+        }
+        for route in Fault.Route.allCases { XCTAssertTrue(page.contains(route.rawValue), route.rawValue) }
+        for flag in MockCommand.flags { XCTAssertTrue(MockCommand.usage.contains(flag.help[0]), "--help lacks \(flag.names)") }
+    }
+
+    func testManPagesAreCleanRoff() throws {
+        let pages = [ManPage.render(table: Commands.all), MockManPage.render()]
+        for page in pages {
+            XCTAssertFalse(page.contains("`"), "a man page shows a literal backtick")
+            for line in page.split(separator: "\n") where !line.hasPrefix(".") {
+                XCTAssertFalse(line.hasPrefix("'"), "a text line starts with a quote (a roff control line): \(line)")
+            }
+        }
+        guard let groff = ["/usr/bin/groff", "/bin/groff", "/usr/local/bin/groff"].first(where: FileManager.default.isExecutableFile(atPath:)) else {
+            if ProcessInfo.processInfo.environment["CI"].map({ !$0.isEmpty }) == true { XCTFail("groff is missing on CI: .ci/run installs groff-base") }
+            throw XCTSkip("groff is not installed (apt install groff-base)")
+        }
+        for page in ["man/dashscope.1", "man/dashscope-mock.1"] {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: groff)
+            process.arguments = ["-k", "-Tutf8", "-ww", "-z", "-man", root.appendingPathComponent(page).path]
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            process.standardError = pipe
+            try process.run()
+            let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            XCTAssertEqual(output, "", "groff warns about \(page)")
+            XCTAssertEqual(process.terminationStatus, 0, page)
+        }
+    }
+
+    /// `make install` installs exactly the generated files: both man pages and the three scripts, each at its standard place.
+    func testTheMakefileInstallsEveryGeneratedFile() throws {
+        let makefile = try committed("Makefile")
+        for (source, variable, directory, name) in [
+            ("completions/dashscope.bash", "bashdir", "share/bash-completion/completions", "dashscope"),
+            ("completions/_dashscope", "zshdir", "share/zsh/site-functions", "_dashscope"),
+            ("completions/dashscope.fish", "fishdir", "share/fish/vendor_completions.d", "dashscope.fish"),
+            ("man/dashscope.1", "mandir", "share/man/man1", "dashscope.1"),
+            ("man/dashscope-mock.1", "mandir", "share/man/man1", "dashscope-mock.1"),
+        ] {
+            XCTAssertTrue(makefile.contains("\(variable) := $(DESTDIR)$(PREFIX)/\(directory)\n"), "the Makefile lacks \(variable)")
+            XCTAssertTrue(makefile.contains("install -m 644 \(source) $(\(variable))/\(name)\n"), "the Makefile does not install \(source)")
+            XCTAssertTrue(makefile.contains("$(\(variable))/\(name) ") || makefile.contains("$(\(variable))/\(name)\n"),
+                          "make uninstall does not remove \(name)")
+            XCTAssertTrue(FileManager.default.fileExists(atPath: root.appendingPathComponent(source).path), source)
+        }
+        let generated = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("completions").path)
+            + FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("man").path)
+        for file in generated { XCTAssertTrue(makefile.contains(file), "the Makefile does not install \(file)") }
+    }
+
+    func testHelpJSONDumpsTheTable() throws {
+        let json = try JSON.parse(Data(try Help.render(["--json"], table: Commands.all).utf8))
+        let commands = json["commands"]?.items ?? []
+        XCTAssertEqual(commands.compactMap { $0["name"]?.string }, Commands.all.filter { !$0.hidden }.map(\.name))
+        let t2i = commands.first { $0["name"]?.string == "t2i" }
+        let model = t2i?["options"]?.items.first { $0["long"]?.string == "--model" }
+        XCTAssertEqual(model?["short"]?.string, "-m")
+        XCTAssertEqual(model?["default"]?.string, Catalog.defaultModel(for: .textToImage))
+        XCTAssertEqual(model?["values"]?["source"]?.string, "models")
+        let size = t2i?["options"]?.items.first { $0["long"]?.string == "--size" }
+        XCTAssertEqual(size?["values"]?["source"]?.string, "sizes")
+        let region = t2i?["options"]?.items.first { $0["long"]?.string == "--region" }
+        XCTAssertEqual(region?["choices"]?.items.compactMap(\.string), ["cn", "intl", "us"])
+        XCTAssertEqual(t2i?["positional"]?["name"]?.string, "PROMPT")
+        let wait = commands.first { $0["name"]?.string == "task" }?["subcommands"]?.items.first { $0["name"]?.string == "wait" }
+        XCTAssertEqual(wait?["path"]?.string, "task wait")
+        XCTAssertEqual(wait?["positional"]?["values"]?["source"]?.string, "task-ids")
+        let one = try JSON.parse(Data(try Help.render(["task", "wait", "--json"], table: Commands.all).utf8))
+        XCTAssertEqual(one["path"]?.string, "task wait")
+        XCTAssertThrowsError(try Help.render(["t2j", "--json"], table: Commands.all))
+    }
+
+    func testValueSourcesAreInferredFromTheTable() {
+        let t2i = Commands.all.first { $0.name == "t2i" }!
+        XCTAssertEqual(t2i.option(long: "model")?.values, .models)
+        XCTAssertEqual(t2i.option(long: "size")?.values, .sizes)
+        XCTAssertEqual(t2i.option(long: "output")?.values, .files)
+        XCTAssertEqual(t2i.option(long: "region")?.values, .words(["cn", "intl", "us"]))
+        XCTAssertEqual(t2i.option(long: "seed")?.values, ValueSource.none)
+        XCTAssertEqual(OptionSpec("voice", .text, placeholder: "VOICE", help: "").values, .voices)
+        XCTAssertEqual(OptionSpec("resolution", .choice(["480P", "720P"]), placeholder: "TIER", help: "").values, .resolutions,
+                       "a model-dependent name wins over the choice words")
+        XCTAssertEqual(OptionSpec("batch", .text, placeholder: "FILE", help: "").values, .files)
+        XCTAssertEqual(OptionSpec("force", help: "").values, ValueSource.none)
+        XCTAssertEqual(PositionalSpec("TASK_ID", help: "").values, .taskIDs)
+    }
+
+    func testCompleteValuesFollowTheModel() {
+        func values(_ source: ValueSource, _ command: String, _ model: String?) -> [String] {
+            CompletionValues.values(source, command: command, model: model, table: Commands.all, environment: [:]).map(\.0)
+        }
+        XCTAssertEqual(values(.sizes, "t2i", nil).first, "1280x1280", "the default model's default size first")
+        XCTAssertEqual(values(.sizes, "t2i", "wan2.2-t2i-flash").first, "1024x1024")
+        XCTAssertTrue(values(.sizes, "t2i", "qwen-image").contains("1328x1328"))
+        XCTAssertTrue(values(.sizes, "t2i", "no-such-model").contains("16:9"), "an unknown model still gets the ratios")
+        XCTAssertEqual(values(.voices, "tts", "qwen-tts"), ["Cherry", "Serena", "Ethan", "Chelsie"])
+        XCTAssertEqual(values(.resolutions, "t2v", "wanx2.1-t2v-turbo"), ["480P", "720P"])
+        XCTAssertEqual(values(.durations, "t2v", "wan2.6-t2v"), ["5", "10", "15"])
+        XCTAssertEqual(values(.models, "task list", nil).count, InfoCommands.listedModels(Commands.all).count)
     }
 }

@@ -55,6 +55,10 @@ final class HelpTests: XCTestCase {
         let text = try Help.render([], table: Commands.all)
         let lines = text.components(separatedBy: "\n")
         for command in Commands.all {
+            if command.hidden {
+                XCTAssertFalse(lines.contains { $0.hasPrefix("  \(command.name) ") }, "the internal \(command.name) is not listed")
+                continue
+            }
             if command.subcommands.isEmpty {
                 XCTAssertTrue(lines.contains { $0.hasPrefix("  \(command.name) ") && $0.hasSuffix(command.summary) }, command.name)
             }

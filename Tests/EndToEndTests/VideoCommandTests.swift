@@ -214,7 +214,7 @@ final class VideoCommandTests: EndToEndCase {
         let result = try run(["models"])
         assertExit(result, 0)
         let expected = [("wan2.6-t2v", "t2v"), ("wanx2.1-t2v-plus", "t2v"), ("wan2.6-i2v", "i2v"), ("wanx2.1-i2v-turbo", "i2v"),
-                        ("wan2.2-kf2v-flash", "kf2v"), ("wanx2.1-kf2v-plus", "kf2v"), ("wan2.6-r2v", "r2v")]
+                        ("wan2.2-kf2v-flash", "i2v"), ("wanx2.1-kf2v-plus", "i2v"), ("wan2.6-r2v", "r2v")]  // kf2v runs as i2v --last-frame
         for (model, family) in expected {
             let row = result.lines.first { $0.hasPrefix(model + " ") }
             XCTAssertNotNil(row, model)

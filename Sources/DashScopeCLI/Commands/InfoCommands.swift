@@ -8,51 +8,47 @@ enum InfoCommands {
         return .ok
     }
 
-    /// The catalogue rows whose command exists in this build (the catalogue already knows the families still to come).
-    static var listedModels: [ModelSpec] {
-        let commands = Set(Commands.all.map(\.name))
+    /// The commands the catalogue has models for, in catalogue order (`models --command` completes them).
+    static let modelCommands: [String] = Capability.allCases.map(\.command).reduce(into: []) { list, command in
+        if !list.contains(command) { list.append(command) }
+    }
+
+    /// The catalogue rows whose command exists in `table` (the catalogue already knows the families still to come).
+    static func listedModels(_ table: [CommandSpec]) -> [ModelSpec] {
+        let commands = Set(table.filter { !$0.hidden }.map(\.name))
         return Catalog.models.filter { commands.contains($0.capability.command) }
     }
 
-    /// Lists the catalogue: name, command, call modes, sizes, image counts, prompt limit.
+    /// `dashscope models [NAME] [--command C] [--json]`: the catalogue as a table, one model in full, or JSON.
     static func models(_ invocation: Invocation) async throws -> ExitCode {
+        let arguments = invocation.arguments
         let console = invocation.console
-        if invocation.arguments.flag("json") {
-            console.result(JSON.array(listedModels.map { model in
-                JSON.object([
-                    "name": .string(model.name), "command": .string(model.capability.rawValue), "summary": .string(model.summary),
-                    "modes": .array(model.modes.map { .string(describe($0)) }),
-                    "default_size": model.defaultSize.map { .string($0.description) } ?? .null,
-                    "sizes": model.sizes.map { .string(describe($0)) } ?? .null,
-                    "n": .string(describe(model.count)),
-                    "prompt_limit": model.promptLimit.map { .integer($0) } ?? .null,
-                ])
-            }).pretty)
-            return .ok
+        var models = listedModels(Commands.all)
+        if let name = arguments.positional {
+            guard let model = Catalog.model(named: name) else {
+                let shown = TerminalText.field(name)
+                throw DashScopeError.usage("unknown model '\(shown)'\(Suggest.phrase(name, among: Catalog.models.map(\.name)))",
+                                           hint: "run `dashscope models` to list the models")
+            }
+            models = [model]
         }
-        let rows = listedModels.map { model in
-            [model.name, model.capability.rawValue, model.modes.map(describe).joined(separator: ","),
-             model.sizes.map(describe) ?? "-", describe(model.count),
-             model.promptLimit.map(String.init) ?? "-", model.summary]
+        if let command = arguments.string("command") {
+            let commands = Array(Set(models.map(\.capability.command))).sorted()
+            guard commands.contains(command) else {
+                throw DashScopeError.usage("no models for command '\(TerminalText.field(command))'\(Suggest.phrase(command, among: commands))",
+                                           hint: "use one of: \(commands.joined(separator: ", "))")
+            }
+            models = models.filter { $0.capability.command == command }
         }
-        let header = ["MODEL", "COMMAND", "MODES", "SIZES", "N", "PROMPT", "ABOUT"]
-        for line in Table.render([header] + rows) { console.result(line) }
+        if arguments.flag("json") {
+            let rows = models.map(ModelDetails.json)
+            console.result((arguments.positional == nil ? JSON.array(rows) : rows[0]).pretty)
+        } else if arguments.positional != nil {
+            for line in ModelDetails.lines(models[0]) { console.result(line) }
+        } else {
+            for line in ModelDetails.table(models) { console.result(line) }
+        }
         return .ok
-    }
-
-    private static func describe(_ count: ClosedRange<Int>) -> String {
-        count.count == 1 ? "\(count.lowerBound)" : "\(count.lowerBound)-\(count.upperBound)"
-    }
-
-    private static func describe(_ mode: CallMode) -> String { mode.async ? "async" : "sync" }
-
-    private static func describe(_ rule: SizeRule) -> String {
-        switch rule {
-        case let .pixels(minPixels, maxPixels, _, _):
-            return "\(Int(Double(minPixels).squareRoot()))²–\(Int(Double(maxPixels).squareRoot()))² px, 1:4–4:1"
-        case let .sides(min, max): return "sides \(min)–\(max)"
-        case let .fixed(sizes): return sizes.map { "\($0.width)x\($0.height)" }.joined(separator: " ")
-        }
     }
 }
 
@@ -71,22 +67,32 @@ enum Table {
     }
 }
 
-/// `dashscope completions SHELL` and the man page.
+/// `dashscope completions SHELL`, `dashscope man [PAGE]` and `dashscope help --json`.
 enum GeneratedDocs {
     /// Prints the completion script for a shell.
     static func completions(_ invocation: Invocation) async throws -> ExitCode {
-        let shell = invocation.arguments.positional ?? ""
+        let supported = Completions.shells.joined(separator: ", ")
+        guard let shell = invocation.arguments.positional else {
+            throw DashScopeError.usage("`dashscope completions` needs a shell: \(supported)",
+                                       hint: "e.g. source <(dashscope completions bash); run `dashscope help completions` for where each goes")
+        }
         guard Completions.shells.contains(shell) else {
-            throw DashScopeError.usage("completions for '\(shell)' are not available\(Suggest.phrase(shell, among: Completions.shells))",
-                                       hint: "use one of: \(Completions.shells.joined(separator: ", "))")
+            throw DashScopeError.usage("no completions for '\(TerminalText.field(shell))'\(Suggest.phrase(shell, among: Completions.shells)): "
+                                       + "dashscope completes \(supported)", hint: "use one of: \(supported)")
         }
         invocation.console.result(Completions.render(shell: shell, table: Commands.all), newline: false)
         return .ok
     }
 
-    /// Prints the man page (roff).
+    /// Prints a man page (roff): dashscope(1), or dashscope-mock(1) for `dashscope man dashscope-mock`.
     static func man(_ invocation: Invocation) async throws -> ExitCode {
-        invocation.console.result(ManPage.render(table: Commands.all), newline: false)
+        let pages = ["dashscope": { ManPage.render(table: Commands.all) }, "dashscope-mock": { MockManPage.render() }]
+        let name = invocation.arguments.positional ?? "dashscope"
+        guard let page = pages[name] else {
+            throw DashScopeError.usage("no man page '\(TerminalText.field(name))'\(Suggest.phrase(name, among: Array(pages.keys)))",
+                                       hint: "use dashscope or dashscope-mock")
+        }
+        invocation.console.result(page(), newline: false)
         return .ok
     }
 }

@@ -82,7 +82,8 @@ final class Session: @unchecked Sendable {
 
     /// Starts the in-process mock; `DASHSCOPE_MOCK_TASK_SECONDS` (seconds, or a comma list cycled per task) and
     /// `DASHSCOPE_MOCK_FAULTS` (comma-separated specs, so no fault value may hold a comma there),
-    /// `DASHSCOPE_MOCK_VIDEO_SECONDS` (video tasks only) and `DASHSCOPE_MOCK_VIDEO_BYTES` (MP4 size) tune it.
+    /// `DASHSCOPE_MOCK_VIDEO_SECONDS` (video tasks only) and `DASHSCOPE_MOCK_VIDEO_BYTES` (MP4 size),
+    /// `DASHSCOPE_MOCK_CHAT_TOKENS` and `DASHSCOPE_MOCK_CHAT_DELAY` (as dashscope-mock's --chat-tokens, --chat-delay) tune it.
     private static func startMock(environment: [String: String]) throws -> MockServer {
         var options = MockOptions(taskSeconds: 1)
         if let text = environment["DASHSCOPE_MOCK_TASK_SECONDS"] {
@@ -104,6 +105,12 @@ final class Session: @unchecked Sendable {
                 throw DashScopeError.usage("DASHSCOPE_MOCK_VIDEO_BYTES must be a size in bytes, not '\(TerminalText.line(text))'")
             }
             options.videoBytes = bytes
+        }
+        do {
+            options.chatTokens = try environment["DASHSCOPE_MOCK_CHAT_TOKENS"].map(MockCommand.chatTokens)
+            options.chatDelay = try environment["DASHSCOPE_MOCK_CHAT_DELAY"].map(MockCommand.chatDelay) ?? 0
+        } catch {
+            throw DashScopeError.usage("DASHSCOPE_MOCK_CHAT_TOKENS or DASHSCOPE_MOCK_CHAT_DELAY: \(error)")
         }
         for spec in (environment["DASHSCOPE_MOCK_FAULTS"] ?? "").split(separator: ",") {
             do {

@@ -24,6 +24,51 @@ public enum ValueKind: Sendable, Equatable {
     }
 }
 
+/// Where completions find the values of an option or a positional; inferred from the table (see `OptionSpec.values`),
+/// so a new command's options complete without naming one. Dynamic sources are answered by `dashscope __complete KIND`.
+public enum ValueSource: Sendable, Equatable {
+    /// Nothing to offer (free text, numbers).
+    case none
+    /// These words.
+    case words([String])
+    /// The catalogue's models of the command's family (every listed model where the command has none).
+    case models
+    /// The size presets and ratios of the chosen model (the `-m` on the line, else the command's default).
+    case sizes
+    /// The voices of the chosen model.
+    case voices
+    /// The video tiers of the chosen model.
+    case resolutions
+    /// The durations of the chosen model.
+    case durations
+    /// Task ids from the local journal, newest first.
+    case taskIDs
+    /// Files and directories.
+    case files
+    /// The commands (for `help`).
+    case commands
+
+    /// The value sources whose values depend on the line or the machine, by the name `dashscope __complete` takes.
+    public static let dynamic: [String: ValueSource] = [
+        "sizes": .sizes, "voices": .voices, "resolutions": .resolutions, "durations": .durations, "task-ids": .taskIDs,
+    ]
+
+    /// The name `dashscope __complete` takes for a dynamic source; nil for the others (scripts embed their values).
+    public var dynamicName: String? { Self.dynamic.first(where: { $0.value == self })?.key }
+
+    /// The source's name in `help --json` (`words`, `models`, `sizes`, `task-ids`, ...).
+    public var name: String {
+        switch self {
+        case .none: return "none"
+        case .words: return "words"
+        case .models: return "models"
+        case .files: return "files"
+        case .commands: return "commands"
+        default: return dynamicName ?? "none"
+        }
+    }
+}
+
 /// One option of the command table: spelling, value kind, help. Parsing, help, man page and completions all read it.
 public struct OptionSpec: Sendable {
     /// The long name without dashes (`model`).
@@ -40,10 +85,12 @@ public struct OptionSpec: Sendable {
     public var repeatable: Bool
     /// The default, as shown in help.
     public var defaultText: String?
+    /// Where completions find its values, when the inferred source (`values`) is not right.
+    public var source: ValueSource?
 
     /// Creates an option.
     public init(_ long: String, short: Character? = nil, _ kind: ValueKind = .flag, placeholder: String = "",
-                repeatable: Bool = false, default defaultText: String? = nil, help: String) {
+                repeatable: Bool = false, default defaultText: String? = nil, values source: ValueSource? = nil, help: String) {
         self.long = long
         self.short = short
         self.kind = kind
@@ -51,6 +98,22 @@ public struct OptionSpec: Sendable {
         self.help = help
         self.repeatable = repeatable
         self.defaultText = defaultText
+        self.source = source
+    }
+
+    /// Model-dependent sources by long name: these win over a `.choice`, whose words cannot know the chosen model.
+    static let sourcesByName: [String: ValueSource] = [
+        "model": .models, "size": .sizes, "voice": .voices, "resolution": .resolutions, "duration": .durations,
+    ]
+
+    /// Where completions find the values: the explicit source, else by name (`--model`, `--size`, `--voice`,
+    /// `--resolution`, `--duration`), else the words of a `.choice` or `.suggested`, else files for a path, else nothing.
+    public var values: ValueSource {
+        if let source { return source }
+        if kind == .flag { return .none }
+        if let byName = Self.sourcesByName[long] { return byName }
+        if let words = kind.completions { return .words(words) }
+        return takesPath ? .files : .none
     }
 
     /// The help line with the allowed values and the default appended, as help and the man page show it.
@@ -83,14 +146,22 @@ public struct PositionalSpec: Sendable {
     public var required: Bool
     /// Whether `-` or an omitted value with a non-terminal stdin reads it from stdin.
     public var fromStdin: Bool
+    /// Where completions find its values: explicit, else by name (`TASK_ID`, `COMMAND`, `SHELL`), else nothing.
+    public var values: ValueSource
 
     /// Creates a positional.
-    public init(_ name: String, help: String, required: Bool = true, fromStdin: Bool = false) {
+    public init(_ name: String, help: String, required: Bool = true, fromStdin: Bool = false, values: ValueSource? = nil) {
         self.name = name
         self.help = help
         self.required = required
         self.fromStdin = fromStdin
+        self.values = values ?? Self.sourcesByName[name] ?? .none
     }
+
+    /// Positional sources by name, so the table need not name them.
+    static let sourcesByName: [String: ValueSource] = [
+        "TASK_ID": .taskIDs, "COMMAND": .commands, "SHELL": .words(Completions.shells), "MODEL": .models,
+    ]
 }
 
 /// What a handler receives: the parsed arguments and the run's context.
@@ -124,10 +195,12 @@ public struct CommandSpec: Sendable {
     public var examples: [String]
     /// The handler; nil for a group of subcommands.
     public var handler: Handler?
+    /// Whether help, the man page, the completions and `help --json` leave it out (`__complete`).
+    public var hidden: Bool
 
     /// Creates a command.
     public init(_ name: String, summary: String, details: String = "", positional: PositionalSpec? = nil,
-                options: [OptionSpec] = [], subcommands: [CommandSpec] = [], examples: [String] = [], handler: Handler? = nil) {
+                options: [OptionSpec] = [], subcommands: [CommandSpec] = [], examples: [String] = [], hidden: Bool = false, handler: Handler? = nil) {
         self.name = name
         self.summary = summary
         self.details = details
@@ -136,6 +209,7 @@ public struct CommandSpec: Sendable {
         self.subcommands = subcommands
         self.examples = examples
         self.handler = handler
+        self.hidden = hidden
     }
 
     /// The option with this long name.

@@ -98,6 +98,33 @@ public enum Commands {
                         "dashscope tts --split < chapter.txt -o chapter.wav",
                     ],
                     handler: SpeechCommand.run),
+        CommandSpec("chat", summary: "Ask a Qwen model; the answer streams to stdout",
+                    details: "Sends the prompt to a chat model (OpenAI-compatible mode) and prints the answer as it arrives: nothing else "
+                        + "on stdout, and a final newline only on a terminal. Piped stdin and the argument combine (stdin first, then "
+                        + "the argument, a blank line between). Each exchange is kept in $XDG_STATE_HOME/dashscope/conversations "
+                        + "(an unnamed one as 'last', until the next unnamed chat): --continue goes on with the newest, "
+                        + "--conversation NAME with that one. A stream that breaks exits 69 with what arrived left printed; it is never re-sent.",
+                    positional: PositionalSpec("PROMPT", help: "the question; piped stdin comes first; `-` reads stdin alone", fromStdin: true),
+                    options: [Options.model(.chat)] + Options.chatSettings + Options.chatOnly + Options.global,
+                    examples: [
+                        "dashscope chat \"Explain SSE in one paragraph\"",
+                        "git diff | dashscope chat \"Write a commit message for this diff\" -s \"Be brief\"",
+                        "dashscope chat \"Is 9973 prime?\" --think -m qwen3-max",
+                        "dashscope chat \"And 9967?\" --continue",
+                        "dashscope chat \"List three colours as JSON\" --json-object --json",
+                    ],
+                    handler: ChatCommand.run),
+        CommandSpec("vl", summary: "Ask about images or videos; the answer streams to stdout",
+                    details: "Sends images (-i: local files are checked, at least 10 px a side and at most 200:1, then sent inline) "
+                        + "and videos (--video URL) with the question to a vision model, and prints the answer like chat.",
+                    positional: PositionalSpec("QUESTION", help: "what to ask about them; piped stdin comes first; `-` reads stdin alone", fromStdin: true),
+                    options: [Options.model(.vision)] + Options.visionInputs + Options.chatSettings + Options.global,
+                    examples: [
+                        "dashscope vl \"What is in this picture?\" -i photo.jpg",
+                        "dashscope vl \"What changed between these?\" -i before.png -i after.png",
+                        "dashscope vl \"Summarise this clip\" --video https://example.com/clip.mp4",
+                    ],
+                    handler: VisionCommand.run),
         CommandSpec("task", summary: "Check, wait for, cancel and list async tasks",
                     details: "Every async job is a task on the service; task ids and result URLs expire after 24 hours.",
                     subcommands: [
@@ -168,12 +195,12 @@ public enum Commands {
                         CommandSpec("get", summary: "Print a setting's effective value (the key masked)",
                                     details: "Prints the value a command would use (flag > environment > config file > default) on stdout, "
                                         + "and where it comes from on stderr; exits 1 when nothing sets it.",
-                                    positional: PositionalSpec("KEY", help: "the setting"),
+                                    positional: PositionalSpec("KEY", help: "the setting", values: .words(Settings.keys)),
                                     options: Options.global,
                                     examples: ["dashscope config get region"],
                                     handler: ConfigCommands.get),
                         CommandSpec("unset", summary: "Remove a setting from the config file",
-                                    positional: PositionalSpec("KEY", help: "the setting (any key the file holds)"),
+                                    positional: PositionalSpec("KEY", help: "the setting (any key the file holds)", values: .words(Settings.keys)),
                                     options: Options.local,
                                     examples: ["dashscope config unset workspace"],
                                     handler: ConfigCommands.unset),
@@ -203,7 +230,13 @@ public enum Commands {
                     examples: ["dashscope doctor", "dashscope doctor --region intl --json"],
                     handler: DoctorCommand.run),
         CommandSpec("models", summary: "List the models the tool knows, with their limits",
-                    options: [Options.json, OptionSpec("help", short: "h", help: "show help")],
+                    details: "Without a name: one line per model (sizes as sent, W*H). With a name: every limit of that model. "
+                        + "--json prints the same facts as JSON.",
+                    positional: PositionalSpec("MODEL", help: "a model name: show all its limits", required: false),
+                    options: [OptionSpec("command", .text, placeholder: "COMMAND", values: .words(InfoCommands.modelCommands),
+                                         help: "only the models of this command, e.g. t2v"),
+                              Options.json, OptionSpec("help", short: "h", help: "show help")],
+                    examples: ["dashscope models", "dashscope models wan2.2-t2i-flash", "dashscope models --command t2i --json"],
                     handler: InfoCommands.models),
         CommandSpec("completions", summary: "Print a shell completion script (bash, zsh, fish)",
                     details: "bash: `source <(dashscope completions bash)`; zsh: save as _dashscope on $fpath; fish: save as ~/.config/fish/completions/dashscope.fish.",
@@ -212,13 +245,26 @@ public enum Commands {
                     examples: ["dashscope completions bash > /etc/bash_completion.d/dashscope"],
                     handler: GeneratedDocs.completions),
         CommandSpec("man", summary: "Print the man page (roff)",
+                    positional: PositionalSpec("PAGE", help: "dashscope (default) or dashscope-mock", required: false,
+                                               values: .words(["dashscope", "dashscope-mock"])),
                     options: [OptionSpec("help", short: "h", help: "show help")],
-                    examples: ["dashscope man > /usr/local/share/man/man1/dashscope.1"],
+                    examples: ["dashscope man > /usr/local/share/man/man1/dashscope.1", "dashscope man dashscope-mock | man -l -"],
                     handler: GeneratedDocs.man),
         CommandSpec("version", summary: "Print the version",
                     options: [OptionSpec("help", short: "h", help: "show help")],
                     handler: InfoCommands.version),
         CommandSpec("help", summary: "Show help for a command",
-                    positional: PositionalSpec("COMMAND", help: "a command, e.g. t2i or task wait", required: false)),
+                    details: "--json prints the command table instead: commands, subcommands, options with kinds, defaults, "
+                        + "choices and value sources, positionals and examples.",
+                    positional: PositionalSpec("COMMAND", help: "a command, e.g. t2i or task wait", required: false),
+                    options: [OptionSpec("json", help: "print the command table as JSON")],
+                    examples: ["dashscope help task wait", "dashscope help --json"]),
+        CommandSpec("__complete", summary: "Internal: values for the completion scripts",
+                    details: "Prints value<TAB>description lines for the completion scripts: sizes, voices, resolutions and "
+                        + "durations of --model (else the command's default model), or task ids from the journal. Local only.",
+                    positional: PositionalSpec("KIND", help: "sizes, voices, resolutions, durations, task-ids, models or commands"),
+                    options: [OptionSpec("command", .text, placeholder: "COMMAND", help: "the command on the line, e.g. t2i"),
+                              OptionSpec("model", .text, placeholder: "MODEL", help: "the -m on the line, if any")],
+                    hidden: true, handler: CompletionValues.run),
     ]
 }

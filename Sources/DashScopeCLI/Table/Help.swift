@@ -18,7 +18,9 @@ public enum Help {
     ]
 
     /// Help for a command path; the overview for an empty path. Throws a usage error for an unknown command.
+    /// With `--json` in the path, the command table (or the named command) as JSON.
     public static func render(_ path: [String], table: [CommandSpec]) throws -> String {
+        if path.contains("--json") { return try HelpJSON.render(path.filter { $0 != "--json" }, table: table) }
         guard let first = path.first else { return overview(table) }
         guard var command = table.first(where: { $0.name == first }) else {
             throw DashScopeError.usage("no help for '\(first)': unknown command\(Suggest.phrase(first, among: table.map(\.name)))",
@@ -36,7 +38,7 @@ public enum Help {
     static func overview(_ table: [CommandSpec]) -> String {
         var lines = ["dashscope \(Version.current) — Alibaba Cloud Model Studio (DashScope) from the shell", "",
                      "USAGE", "  dashscope <command> [PROMPT] [options]", "", "COMMANDS"]
-        lines += Table.render(table.flatMap { command -> [[String]] in
+        lines += Table.render(table.filter { !$0.hidden }.flatMap { command -> [[String]] in
             let subs = command.subcommands.map { ["  \(command.name) \($0.name)", $0.summary] }
             return command.subcommands.isEmpty ? [["  " + command.name, command.summary]] : subs
         })

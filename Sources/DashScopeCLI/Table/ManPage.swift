@@ -8,33 +8,54 @@ public enum ManPage {
                    ".SH NAME", "dashscope \\- Alibaba Cloud Model Studio (DashScope) from the shell",
                    ".SH SYNOPSIS", ".B dashscope", "\\fIcommand\\fR [\\fIPROMPT\\fR] [\\fIoptions\\fR]",
                    ".SH DESCRIPTION",
-                   "Generates images with DashScope models, waits for async tasks, and saves the results. "
-                   + "Results go to stdout, one saved path per line (or one JSON document with \\fB\\-\\-json\\fR); "
-                   + "progress, warnings and errors go to stderr.",
+                   "Runs DashScope's generative models from the shell: it checks the request against the model's limits, "
+                   + "sends it, waits for async tasks, and saves the results. Results go to stdout, one saved path per line (or one JSON document with "
+                   + "\\fB\\-\\-json\\fR); progress, warnings and errors go to stderr. Every command, option and default below is "
+                   + "printed from the same table the parser reads; \\fBdashscope help \\-\\-json\\fR prints that table as JSON.",
                    ".SH COMMANDS"]
-        for command in table {
-            let commands = command.subcommands.isEmpty ? [(command.name, command)] : command.subcommands.map { ("\(command.name) \($0.name)", $0) }
-            for (name, spec) in commands {
-                out += [".SS \(escape(usage(name, spec)))", escape(spec.summary) + "." + (spec.details.isEmpty ? "" : " " + escape(spec.details))]
-                let own = spec.options.filter { option in !Options.global.contains(where: { $0.long == option.long }) }
-                for option in own { out += optionLines(option) }
-                for example in spec.examples { out += [".PP", ".nf", "  " + escape(example), ".fi"] }
-            }
+        for (name, spec) in Completions.leaves(table) {
+            out += [".SS \(escape(usage(name, spec)))", roff(spec.summary) + "." + (spec.details.isEmpty ? "" : " " + roff(spec.details))]
+            if let positional = spec.positional { out += [".TP", ".I \(positional.name)", roff(positional.help)] }
+            let own = spec.options.filter { option in !Options.global.contains(where: { $0.long == option.long }) }
+            for option in own { out += optionLines(option) }
+            for example in spec.examples { out += [".PP", ".nf", "  " + escape(example), ".fi"] }
         }
-        out += [".SH GLOBAL OPTIONS"]
+        out += [".SH OPTIONS", "Every command that talks to the service also takes these:"]
         for option in Options.global { out += optionLines(option) }
         out += [".SH ENVIRONMENT"]
-        for (name, meaning) in Help.environment { out += [".TP", ".B \(name)", escape(meaning)] }
-        out += [".SH FILES", ".TP", ".I $XDG_CONFIG_HOME/dashscope/config",
-                "key = value lines: api_key, region, base_url, output, <command>.model. Precedence: flag > environment > config file > default.",
-                ".TP", ".I $XDG_STATE_HOME/dashscope/tasks.jsonl", "the task journal that \\fBtask wait\\fR resumes from."]
+        for (name, meaning) in Help.environment { out += [".TP", ".B \(escape(name))", roff(meaning)] }
+        out += [".SH FILES"]
+        for (path, meaning) in files { out += [".TP", ".I \(escape(path))", roff(meaning)] }
         out += [".SH BEHAVIOUR"]
-        for (title, text) in rules { out += [".TP", ".B \(escape(title))", escape(text)] }
+        for (title, text) in rules { out += [".TP", ".B \(escape(title))", roff(text)] }
         out += [".SH EXIT STATUS"]
-        for code in ExitCode.allCases { out += [".TP", ".B \(code.rawValue)", escape(code.meaning)] }
-        out += [".SH SEE ALSO", "dashscope-mock(1) \\- the offline server: \\fBdashscope\\-mock \\-\\-help\\fR"]
+        for code in ExitCode.allCases { out += [".TP", ".B \(code.rawValue)", roff(code.meaning)] }
+        out += [".SH EXAMPLES"]
+        for (text, line) in examples { out += [".PP", roff(text), ".PP", ".nf", "  " + escape(line), ".fi"] }
+        out += [".SH SEE ALSO", ".BR dashscope\\-mock (1)",
+                "\\(em the offline server, also printed by \\fBdashscope man dashscope\\-mock\\fR."]
         return out.joined(separator: "\n") + "\n"
     }
+
+    /// The files the tool reads and writes.
+    static let files: [(String, String)] = [
+        ("$XDG_CONFIG_HOME/dashscope/config", "key = value lines: api_key, region, base_url, output, <command>.model "
+            + "(default ~/.config/dashscope/config). Precedence: flag > environment > config file > default."),
+        ("$XDG_STATE_HOME/dashscope/tasks.jsonl", "the task journal (default ~/.local/state/dashscope/tasks.jsonl, mode 600): "
+            + "every submitted async task, so `task wait` can resume it and completions can offer its id."),
+        ("completions/dashscope.bash, _dashscope, dashscope.fish", "the completion scripts `make install` puts in "
+            + "share/bash-completion/completions, share/zsh/site-functions and share/fish/vendor_completions.d."),
+    ]
+
+    /// What the EXAMPLES section shows: what for, then the line.
+    static let examples: [(String, String)] = [
+        ("Try it with no key and no cost, against the built-in mock:", "dashscope t2i \"一只可爱的猫\" --mock"),
+        ("Four images of one prompt into a directory:", "dashscope t2i \"a cat\" -n 4 -o cats/"),
+        ("A widescreen image from a faster model:", "dashscope t2i \"a lighthouse at dusk\" -m wan2.2-t2i-flash --size 16:9"),
+        ("Submit now, collect later (downloads included):", "dashscope t2i \"a cat\" --no-wait && dashscope task wait"),
+        ("Every limit of one model:", "dashscope models wan2.6-t2i"),
+        ("Completions for the running bash:", "source <(dashscope completions bash)"),
+    ]
 
     /// The rules users rely on, one paragraph each.
     static let rules: [(String, String)] = [
@@ -64,6 +85,10 @@ public enum ManPage {
             + "printed: every line on stdout and stderr, --json and --verbose included, shows it as sk-...abcd, also when the "
             + "service echoes it. A key holding control characters is refused. A plain http:// origin that is not this "
             + "machine is refused unless --allow-insecure-http."),
+        ("Completion", "The scripts of `dashscope completions` complete commands, options, the models of each command, "
+            + "and the values of --size, --voice, --resolution and --duration for the -m already on the line (else the command's "
+            + "default), task ids from the journal, and files. They ask the internal, local-only command `dashscope __complete` "
+            + "for what depends on the line; it never touches the network."),
         ("Output", "Results go to stdout; a full or closed stdout is an error (exit 73). JSON numbers keep their exact text."),
     ]
 
@@ -74,7 +99,14 @@ public enum ManPage {
     }
 
     private static func optionLines(_ option: OptionSpec) -> [String] {
-        [".TP", ".B " + escape(option.signature.trimmingCharacters(in: .whitespaces)), escape(option.fullHelp)]
+        [".TP", ".B " + escape(option.signature.trimmingCharacters(in: .whitespaces)), roff(option.fullHelp)]
+    }
+
+    /// Escaped text whose `code spans` become bold (a man page shows no backticks).
+    static func roff(_ text: String) -> String {
+        let pieces = escape(text).split(separator: "`", omittingEmptySubsequences: false)
+        guard pieces.count % 2 == 1 else { return escape(text.replacingOccurrences(of: "`", with: "'")) }
+        return pieces.enumerated().map { i, piece in i % 2 == 1 ? "\\fB\(piece)\\fR" : String(piece) }.joined()
     }
 
     /// Escapes backslashes and dashes, and keeps a leading dot or quote from reading as a request.

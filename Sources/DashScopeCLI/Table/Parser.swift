@@ -25,6 +25,9 @@ public enum Parser {
             if token == "--version" { return .run(ParsedArguments(path: ["version"], command: table.first(where: { $0.name == "version" })!)) }
             let name = token.hasPrefix("--") ? String(token.dropFirst(2).prefix(while: { $0 != "=" })) : ""
             let spec = token.hasPrefix("--") ? globals.first(where: { $0.long == name }) : token.dropFirst().first.flatMap { c in globals.first(where: { $0.short == c }) }
+            if token == "-V" || token == "-version" {
+                throw DashScopeError.usage("unknown option '\(token)'. Did you mean 'dashscope version'?", hint: "run dashscope version (or dashscope --version)")
+            }
             guard let spec else {
                 throw DashScopeError.usage("unknown option '\(token)' before the command", hint: "put options after the command, e.g. dashscope t2i \"a cat\" \(token)")
             }
