@@ -212,6 +212,14 @@ final class ConfigCommandTests: EndToEndCase {
         XCTAssertTrue(result.lines.contains { $0.hasPrefix("ok    service:") }, result.stdout)
     }
 
+    func testDoctorUnreachableServiceExits69() throws {
+        let result = try run(["doctor"], env: ["DASHSCOPE_BASE_URL": "http://127.0.0.1:9"])
+        assertExit(result, 69)
+        XCTAssertTrue(result.lines.contains { $0.hasPrefix("skip  key:") }, result.stdout)
+        XCTAssertTrue(result.lines.contains { $0.hasPrefix("fail  service:") && $0.contains("fix:") }, result.stdout)
+        XCTAssertTrue(result.lines.contains { $0.hasPrefix("ok    journal:") }, "the local checks still run: \(result.stdout)")
+    }
+
     // MARK: workspace and region names
 
     func testWorkspaceSelectsItsHostInDryRun() throws {
