@@ -41,16 +41,22 @@ _dashscope() {
   local command="" i
   for (( i = 1; i < cword; i++ )); do
     case ${words[i]} in
-      --api-key|--region|--base-url|--color) (( i++ )) ;;
+      --api-key|--region|--workspace|--base-url|--color) (( i++ )) ;;
       -*) ;;
       *) command=${words[i]}; break ;;
     esac
   done
   case $command in
-    "") _dashscope_words "t2i i2i edit t2v i2v r2v tts task models completions man version help --help --version"; return ;;
+    "") _dashscope_words "t2i i2i edit t2v i2v r2v tts chat vl task config auth doctor models completions man version help --help --version"; return ;;
     task)
       if (( i + 1 == cword )); then _dashscope_words "status wait cancel list forget"; return; fi
       command="task ${words[i+1]}" ;;
+    config)
+      if (( i + 1 == cword )); then _dashscope_words "set get unset list path"; return; fi
+      command="config ${words[i+1]}" ;;
+    auth)
+      if (( i + 1 == cword )); then _dashscope_words "status"; return; fi
+      command="auth ${words[i+1]}" ;;
   esac
   local option=$prev
   if [[ $cur == -*=* ]]; then
@@ -68,8 +74,8 @@ _dashscope() {
         --output|-o) _dashscope_files ;;
         --region) _dashscope_words "cn intl us" ;;
         --color) _dashscope_words "auto always never" ;;
-        -n|--negative|--seed|--timeout|--api-key|--base-url) ;;
-        *) _dashscope_words "--model -m -n --size --negative --seed --no-prompt-extend --watermark --async --sync --no-wait --dry-run --output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" ;;
+        -n|--negative|--seed|--timeout|--api-key|--workspace|--base-url) ;;
+        *) _dashscope_words "--model -m -n --size --negative --seed --no-prompt-extend --watermark --async --sync --no-wait --dry-run --output -o --force --timeout --json --api-key --region --workspace --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" ;;
       esac ;;
     "i2i")
       case $option in
@@ -79,8 +85,8 @@ _dashscope() {
         --output|-o) _dashscope_files ;;
         --region) _dashscope_words "cn intl us" ;;
         --color) _dashscope_words "auto always never" ;;
-        -n|--negative|--seed|--max-images|--timeout|--api-key|--base-url) ;;
-        *) _dashscope_words "--image -i --upload --model -m -n --size --negative --seed --no-prompt-extend --watermark --async --sync --no-wait --dry-run --interleave --max-images --output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" ;;
+        -n|--negative|--seed|--max-images|--timeout|--api-key|--workspace|--base-url) ;;
+        *) _dashscope_words "--image -i --upload --model -m -n --size --negative --seed --no-prompt-extend --watermark --async --sync --no-wait --dry-run --interleave --max-images --output -o --force --timeout --json --api-key --region --workspace --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" ;;
       esac ;;
     "edit")
       case $option in
@@ -91,8 +97,8 @@ _dashscope() {
         --output|-o) _dashscope_files ;;
         --region) _dashscope_words "cn intl us" ;;
         --color) _dashscope_words "auto always never" ;;
-        --strength|--top-scale|--bottom-scale|--left-scale|--right-scale|--upscale-factor|-n|--negative|--seed|--timeout|--api-key|--base-url) ;;
-        *) _dashscope_words "--image -i --upload --function --mask --strength --top-scale --bottom-scale --left-scale --right-scale --upscale-factor --sketch --model -m -n --negative --seed --no-prompt-extend --watermark --no-wait --dry-run --output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" ;;
+        --strength|--top-scale|--bottom-scale|--left-scale|--right-scale|--upscale-factor|-n|--negative|--seed|--timeout|--api-key|--workspace|--base-url) ;;
+        *) _dashscope_words "--image -i --upload --function --mask --strength --top-scale --bottom-scale --left-scale --right-scale --upscale-factor --sketch --model -m -n --negative --seed --no-prompt-extend --watermark --no-wait --dry-run --output -o --force --timeout --json --api-key --region --workspace --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" ;;
       esac ;;
     "t2v")
       case $option in
@@ -105,8 +111,8 @@ _dashscope() {
         --output|-o) _dashscope_files ;;
         --region) _dashscope_words "cn intl us" ;;
         --color) _dashscope_words "auto always never" ;;
-        --ratio|--negative|--seed|--timeout|--api-key|--base-url) ;;
-        *) _dashscope_words "--model -m --size --ratio --resolution --duration --audio --shot-type --negative --seed --no-prompt-extend --watermark --no-wait --dry-run --output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" ;;
+        --ratio|--negative|--seed|--timeout|--api-key|--workspace|--base-url) ;;
+        *) _dashscope_words "--model -m --size --ratio --resolution --duration --audio --shot-type --negative --seed --no-prompt-extend --watermark --no-wait --dry-run --output -o --force --timeout --json --api-key --region --workspace --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" ;;
       esac ;;
     "i2v")
       case $option in
@@ -120,8 +126,8 @@ _dashscope() {
         --output|-o) _dashscope_files ;;
         --region) _dashscope_words "cn intl us" ;;
         --color) _dashscope_words "auto always never" ;;
-        --template|--negative|--seed|--timeout|--api-key|--base-url) ;;
-        *) _dashscope_words "--image -i --last-frame --upload --model -m --resolution --duration --audio --shot-type --template --negative --seed --no-prompt-extend --watermark --no-wait --dry-run --output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" ;;
+        --template|--negative|--seed|--timeout|--api-key|--workspace|--base-url) ;;
+        *) _dashscope_words "--image -i --last-frame --upload --model -m --resolution --duration --audio --shot-type --template --negative --seed --no-prompt-extend --watermark --no-wait --dry-run --output -o --force --timeout --json --api-key --region --workspace --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" ;;
       esac ;;
     "r2v")
       case $option in
@@ -134,8 +140,8 @@ _dashscope() {
         --output|-o) _dashscope_files ;;
         --region) _dashscope_words "cn intl us" ;;
         --color) _dashscope_words "auto always never" ;;
-        --ratio|--negative|--seed|--timeout|--api-key|--base-url) ;;
-        *) _dashscope_words "--video --model -m --size --ratio --resolution --duration --shot-type --negative --seed --watermark --no-wait --dry-run --output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" ;;
+        --ratio|--negative|--seed|--timeout|--api-key|--workspace|--base-url) ;;
+        *) _dashscope_words "--video --model -m --size --ratio --resolution --duration --shot-type --negative --seed --watermark --no-wait --dry-run --output -o --force --timeout --json --api-key --region --workspace --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" ;;
       esac ;;
     "tts")
       case $option in
@@ -145,51 +151,111 @@ _dashscope() {
         --output|-o) _dashscope_files ;;
         --region) _dashscope_words "cn intl us" ;;
         --color) _dashscope_words "auto always never" ;;
-        --timeout|--api-key|--base-url) ;;
-        *) _dashscope_words "--model -m --voice --language --stream --split --dry-run --output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" ;;
+        --timeout|--api-key|--workspace|--base-url) ;;
+        *) _dashscope_words "--model -m --voice --language --stream --split --dry-run --output -o --force --timeout --json --api-key --region --workspace --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" ;;
+      esac ;;
+    "chat")
+      case $option in
+        --model|-m) _dashscope_words "qwen-plus qwen3-max qwen-plus-latest qwen-turbo qwen-max" ;;
+        --region) _dashscope_words "cn intl us" ;;
+        --color) _dashscope_words "auto always never" ;;
+        --system|-s|--thinking-budget|--temperature|--top-p|--max-tokens|--seed|--stop|--conversation|--api-key|--workspace|--base-url) ;;
+        *) _dashscope_words "--model -m --system -s --think --show-reasoning --thinking-budget --temperature --top-p --max-tokens --seed --stop --json-object --no-stream --json --dry-run --search --continue -c --conversation --api-key --region --workspace --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" ;;
+      esac ;;
+    "vl")
+      case $option in
+        --model|-m) _dashscope_words "qwen3-vl-plus qwen-vl-max" ;;
+        --image|-i) _dashscope_files ;;
+        --region) _dashscope_words "cn intl us" ;;
+        --color) _dashscope_words "auto always never" ;;
+        --video|--system|-s|--thinking-budget|--temperature|--top-p|--max-tokens|--seed|--stop|--api-key|--workspace|--base-url) ;;
+        *) _dashscope_words "--model -m --image -i --video --system -s --think --show-reasoning --thinking-budget --temperature --top-p --max-tokens --seed --stop --json-object --no-stream --json --dry-run --api-key --region --workspace --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" ;;
       esac ;;
     "task status")
       case $option in
         --region) _dashscope_words "cn intl us" ;;
         --color) _dashscope_words "auto always never" ;;
-        --api-key|--base-url) ;;
-        *) if [[ $cur == -* ]]; then _dashscope_words "--json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h"; else _dashscope_values task-ids "task status"; fi ;;
+        --api-key|--workspace|--base-url) ;;
+        *) if [[ $cur == -* ]]; then _dashscope_words "--json --api-key --region --workspace --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h"; else _dashscope_values task-ids "task status"; fi ;;
       esac ;;
     "task wait")
       case $option in
         --output|-o) _dashscope_files ;;
         --region) _dashscope_words "cn intl us" ;;
         --color) _dashscope_words "auto always never" ;;
-        --timeout|--api-key|--base-url) ;;
-        *) if [[ $cur == -* ]]; then _dashscope_words "--all --output -o --force --timeout --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h"; else _dashscope_values task-ids "task wait"; fi ;;
+        --timeout|--api-key|--workspace|--base-url) ;;
+        *) if [[ $cur == -* ]]; then _dashscope_words "--all --output -o --force --timeout --json --api-key --region --workspace --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h"; else _dashscope_values task-ids "task wait"; fi ;;
       esac ;;
     "task cancel")
       case $option in
         --region) _dashscope_words "cn intl us" ;;
         --color) _dashscope_words "auto always never" ;;
-        --api-key|--base-url) ;;
-        *) if [[ $cur == -* ]]; then _dashscope_words "--api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h"; else _dashscope_values task-ids "task cancel"; fi ;;
+        --api-key|--workspace|--base-url) ;;
+        *) if [[ $cur == -* ]]; then _dashscope_words "--api-key --region --workspace --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h"; else _dashscope_values task-ids "task cancel"; fi ;;
       esac ;;
     "task list")
       case $option in
         --status) _dashscope_words "PENDING RUNNING SUSPENDED SUCCEEDED FAILED CANCELED UNKNOWN" ;;
-        --model|-m) _dashscope_words "wan2.6-t2i wan2.5-t2i-preview wan2.2-t2i-flash wan2.2-t2i-plus wanx2.1-t2i-turbo wanx2.1-t2i-plus wanx2.0-t2i-turbo qwen-image qwen-image-plus wan2.5-i2i-preview wan2.6-image qwen-image-edit-plus qwen-image-edit wanx2.1-imageedit wan2.6-t2v wan2.5-t2v-preview wan2.2-t2v-plus wanx2.1-t2v-turbo wanx2.1-t2v-plus wan2.6-i2v wan2.5-i2v-preview wan2.2-i2v-flash wan2.2-i2v-plus wanx2.1-i2v-turbo wanx2.1-i2v-plus wan2.2-kf2v-flash wanx2.1-kf2v-plus wan2.6-r2v qwen3-tts-flash qwen-tts qwen-tts-latest" ;;
+        --model|-m) _dashscope_words "wan2.6-t2i wan2.5-t2i-preview wan2.2-t2i-flash wan2.2-t2i-plus wanx2.1-t2i-turbo wanx2.1-t2i-plus wanx2.0-t2i-turbo qwen-image qwen-image-plus wan2.5-i2i-preview wan2.6-image qwen-image-edit-plus qwen-image-edit wanx2.1-imageedit wan2.6-t2v wan2.5-t2v-preview wan2.2-t2v-plus wanx2.1-t2v-turbo wanx2.1-t2v-plus wan2.6-i2v wan2.5-i2v-preview wan2.2-i2v-flash wan2.2-i2v-plus wanx2.1-i2v-turbo wanx2.1-i2v-plus wan2.2-kf2v-flash wanx2.1-kf2v-plus wan2.6-r2v qwen3-tts-flash qwen-tts qwen-tts-latest qwen-plus qwen3-max qwen-plus-latest qwen-turbo qwen-max qwen3-vl-plus qwen-vl-max" ;;
         --region) _dashscope_words "cn intl us" ;;
         --color) _dashscope_words "auto always never" ;;
-        --page|--page-size|--since|--until|--api-key|--base-url) ;;
-        *) _dashscope_words "--page --page-size --status --model -m --since --until --local --json --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" ;;
+        --page|--page-size|--since|--until|--api-key|--workspace|--base-url) ;;
+        *) _dashscope_words "--page --page-size --status --model -m --since --until --local --json --api-key --region --workspace --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" ;;
       esac ;;
     "task forget")
       case $option in
         --region) _dashscope_words "cn intl us" ;;
         --color) _dashscope_words "auto always never" ;;
-        --older-than|--api-key|--base-url) ;;
-        *) if [[ $cur == -* ]]; then _dashscope_words "--done --older-than --api-key --region --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h"; else _dashscope_values task-ids "task forget"; fi ;;
+        --older-than|--api-key|--workspace|--base-url) ;;
+        *) if [[ $cur == -* ]]; then _dashscope_words "--done --older-than --api-key --region --workspace --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h"; else _dashscope_values task-ids "task forget"; fi ;;
+      esac ;;
+    "config set")
+      case $option in
+        --color) _dashscope_words "auto always never" ;;
+        *) _dashscope_words "--quiet -q --color --help -h" ;;
+      esac ;;
+    "config get")
+      case $option in
+        --region) _dashscope_words "cn intl us" ;;
+        --color) _dashscope_words "auto always never" ;;
+        --api-key|--workspace|--base-url) ;;
+        *) if [[ $cur == -* ]]; then _dashscope_words "--api-key --region --workspace --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h"; else _dashscope_words "api_key region workspace base_url allow_insecure_http output color t2i.model i2i.model edit.model t2v.model i2v.model r2v.model tts.model chat.model vl.model"; fi ;;
+      esac ;;
+    "config unset")
+      case $option in
+        --color) _dashscope_words "auto always never" ;;
+        *) if [[ $cur == -* ]]; then _dashscope_words "--quiet -q --color --help -h"; else _dashscope_words "api_key region workspace base_url allow_insecure_http output color t2i.model i2i.model edit.model t2v.model i2v.model r2v.model tts.model chat.model vl.model"; fi ;;
+      esac ;;
+    "config list")
+      case $option in
+        --region) _dashscope_words "cn intl us" ;;
+        --color) _dashscope_words "auto always never" ;;
+        --api-key|--workspace|--base-url) ;;
+        *) _dashscope_words "--json --api-key --region --workspace --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" ;;
+      esac ;;
+    "config path")
+      case $option in
+        --color) _dashscope_words "auto always never" ;;
+        *) _dashscope_words "--quiet -q --color --help -h" ;;
+      esac ;;
+    "auth status")
+      case $option in
+        --region) _dashscope_words "cn intl us" ;;
+        --color) _dashscope_words "auto always never" ;;
+        --api-key|--workspace|--base-url) ;;
+        *) _dashscope_words "--json --api-key --region --workspace --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" ;;
+      esac ;;
+    "doctor")
+      case $option in
+        --region) _dashscope_words "cn intl us" ;;
+        --color) _dashscope_words "auto always never" ;;
+        --api-key|--workspace|--base-url) ;;
+        *) _dashscope_words "--json --api-key --region --workspace --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" ;;
       esac ;;
     "models")
       case $option in
         --command) _dashscope_words "t2i i2i edit t2v i2v r2v tts chat vl" ;;
-        *) if [[ $cur == -* ]]; then _dashscope_words "--command --json --help -h"; else _dashscope_words "wan2.6-t2i wan2.5-t2i-preview wan2.2-t2i-flash wan2.2-t2i-plus wanx2.1-t2i-turbo wanx2.1-t2i-plus wanx2.0-t2i-turbo qwen-image qwen-image-plus wan2.5-i2i-preview wan2.6-image qwen-image-edit-plus qwen-image-edit wanx2.1-imageedit wan2.6-t2v wan2.5-t2v-preview wan2.2-t2v-plus wanx2.1-t2v-turbo wanx2.1-t2v-plus wan2.6-i2v wan2.5-i2v-preview wan2.2-i2v-flash wan2.2-i2v-plus wanx2.1-i2v-turbo wanx2.1-i2v-plus wan2.2-kf2v-flash wanx2.1-kf2v-plus wan2.6-r2v qwen3-tts-flash qwen-tts qwen-tts-latest"; fi ;;
+        *) if [[ $cur == -* ]]; then _dashscope_words "--command --json --help -h"; else _dashscope_words "wan2.6-t2i wan2.5-t2i-preview wan2.2-t2i-flash wan2.2-t2i-plus wanx2.1-t2i-turbo wanx2.1-t2i-plus wanx2.0-t2i-turbo qwen-image qwen-image-plus wan2.5-i2i-preview wan2.6-image qwen-image-edit-plus qwen-image-edit wanx2.1-imageedit wan2.6-t2v wan2.5-t2v-preview wan2.2-t2v-plus wanx2.1-t2v-turbo wanx2.1-t2v-plus wan2.6-i2v wan2.5-i2v-preview wan2.2-i2v-flash wan2.2-i2v-plus wanx2.1-i2v-turbo wanx2.1-i2v-plus wan2.2-kf2v-flash wanx2.1-kf2v-plus wan2.6-r2v qwen3-tts-flash qwen-tts qwen-tts-latest qwen-plus qwen3-max qwen-plus-latest qwen-turbo qwen-max qwen3-vl-plus qwen-vl-max"; fi ;;
       esac ;;
     "completions")
       case $option in
@@ -205,7 +271,7 @@ _dashscope() {
       esac ;;
     "help")
       case $option in
-        *) if [[ $cur == -* ]]; then _dashscope_words "--json"; else if (( cword == i + 1 )); then _dashscope_words "t2i i2i edit t2v i2v r2v tts task models completions man version help"; elif (( cword == i + 2 )); then case ${words[i+1]} in task) _dashscope_words "status wait cancel list forget" ;; esac; fi; fi ;;
+        *) if [[ $cur == -* ]]; then _dashscope_words "--json"; else if (( cword == i + 1 )); then _dashscope_words "t2i i2i edit t2v i2v r2v tts chat vl task config auth doctor models completions man version help"; elif (( cword == i + 2 )); then case ${words[i+1]} in task) _dashscope_words "status wait cancel list forget" ;; config) _dashscope_words "set get unset list path" ;; auth) _dashscope_words "status" ;; esac; fi; fi ;;
       esac ;;
   esac
   if [[ $cur == *:* && $COMP_WORDBREAKS == *:* ]]; then

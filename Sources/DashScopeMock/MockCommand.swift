@@ -53,6 +53,10 @@ public enum MockCommand: Sendable, Equatable {
                 options.acceptedKey = key
             case "--fault":
                 options.faults.append(try Fault(spec: value()))
+            case "--chat-tokens":
+                options.chatTokens = try Self.chatTokens(value())
+            case "--chat-delay":
+                options.chatDelay = try Self.chatDelay(value())
             default:
                 throw MockServerError("unknown argument \"\(argument)\" (see dashscope-mock --help)")
             }
@@ -80,6 +84,9 @@ public enum MockCommand: Sendable, Equatable {
         Flag(names: "--video-bytes", value: "N", help: ["size of every MP4 served, in bytes (default 1048576); large files are",
                                                        "generated piece by piece, so --video-bytes 500000000 costs no memory"]),
         Flag(names: "--key", value: "KEY", help: ["accept only this API key (default: any key starting with sk-)"]),
+        Flag(names: "--chat-tokens", value: "N", help: ["stream chat answers of N tokens, each a line \"INDEX SENT-AT\" (Unix seconds),",
+                                                       "for benchmarks (default: a short canned answer)"]),
+        Flag(names: "--chat-delay", value: "S", help: ["seconds between the events of a streamed chat answer (default 0)"]),
         Flag(names: "--fault", value: "SPEC", help: [
             "inject a fault; repeatable. SPEC is KIND[=VALUE][@ROUTE][*COUNT][:SECONDS]",
             "ROUTE  create task cancel list file policy oss any (default any); COUNT uses",
@@ -94,6 +101,8 @@ public enum MockCommand: Sendable, Equatable {
             "           empty no-content partial-content",
             "uploads:   policy-refused (getPolicy answers 403 AccessDenied)",
             "           oss-error (the form upload answers 500 InternalError, XML)",
+            "chat:      stream-cut[:EVENTS] (the connection closes after EVENTS events)",
+            "           stream-error[:EVENTS] (an error frame after EVENTS events)",
             "VALUE runs to the end, less a trailing valid @ROUTE, *COUNT, :SECONDS in that",
             "order: redirect=file:///etc/passwd@file  redirect=http://h:6379@any",
             "e.g.   429@create*2:1  drop@create  fail  slow@file:3  huge:64@create",
@@ -131,6 +140,8 @@ public enum MockCommand: Sendable, Equatable {
         ("partial-content", "a file download answers 206 with the first half of the file although no Range was asked"),
         ("policy-refused", "getPolicy (GET /api/v1/uploads) answers 403 AccessDenied"),
         ("oss-error", "the OSS form upload (POST /oss) answers 500 InternalError in XML"),
+        ("stream-cut[:EVENTS]", "a streamed chat answer stops after EVENTS events (default 1): the connection closes mid-body"),
+        ("stream-error[:EVENTS]", "a streamed chat answer sends an error frame (the content check's) after EVENTS events, then ends"),
     ]
 
     /// The flag lines of `--help`, from `flags`.
@@ -152,10 +163,27 @@ public enum MockCommand: Sendable, Equatable {
         return durations
     }
 
+    /// Reads `--chat-tokens` (or `DASHSCOPE_MOCK_CHAT_TOKENS`): a whole number from 1 to 10,000,000.
+    public static func chatTokens(_ text: String) throws -> Int {
+        guard let count = Int(text), (1...10_000_000).contains(count) else {
+            throw MockServerError("--chat-tokens takes a whole number from 1 to 10000000, not \"\(text)\"")
+        }
+        return count
+    }
+
+    /// Reads `--chat-delay` (or `DASHSCOPE_MOCK_CHAT_DELAY`): seconds from 0 to 10.
+    public static func chatDelay(_ text: String) throws -> Double {
+        guard let seconds = Double(text), seconds.isFinite, (0...10).contains(seconds) else {
+            throw MockServerError("--chat-delay takes seconds from 0 to 10, not \"\(text)\"")
+        }
+        return seconds
+    }
+
     /// The `--help` text.
     public static let usage = """
         usage: dashscope-mock [--bind ADDR] [--port N] [--task-seconds S[,S...]] [--video-seconds S[,S...]]
-                              [--video-bytes N] [--key KEY] [--fault SPEC]... [--help]
+                              [--video-bytes N] [--key KEY] [--fault SPEC]...
+                              [--chat-tokens N] [--chat-delay S] [--help]
 
         An offline DashScope on 127.0.0.1, to try dashscope or test scripts with no key and no network.
         Prints its origin (http://ADDR:PORT) on stdout, then serves until SIGINT or SIGTERM.

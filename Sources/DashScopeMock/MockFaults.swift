@@ -58,6 +58,10 @@ public struct Fault: Sendable, Equatable, CustomStringConvertible {
         case ossError = "oss-error"
         /// The next streamed sync answer (tts `--stream`) stops after half its events: the connection closes mid-body.
         case cut
+        /// A streamed answer (SSE) stops after `seconds` events (default 1): the connection closes mid-body.
+        case streamCut = "stream-cut"
+        /// A streamed answer sends an error frame after `seconds` events (default 1), then ends.
+        case streamError = "stream-error"
     }
 
     /// Which requests a fault applies to.
@@ -177,7 +181,7 @@ extension Fault.Kind {
         case .throttle, .internalError, .unavailable, .drop, .redirect, .huge: .answer
         case .slow, .truncate, .dropHalf, .stall, .trickle, .empty, .noContent, .partialContent: .download
         case .fail, .unknown, .partial, .message, .code, .resultURL, .taskID, .status, .bigNumbers, .cut: .task
-        case .requestID, .echoKey: .decoration
+        case .requestID, .echoKey, .streamCut, .streamError: .decoration
         case .policyRefused, .ossError: .upload
         }
     }

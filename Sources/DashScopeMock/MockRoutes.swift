@@ -105,7 +105,7 @@ extension MockService {
         case .video(let route):
             return try createVideo(exchange, route: route)
         case .chat:
-            return try ChatJob(body: request.bodyData()).response()
+            return try chat(exchange)
         case .task(let id):
             return queryTask(id, requestID: requestID)
         case .cancel(let id):

@@ -20,6 +20,11 @@ public struct MockOptions: Sendable, Equatable {
     public var videoDurations: [Double]?
     /// The size of every MP4 the mock serves, in bytes.
     public var videoBytes = MP4.defaultBytes
+    /// Tokens in a streamed chat answer; nil gives the short canned answer. Each token is one line, `INDEX SECONDS`,
+    /// the time it was sent (Unix seconds), so a benchmark can measure how long it took to reach the reader.
+    public var chatTokens: Int?
+    /// Seconds between the events of a streamed chat answer.
+    public var chatDelay: Double = 0
 
     /// Creates options; every argument has the default a person trying the tool would want.
     public init(

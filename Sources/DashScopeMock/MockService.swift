@@ -114,6 +114,11 @@ final class MockService: HTTPHandler {
         state.withLock { $0.faults.takeBends() }
     }
 
+    /// Takes one use of the first `kind` decoration (e.g. `stream-cut`) that applies to a request on `route`.
+    func takeDecoration(_ kind: Fault.Kind, for route: Fault.Route?) -> Fault? {
+        state.withLock { $0.faults.takeDecoration(kind, for: route) }
+    }
+
     /// Takes the faults that bend a sync generation answer.
     func takeSyncBends() -> TaskBends {
         state.withLock { $0.faults.takeSyncBends() }

@@ -79,12 +79,13 @@ final class ConfigurationTests: XCTestCase {
         XCTAssertEqual(config.region, .us)
     }
 
-    func testUnknownRegionIsAUsageErrorFromAnySource() throws {
+    func testUnknownRegionIsAUsageErrorFromFlagOrEnvironmentAndAConfigErrorFromTheFile() throws {
         let error = assertFails(.usage) { _ = try self.resolve(.init(region: "mars"), try self.environment(config: nil)) }
         XCTAssertTrue(error?.message.contains("mars") ?? false)
-        XCTAssertTrue(error?.hint?.contains("cn, intl, us") ?? false, error?.hint ?? "")
+        XCTAssertTrue(error?.hint?.contains("cn (beijing), intl (singapore), us (virginia)") ?? false, error?.hint ?? "")
         assertFails(.usage) { _ = try self.resolve(.init(), try self.environment(config: nil, extra: ["DASHSCOPE_REGION": "eu"])) }
-        assertFails(.usage) { _ = try self.resolve(.init(), try self.environment(config: "region = moon")) }
+        let file = assertFails(.noKey) { _ = try self.resolve(.init(), try self.environment(config: "region = moon")) }
+        XCTAssertTrue(file?.message.contains(", line 1: unknown region 'moon'") ?? false, file?.message ?? "")
     }
 
     // MARK: Base URL
@@ -109,44 +110,6 @@ final class ConfigurationTests: XCTestCase {
     }
 
     // MARK: The file
-
-    func testParseCommentsQuotesAndSpacing() {
-        let file = ConfigFile.parse("""
-        # a comment
-           # an indented comment
-
-        API_KEY="sk-quoted-0000000000004444"
-        region='intl'
-          output   =   ~/Pictures/dashscope/
-        t2i.model = wan2.2-t2i-flash
-        empty =
-        odd = "unbalanced
-        equals = a=b
-        """)
-        XCTAssertEqual(file.values["api_key"], "sk-quoted-0000000000004444", "keys are lowercased, quotes removed")
-        XCTAssertEqual(file.values["region"], "intl")
-        XCTAssertEqual(file.values["output"], "~/Pictures/dashscope/")
-        XCTAssertEqual(file.values["t2i.model"], "wan2.2-t2i-flash")
-        XCTAssertEqual(file.values["empty"], "")
-        XCTAssertEqual(file.values["odd"], "\"unbalanced")
-        XCTAssertEqual(file.values["equals"], "a=b", "only the first = separates")
-        XCTAssertEqual(file.values.count, 7)
-        XCTAssertTrue(file.warnings.isEmpty, "\(file.warnings)")
-    }
-
-    func testWindowsLineEndings() {
-        let file = ConfigFile.parse("api_key = sk-crlf-000000000006666\r\nregion = intl\r\n# note\r\n")
-        XCTAssertEqual(file.values["api_key"], "sk-crlf-000000000006666", "no carriage return may end up in the key")
-        XCTAssertEqual(file.values["region"], "intl")
-        XCTAssertTrue(file.warnings.isEmpty, "\(file.warnings)")
-    }
-
-    func testALineWithoutEqualsIsWarnedAbout() {
-        let file = ConfigFile.parse("api_key = sk-1\nthis is junk\n")
-        XCTAssertEqual(file.warnings.count, 1)
-        XCTAssertTrue(file.warnings[0].contains("line 2"), file.warnings[0])
-        XCTAssertEqual(file.values["api_key"], "sk-1")
-    }
 
     func testCommandModelsAndOutputAreRead() throws {
         let config = try resolve(.init(), try environment(config: "t2i.model = qwen-image\nt2v.model=wan2.6-t2v\noutput = pics/\n"))
@@ -193,9 +156,10 @@ final class ConfigurationTests: XCTestCase {
         XCTAssertFalse(error?.description.contains("sk-abc") ?? true)
     }
 
-    func testAGoodFlagKeyWinsOverABrokenFileKey() throws {
+    func testABrokenFileKeyIsAConfigErrorEvenUnderAFlagKey() throws {
         let env = try environment(config: "api_key = sk-abc\u{7}def0000\n")
-        XCTAssertEqual(try resolve(.init(apiKey: "sk-good-0000000000"), env).apiKey, "sk-good-0000000000")
+        let error = assertFails(.noKey) { _ = try self.resolve(.init(apiKey: "sk-good-0000000000"), env) }
+        XCTAssertTrue(error?.message.contains(", line 1") ?? false, error?.message ?? "")
     }
 
     func testOrdinaryKeysPass() throws {
@@ -242,5 +206,76 @@ final class ConfigurationTests: XCTestCase {
                      "127.0.0", "10.0.0.1", "::2", "", "1127.0.0.1", "127.0.0.+1"] {
             XCTAssertFalse(SettingChecks.isLoopback(host), host)
         }
+    }
+}
+
+final class WorkspaceConfigurationTests: XCTestCase {
+    private func environment(_ extra: [String: String] = [:], config: String? = nil) throws -> [String: String] {
+        let home = try temporaryDirectory(self)
+        if let config {
+            try FileManager.default.createDirectory(atPath: home + "/dashscope", withIntermediateDirectories: true)
+            XCTAssertTrue(FileManager.default.createFile(atPath: home + "/dashscope/config", contents: Data(config.utf8)))
+        }
+        return ["XDG_CONFIG_HOME": home, "HOME": home].merging(extra) { $1 }
+    }
+
+    func testAWorkspaceSelectsItsHostPerRegion() throws {
+        let cn = try Configuration.resolve(flags: .init(workspace: "WS-1"), environment: try environment())
+        XCTAssertEqual(cn.origin, "https://ws-1.cn-beijing.maas.aliyuncs.com")
+        XCTAssertEqual(cn.workspace, "ws-1")
+        XCTAssertEqual(cn.apiHost, "ws-1.cn-beijing.maas.aliyuncs.com")
+        let intl = try Configuration.resolve(flags: .init(region: "singapore"), environment: try environment(["DASHSCOPE_WORKSPACE": "ws2"]))
+        XCTAssertEqual(intl.origin, "https://ws2.ap-southeast-1.maas.aliyuncs.com")
+        let file = try Configuration.resolve(flags: .init(), environment: try environment(config: "workspace = ws3\nregion = Beijing\n"))
+        XCTAssertEqual(file.origin, "https://ws3.cn-beijing.maas.aliyuncs.com")
+    }
+
+    func testUSHasNoWorkspaceHosts() throws {
+        let flag = assertFails(.usage) { _ = try Configuration.resolve(flags: .init(region: "us", workspace: "ws1"), environment: try self.environment()) }
+        XCTAssertTrue(flag?.message.contains("region us has no workspace hosts") ?? false, flag?.message ?? "")
+        let file = assertFails(.noKey) {
+            _ = try Configuration.resolve(flags: .init(), environment: try self.environment(config: "region = virginia\nworkspace = ws1\n"))
+        }
+        XCTAssertTrue(file?.message.contains(", line 2") ?? false, file?.message ?? "")
+    }
+
+    func testABadWorkspaceNeverReachesAHostName() throws {
+        for bad in ["evil.com/", "a.b", "x@y", "-a"] {
+            let error = assertFails(.usage) { _ = try Configuration.resolve(flags: .init(workspace: bad), environment: try self.environment()) }
+            XCTAssertTrue(error?.message.contains("--workspace") ?? false, error?.message ?? "")
+        }
+        assertFails(.usage) { _ = try Configuration.resolve(flags: .init(), environment: try self.environment(["DASHSCOPE_WORKSPACE": "a.b"])) }
+    }
+
+    func testTheBaseURLOfTheSameOrAHigherLayerWins() throws {
+        let env = try environment(["DASHSCOPE_BASE_URL": "http://127.0.0.1:9000"])
+        XCTAssertEqual(try Configuration.resolve(flags: .init(workspace: "ws1"), environment: env).origin,
+                       "https://ws1.cn-beijing.maas.aliyuncs.com", "a --workspace beats an environment base URL")
+        XCTAssertEqual(try Configuration.resolve(flags: .init(baseURL: "http://127.0.0.1:9001", workspace: "ws1"), environment: env).origin,
+                       "http://127.0.0.1:9001", "--base-url beats --workspace")
+        XCTAssertEqual(try Configuration.resolve(flags: .init(), environment: env.merging(["DASHSCOPE_WORKSPACE": "ws1"]) { $1 }).origin,
+                       "http://127.0.0.1:9000", "in one layer the base URL wins")
+    }
+
+    func testRegionAliasesFromEveryLayer() throws {
+        XCTAssertEqual(try Configuration.resolve(flags: .init(region: "VIRGINIA"), environment: try environment()).region, .us)
+        XCTAssertEqual(try Configuration.resolve(flags: .init(), environment: try environment(["DASHSCOPE_REGION": "Singapore"])).region, .intl)
+        XCTAssertEqual(try Configuration.resolve(flags: .init(), environment: try environment(config: "region = BEIJING\n")).region, .cn)
+        let bad = assertFails(.usage) { _ = try Configuration.resolve(flags: .init(), environment: try self.environment(["DASHSCOPE_REGION": "mars"])) }
+        XCTAssertTrue(bad?.message.contains("DASHSCOPE_REGION") ?? false, bad?.message ?? "")
+    }
+
+    func testSettingsListSaysWhereEachValueComesFrom() throws {
+        let env = try environment(["DASHSCOPE_API_KEY": "sk-env-0000000000002222"], config: "# c\nregion = intl\nt2i.model = qwen-image\n")
+        let config = try Configuration.resolve(flags: .init(workspace: "ws9"), environment: env)
+        let path = ConfigFile.path(environment: env)
+        XCTAssertEqual(config.settings, [
+            ResolvedSetting(key: "api_key", value: "sk-env-0000000000002222", source: .environment, origin: "DASHSCOPE_API_KEY"),
+            ResolvedSetting(key: "region", value: "intl", source: .configFile, origin: "\(path), line 2"),
+            ResolvedSetting(key: "workspace", value: "ws9", source: .flag, origin: "--workspace"),
+            ResolvedSetting(key: "allow_insecure_http", value: "false", source: .builtIn, origin: nil),
+            ResolvedSetting(key: "color", value: "auto", source: .builtIn, origin: nil),
+            ResolvedSetting(key: "t2i.model", value: "qwen-image", source: .configFile, origin: "\(path), line 3"),
+        ])
     }
 }

@@ -53,6 +53,12 @@ final class EssentialsTests: XCTestCase {
         }
     }
 
+    func testFittingMatchesPadding() {
+        for (text, width) in [("ok", 4), ("fail", 4), ("toolong", 4), ("", 3), ("key:", 9)] {
+            XCTAssertEqual(text.fitted(to: width), text.padding(toLength: width, withPad: " ", startingAt: 0))
+        }
+    }
+
     func testPercentDecodingMatchesFoundation() {
         for text in ["/a%20b", "%E4%BD%A0%E5%A5%BD", "plain", "%", "%2", "%zz", "%FF", "100%25", "%c3%a9", ""] {
             XCTAssertEqual(text.percentDecoded(), text.removingPercentEncoding, text)
@@ -74,6 +80,25 @@ final class EssentialsTests: XCTestCase {
             if !["a//b", "/a/b/c."].contains(path) {
                 XCTAssertEqual(PathText.deletingPathExtension(path), ns.deletingPathExtension, path)
             }
+        }
+    }
+
+    func testAppendingMatchesNSString() {
+        for (base, component) in [("/a", "b"), ("/", "b"), ("a/", "b"), ("/x/y", "../z"), ("dir", "link.conf")] {
+            XCTAssertEqual(PathText.appending(component, to: base), (base as NSString).appendingPathComponent(component))
+        }
+    }
+
+    func testHTTPDatesMatchTheFormatter() {
+        let reader = DateFormatter()
+        reader.locale = Locale(identifier: "en_US_POSIX")
+        reader.timeZone = TimeZone(identifier: "GMT")
+        reader.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        for text in ["Thu, 26 Nov 2026 08:09:12 GMT", "Sun, 06 Nov 1994 08:49:37 GMT", "Mon, 29 Feb 2028 23:59:59 GMT"] {
+            XCTAssertEqual(CalendarText.parseHTTPDate(text), reader.date(from: text), text)
+        }
+        for text in ["yesterday", "Thu, 26 Nov 2026 08:09:12", "Thu, 31 Feb 2026 08:09:12 GMT", "26 Nov 2026 08:09:12 GMT"] {
+            XCTAssertNil(CalendarText.parseHTTPDate(text), text)
         }
     }
 

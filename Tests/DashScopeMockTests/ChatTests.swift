@@ -81,6 +81,43 @@ final class ChatTests: MockTestCase {
         XCTAssertTrue(String(decoding: body, as: UTF8.self).contains(#""code":"throttling.rate_quota""#))
     }
 
+    func testVisionContentIsCheckedAndTextModelsRefuseIt() throws {
+        let png = "data:image/png;base64," + Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13]).base64EncodedString()
+        func ask(_ model: String, _ items: [[String: Any]]) throws -> (head: String, body: Data) {
+            try chat(["model": model, "messages": [["role": "user", "content": items + [["type": "text", "text": "what?"]]]]])
+        }
+        let image: [String: Any] = ["type": "image_url", "image_url": ["url": png]]
+        let video: [String: Any] = ["type": "video_url", "video_url": ["url": "https://example.com/v.mp4"]]
+        let good = try ask("qwen3-vl-plus", [image, video])
+        XCTAssertTrue(good.head.hasPrefix("HTTP/1.1 200"), good.head)
+        XCTAssertTrue(String(decoding: good.body, as: UTF8.self).contains("looking at 1 image(s) and 1 video(s)"))
+        let refusals: [(String, [[String: Any]], String)] = [
+            ("qwen-plus", [image], "does not take image_url"),
+            ("qwen3-vl-plus", [["type": "image_url", "image_url": ["url": "data:image/png;base64,bm90IGFuIGltYWdl"]]], "not an image"),
+            ("qwen3-vl-plus", [["type": "video_url", "video_url": ["url": "ftp://x/v.mp4"]]], "video_url.url"),
+            ("qwen3-vl-plus", [["type": "audio"]], "type must be"),
+        ]
+        for (model, items, fragment) in refusals {
+            let (head, body) = try ask(model, items)
+            XCTAssertTrue(head.hasPrefix("HTTP/1.1 400"), head)
+            XCTAssertTrue(String(decoding: body, as: UTF8.self).contains(fragment), String(decoding: body, as: UTF8.self))
+        }
+    }
+
+    func testStreamFaultsCutOrFailAfterTheirEvents() throws {
+        var asked = question
+        asked["stream"] = true
+        server.inject(try Fault(spec: "stream-error:2"))
+        let failed = String(decoding: try Dechunk.decode(try chat(asked).body), as: UTF8.self)
+        let events = failed.components(separatedBy: "\n\n").filter { !$0.isEmpty }
+        XCTAssertEqual(events.count, 3, failed)
+        XCTAssertTrue(events[2].hasPrefix(#"data: {"error":{"#) && events[2].contains("data_inspection_failed"), failed)
+        server.inject(try Fault(spec: "stream-cut:2"))
+        XCTAssertThrowsError(try Dechunk.decode(try chat(asked).body), "the body ends without its last chunk")
+        XCTAssertTrue(String(decoding: try Dechunk.decode(try chat(asked).body), as: UTF8.self).hasSuffix("data: [DONE]\n\n"),
+                      "each fault happens once")
+    }
+
     func testSnakeCase() {
         XCTAssertEqual(ServiceError.snakeCase("InvalidApiKey"), "invalid_api_key")
         XCTAssertEqual(ServiceError.snakeCase("Throttling.RateQuota"), "throttling.rate_quota")

@@ -15,6 +15,9 @@ final class JSONContractTests: EndToEndCase {
         ("seed", .integerOrNull), ("size", .stringOrNull), ("parameters", .objectOrNull), ("actual_prompts", .array),
         ("texts", .array), ("urls", .array), ("paths", .array), ("failures", .array), ("usage", .objectOrNull),
     ]
+    /// The document of `chat` and `vl`.
+    static let chatKeys: [(String, Kind)] = [("model", .stringOrNull), ("text", .string), ("reasoning", .string),
+                                             ("usage", .objectOrNull), ("request_id", .stringOrNull), ("finish_reason", .stringOrNull)]
     /// The document of `--no-wait`.
     static let submittedKeys: [(String, Kind)] = [("task_id", .string), ("request_id", .stringOrNull), ("model", .string), ("status", .string)]
     /// The document of `--dry-run --json`.
@@ -81,6 +84,9 @@ final class JSONContractTests: EndToEndCase {
         (["i2v", "waves", "-i", "https://example.com/beach.jpg", "--resolution", "720P", "--json"], jobKeys, ["size": "720P"]),
         (["r2v", "character1 dances", "--video", "https://example.com/a.mp4", "--json"], jobKeys, [:]),
         // tts: add a row here (jobKeys).
+        (["chat", "Hi there", "--think", "--json"], chatKeys, ["model": "qwen-plus", "reasoning": "Thinking about it.", "finish_reason": "stop"]),
+        (["chat", "Hi there", "--no-stream", "--json"], chatKeys, ["finish_reason": "stop"]),
+        (["vl", "what is it?", "-i", "cat.png", "--json"], chatKeys, ["model": "qwen3-vl-plus"]),
     ]
 
     func testEveryCommandsDocument() throws {
@@ -163,8 +169,24 @@ final class JSONContractTests: EndToEndCase {
         XCTAssertTrue(mock.requests.isEmpty, "a dry run sends nothing")
     }
 
+    func testConfigListAuthStatusAndDoctor() throws {
+        try write("region = intl\nt2i.model = wan2.2-t2i-flash\n", to: ".config/dashscope/config")
+        let list = try document(["config", "list", "--json"])
+        assertKeys(list, [("config_file", .string), ("settings", .array)], "config list")
+        for entry in (list as? [String: Any])?["settings"] as? [Any] ?? [] {
+            assertKeys(entry, [("key", .string), ("value", .string), ("source", .string)], "config list entry")
+        }
+        let auth = try document(["auth", "status", "--json"])
+        assertKeys(auth, [("key", .stringOrNull), ("source", .stringOrNull), ("from", .stringOrNull), ("host", .string),
+                          ("region", .string), ("workspace", .stringOrNull), ("accepted", .bool), ("http_status", .integerOrNull), ("exit_code", .integer)], "auth status")
+        let checks = try document(["doctor", "--json"]) as? [Any] ?? []
+        XCTAssertEqual(checks.count, 9)
+        for check in checks {
+            assertKeys(check, [("check", .string), ("state", .string), ("detail", .string)], "doctor")
+        }
+    }
+
     // MARK: - Commands being added (a row each when they land)
     // tts: the job document (jobKeys): a row in `rows`.
-    // chat, vl: their own documents: a row in `rows` with the keys the README documents for them.
-    // models, help --json, config list --json, auth status --json, doctor --json: a row each with their documented keys.
+    // models, help --json: a row each with their documented keys.
 }

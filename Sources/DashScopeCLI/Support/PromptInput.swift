@@ -15,23 +15,69 @@ enum PromptInput {
         let name = args.command.positional?.name ?? "PROMPT"
         switch args.positional {
         case "-"?:
-            return try fromStdin(context, name: name)
+            return try anyStdin(context, name: name)
         case let text?:
             return text
         case nil where !context.stdinIsTerminal:
-            return try fromStdin(context, name: name)
+            return try anyStdin(context, name: name)
         case nil where args.command.positional?.required == false:
             return ""
         case nil:
-            throw DashScopeError.usage("\(args.commandLine) needs a \(name)",
-                                       hint: "write it after the command in quotes, or pipe it: echo \"...\" | \(args.commandLine)")
+            throw missing(args, name: name)
         }
     }
 
-    private static func fromStdin(_ context: RunContext, name: String) throws -> String {
-        let data = context.readStdin()
-        guard let text = String(data: data, encoding: .utf8) else {
+    /// Stdin as it is, possibly empty (the command decides what an empty prompt means: i2v sends none).
+    private static func anyStdin(_ context: RunContext, name: String) throws -> String {
+        guard let text = String(data: context.readStdin(), encoding: .utf8) else {
             throw DashScopeError.usage("stdin is not UTF-8 text", hint: "pipe the \(name.lowercased()) as UTF-8 text")
+        }
+        return text.trimming(where: \.isLineBreak)
+    }
+
+    /// The prompt of `chat` and `vl`, where stdin and the argument combine as `llm` does: stdin (when it is not a
+    /// terminal, or for `-`) first, then the argument, joined by a blank line. An argument with an empty stdin is the
+    /// argument alone; no argument needs a non-empty stdin; a terminal is never read unless `-` asks for it.
+    static func combined(_ invocation: Invocation) throws -> String {
+        let args = invocation.arguments
+        let context = invocation.context
+        let name = args.command.positional?.name ?? "PROMPT"
+        switch args.positional {
+        case "-"?:
+            return try fromStdin(context, name: name)
+        case let text? where context.stdinIsTerminal:
+            return text
+        case let text?:
+            let piped = try decoded(context.readStdin(), name: name)
+            return piped.isEmpty ? text : piped + "\n\n" + text
+        case nil where !context.stdinIsTerminal:
+            return try fromStdin(context, name: name)
+        case nil:
+            throw missing(args, name: name)
+        }
+    }
+
+    private static func missing(_ args: ParsedArguments, name: String) -> DashScopeError {
+        DashScopeError.usage("\(args.commandLine) needs a \(name)",
+                             hint: "write it after the command in quotes, or pipe it: echo \"...\" | \(args.commandLine)")
+    }
+
+    /// Stdin as the whole prompt of `chat` or `vl`: it must hold text.
+    private static func fromStdin(_ context: RunContext, name: String) throws -> String {
+        let text = try decoded(context.readStdin(), name: name)
+        guard !text.isEmpty else {
+            throw DashScopeError.usage("stdin is empty: there is no \(name.lowercased()) to send",
+                                       hint: "pipe some text in, or write the \(name.lowercased()) after the command in quotes")
+        }
+        return text
+    }
+
+    /// Piped bytes as text without surrounding line breaks; binary data (a NUL byte, or bytes that are not UTF-8) is
+    /// refused with exit 65, since it is the content of what was piped that is wrong.
+    private static func decoded(_ data: Data, name: String) throws -> String {
+        guard !data.contains(0), let text = String(data: data, encoding: .utf8) else {
+            throw DashScopeError("stdin holds binary data (\(data.contains(0) ? "NUL bytes" : "bytes that are not UTF-8")), not a \(name.lowercased())",
+                                 hint: "pipe UTF-8 text; to ask about an image use dashscope vl -i FILE", exit: .badInput)
         }
         return text.trimming(where: \.isLineBreak)
     }

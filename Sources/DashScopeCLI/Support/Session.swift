@@ -18,14 +18,19 @@ final class Session: @unchecked Sendable {
     /// The key sent to the in-process mock: a real key is never sent there.
     static let mockKey = "sk-mock-offline-0000"
 
-    /// Resolves settings from flags, environment and config file, printing the config file's warnings.
+    /// Resolves settings from flags, environment and config file, printing the config file's warnings; the file's
+    /// `color` applies from here on unless `--color` was given.
     static func configuration(_ invocation: Invocation) throws -> Configuration {
         let args = invocation.arguments
         let configuration = try Configuration.resolve(
             flags: .init(apiKey: args.string("api-key"), region: args.string("region"), baseURL: args.string("base-url"),
-                         allowInsecureHTTP: args.flag("allow-insecure-http")),
+                         workspace: args.string("workspace"), allowInsecureHTTP: args.flag("allow-insecure-http")),
             environment: invocation.context.environment)
         invocation.console.protect(secret: configuration.apiKey)
+        if !args.flag("color"), let word = configuration.color, let choice = ColorChoice(rawValue: word) {
+            let context = invocation.context
+            invocation.console.color = choice.decide(stderrIsTerminal: context.stderrIsTerminal, environment: context.environment)
+        }
         for warning in configuration.warnings { invocation.console.warn(warning) }
         return configuration
     }
@@ -81,7 +86,8 @@ final class Session: @unchecked Sendable {
 
     /// Starts the in-process mock; `DASHSCOPE_MOCK_TASK_SECONDS` (seconds, or a comma list cycled per task) and
     /// `DASHSCOPE_MOCK_FAULTS` (comma-separated specs, so no fault value may hold a comma there),
-    /// `DASHSCOPE_MOCK_VIDEO_SECONDS` (video tasks only) and `DASHSCOPE_MOCK_VIDEO_BYTES` (MP4 size) tune it.
+    /// `DASHSCOPE_MOCK_VIDEO_SECONDS` (video tasks only) and `DASHSCOPE_MOCK_VIDEO_BYTES` (MP4 size),
+    /// `DASHSCOPE_MOCK_CHAT_TOKENS` and `DASHSCOPE_MOCK_CHAT_DELAY` (as dashscope-mock's --chat-tokens, --chat-delay) tune it.
     private static func startMock(environment: [String: String]) throws -> MockServer {
         var options = MockOptions(taskSeconds: 1)
         if let text = environment["DASHSCOPE_MOCK_TASK_SECONDS"] {
@@ -103,6 +109,12 @@ final class Session: @unchecked Sendable {
                 throw DashScopeError.usage("DASHSCOPE_MOCK_VIDEO_BYTES must be a size in bytes, not '\(TerminalText.line(text))'")
             }
             options.videoBytes = bytes
+        }
+        do {
+            options.chatTokens = try environment["DASHSCOPE_MOCK_CHAT_TOKENS"].map(MockCommand.chatTokens)
+            options.chatDelay = try environment["DASHSCOPE_MOCK_CHAT_DELAY"].map(MockCommand.chatDelay) ?? 0
+        } catch {
+            throw DashScopeError.usage("DASHSCOPE_MOCK_CHAT_TOKENS or DASHSCOPE_MOCK_CHAT_DELAY: \(error)")
         }
         for spec in (environment["DASHSCOPE_MOCK_FAULTS"] ?? "").split(separator: ",") {
             do {

@@ -219,3 +219,8 @@ public struct CommandSpec: Sendable {
     /// The subcommand with this name.
     public func subcommand(_ name: String) -> CommandSpec? { subcommands.first(where: { $0.name == name }) }
 }
+
+extension PositionalSpec {
+    /// How many words the positional takes: one per word of its name (`KEY VALUE` takes two).
+    public var arity: Int { name.split(separator: " ").count }
+}

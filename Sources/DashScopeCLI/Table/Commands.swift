@@ -98,6 +98,33 @@ public enum Commands {
                         "dashscope tts --split < chapter.txt -o chapter.wav",
                     ],
                     handler: SpeechCommand.run),
+        CommandSpec("chat", summary: "Ask a Qwen model; the answer streams to stdout",
+                    details: "Sends the prompt to a chat model (OpenAI-compatible mode) and prints the answer as it arrives: nothing else "
+                        + "on stdout, and a final newline only on a terminal. Piped stdin and the argument combine (stdin first, then "
+                        + "the argument, a blank line between). Each exchange is kept in $XDG_STATE_HOME/dashscope/conversations "
+                        + "(an unnamed one as 'last', until the next unnamed chat): --continue goes on with the newest, "
+                        + "--conversation NAME with that one. A stream that breaks exits 69 with what arrived left printed; it is never re-sent.",
+                    positional: PositionalSpec("PROMPT", help: "the question; piped stdin comes first; `-` reads stdin alone", fromStdin: true),
+                    options: [Options.model(.chat)] + Options.chatSettings + Options.chatOnly + Options.global,
+                    examples: [
+                        "dashscope chat \"Explain SSE in one paragraph\"",
+                        "git diff | dashscope chat \"Write a commit message for this diff\" -s \"Be brief\"",
+                        "dashscope chat \"Is 9973 prime?\" --think -m qwen3-max",
+                        "dashscope chat \"And 9967?\" --continue",
+                        "dashscope chat \"List three colours as JSON\" --json-object --json",
+                    ],
+                    handler: ChatCommand.run),
+        CommandSpec("vl", summary: "Ask about images or videos; the answer streams to stdout",
+                    details: "Sends images (-i: local files are checked, at least 10 px a side and at most 200:1, then sent inline) "
+                        + "and videos (--video URL) with the question to a vision model, and prints the answer like chat.",
+                    positional: PositionalSpec("QUESTION", help: "what to ask about them; piped stdin comes first; `-` reads stdin alone", fromStdin: true),
+                    options: [Options.model(.vision)] + Options.visionInputs + Options.chatSettings + Options.global,
+                    examples: [
+                        "dashscope vl \"What is in this picture?\" -i photo.jpg",
+                        "dashscope vl \"What changed between these?\" -i before.png -i after.png",
+                        "dashscope vl \"Summarise this clip\" --video https://example.com/clip.mp4",
+                    ],
+                    handler: VisionCommand.run),
         CommandSpec("task", summary: "Check, wait for, cancel and list async tasks",
                     details: "Every async job is a task on the service; task ids and result URLs expire after 24 hours.",
                     subcommands: [
@@ -152,6 +179,56 @@ public enum Commands {
                                                "dashscope task forget 0385dc79-5ff8-4d82-bcb6-xxxxxx"],
                                     handler: TaskCommands.forget),
                     ]),
+        CommandSpec("config", summary: "Read and change the config file",
+                    details: "The config file ($XDG_CONFIG_HOME/dashscope/config, else ~/.config/dashscope/config) holds `key = value` lines; "
+                        + "# starts a comment, at the start of a line or after a value; quote a value to keep a ' #' in it. "
+                        + "set and unset rewrite one setting and keep every other line and comment; the file is written with mode 600. "
+                        + "Precedence: flag > environment > config file > default. The key is never printed whole. " + ConfigCommands.settingsHelp,
+                    subcommands: [
+                        CommandSpec("set", summary: "Set a setting in the config file",
+                                    details: "Checks the value, then writes it. A VALUE of - reads it from stdin (keeps the key out of shell history).",
+                                    positional: PositionalSpec("KEY VALUE", help: "the setting and its value"),
+                                    options: Options.local,
+                                    examples: ["dashscope config set region intl", "dashscope config set t2i.model wan2.2-t2i-flash",
+                                               "pbpaste | dashscope config set api_key -"],
+                                    handler: ConfigCommands.set),
+                        CommandSpec("get", summary: "Print a setting's effective value (the key masked)",
+                                    details: "Prints the value a command would use (flag > environment > config file > default) on stdout, "
+                                        + "and where it comes from on stderr; exits 1 when nothing sets it.",
+                                    positional: PositionalSpec("KEY", help: "the setting", values: .words(Settings.keys)),
+                                    options: Options.global,
+                                    examples: ["dashscope config get region"],
+                                    handler: ConfigCommands.get),
+                        CommandSpec("unset", summary: "Remove a setting from the config file",
+                                    positional: PositionalSpec("KEY", help: "the setting (any key the file holds)", values: .words(Settings.keys)),
+                                    options: Options.local,
+                                    examples: ["dashscope config unset workspace"],
+                                    handler: ConfigCommands.unset),
+                        CommandSpec("list", summary: "Print every setting in effect and where it comes from",
+                                    details: "One `key = value  # source` line per setting that has a value (the key masked); --json prints "
+                                        + "{\"config_file\", \"settings\": [{\"key\", \"value\", \"source\", \"origin\"}]} with source flag, environment, file or default.",
+                                    options: [Options.json] + Options.global,
+                                    examples: ["dashscope config list", "dashscope config list --json"],
+                                    handler: ConfigCommands.list),
+                        CommandSpec("path", summary: "Print the config file's path",
+                                    options: Options.local,
+                                    handler: ConfigCommands.path),
+                    ]),
+        CommandSpec("auth", summary: "Show which API key is used and check it",
+                    subcommands: [
+                        CommandSpec("status", summary: "Show the key in use (masked), where it comes from, and whether the service takes it",
+                                    details: "Sends one free call (GET /tasks, one entry). Exit 0 accepted, 77 rejected, 78 no key, 69 unreachable.",
+                                    options: [Options.json] + Options.global,
+                                    examples: ["dashscope auth status", "dashscope auth status --region intl"],
+                                    handler: AuthCommand.status),
+                    ]),
+        CommandSpec("doctor", summary: "Check this machine's setup: key, service, libcurl, CA store, proxy, clock, output, journal",
+                    details: "One line per check (ok, warn, fail, skip), with the fix when one fails. Exits 0 when nothing fails, "
+                        + "else with the exit code of the first failing check (78 no key, 77 key rejected, 69 unreachable, 73 output not writable, ...). "
+                        + "A clock more than 5 minutes off the service's is a warning.",
+                    options: [Options.json] + Options.global,
+                    examples: ["dashscope doctor", "dashscope doctor --region intl --json"],
+                    handler: DoctorCommand.run),
         CommandSpec("models", summary: "List the models the tool knows, with their limits",
                     details: "Without a name: one line per model (sizes as sent, W*H). With a name: every limit of that model. "
                         + "--json prints the same facts as JSON.",

@@ -2,11 +2,8 @@ import DashScopeKit
 
 /// Renders help text from the command table, so help can never disagree with the parser.
 public enum Help {
-    /// The environment variables the tool reads.
-    public static let environment: [(String, String)] = [
-        ("DASHSCOPE_API_KEY", "the API key"),
-        ("DASHSCOPE_REGION", "cn (default), intl or us"),
-        ("DASHSCOPE_BASE_URL", "API origin, e.g. http://127.0.0.1:8089 (the tool appends /api/v1)"),
+    /// The environment variables the tool reads: the settings table's first (`DASHSCOPE_API_KEY`, `DASHSCOPE_REGION`, ...).
+    public static let environment: [(String, String)] = Settings.all.compactMap { setting in setting.environment.map { ($0, setting.meaning) } } + [
         ("DASHSCOPE_MOCK", "1 runs every command against the built-in mock server"),
         ("DASHSCOPE_MOCK_TASK_SECONDS", "how long mock tasks take (default 1; a comma list cycles per task)"),
         ("DASHSCOPE_MOCK_FAULTS", "faults for the built-in mock, e.g. 429@create*2,fail"),

@@ -39,8 +39,9 @@ public enum ManPage {
 
     /// The files the tool reads and writes.
     static let files: [(String, String)] = [
-        ("$XDG_CONFIG_HOME/dashscope/config", "key = value lines: api_key, region, base_url, output, <command>.model "
-            + "(default ~/.config/dashscope/config). Precedence: flag > environment > config file > default."),
+        ("$XDG_CONFIG_HOME/dashscope/config", "key = value lines, # comments (`dashscope help config`): "
+            + Settings.all.map { $0.name == Settings.commandModel ? "<command>.model" : $0.name }.joined(separator: ", ")
+            + " (default ~/.config/dashscope/config). Precedence: flag > environment > config file > default. A bad line stops every command with its file and line (exit 78)."),
         ("$XDG_STATE_HOME/dashscope/tasks.jsonl", "the task journal (default ~/.local/state/dashscope/tasks.jsonl, mode 600): "
             + "every submitted async task, so `task wait` can resume it and completions can offer its id."),
         ("completions/dashscope.bash, _dashscope, dashscope.fish", "the completion scripts `make install` puts in "

@@ -6,8 +6,9 @@ public enum Options {
     public static let global: [OptionSpec] = [
         OptionSpec("api-key", .text, placeholder: "KEY", help: "API key (default: $DASHSCOPE_API_KEY, then the config file); never printed"),
         OptionSpec("region", .choice(Region.allCases.map(\.rawValue)), placeholder: "REGION", default: "cn",
-                   help: "cn (Beijing), intl (Singapore) or us (Virginia); keys work only in their own region"),
-        OptionSpec("base-url", .text, placeholder: "URL", help: "API origin, e.g. http://127.0.0.1:8089 for a dashscope-mock"),
+                   help: "cn (beijing), intl (singapore) or us (virginia), any case; keys work only in their own region"),
+        OptionSpec("workspace", .text, placeholder: "ID", help: "send calls to this workspace's own host (cn and intl; default: $DASHSCOPE_WORKSPACE, then the config file)"),
+        OptionSpec("base-url", .text, placeholder: "URL", help: "API origin, e.g. http://127.0.0.1:8089 for a dashscope-mock (wins over --region and --workspace)"),
         OptionSpec("allow-insecure-http", help: "allow a plain http:// --base-url off this machine (it sends the key in clear text)"),
         OptionSpec("mock", help: "run against a built-in offline mock server: no key, no cost"),
         OptionSpec("verbose", short: "v", help: "show each request and answer on stderr (key redacted)"),
@@ -17,6 +18,9 @@ public enum Options {
         OptionSpec("any-model", help: "send a -m model the catalogue does not know (limits unchecked) instead of refusing it"),
         OptionSpec("help", short: "h", help: "show help"),
     ]
+
+    /// The global options of commands that only touch local files (`config set|unset|path`): quiet, colour and help.
+    static let local: [OptionSpec] = global.filter { ["quiet", "color", "help"].contains($0.long) }
 
     /// `--json`.
     public static let json = OptionSpec("json", help: "print one JSON document on stdout instead of lines")
@@ -137,5 +141,37 @@ public enum Options {
         OptionSpec("stream", help: "receive the audio as it is made and write it as it arrives; with -o - raw PCM on stdout"),
         OptionSpec("split", help: "text over the model's limit: synthesise it sentence by sentence and join the audio into one WAV"),
         OptionSpec("dry-run", help: "print the request (key redacted) and send nothing"),
+    ]
+    // MARK: chat and vl
+
+    /// The settings `chat` and `vl` share: the system prompt, thinking, sampling, output shape.
+    static let chatSettings: [OptionSpec] = [
+        OptionSpec("system", short: "s", .text, placeholder: "TEXT", help: "system prompt: how the model should behave"),
+        OptionSpec("think", help: "let the model think first (enable_thinking); the thinking goes to stderr"),
+        OptionSpec("show-reasoning", help: "print the thinking on stderr even when it is not a terminal"),
+        OptionSpec("thinking-budget", .integer, placeholder: "TOKENS", help: "at most this many tokens of thinking (implies --think)"),
+        OptionSpec("temperature", .number, placeholder: "T", help: "sampling temperature, 0 to 2: higher is more varied"),
+        OptionSpec("top-p", .number, placeholder: "P", help: "nucleus sampling, above 0 up to 1"),
+        OptionSpec("max-tokens", .integer, placeholder: "N", help: "stop the answer after N tokens"),
+        OptionSpec("seed", .integer, placeholder: "SEED", help: "random seed, 0 to 2147483647, for repeatable answers"),
+        OptionSpec("stop", .text, placeholder: "TEXT", repeatable: true, help: "stop the answer where this text would come (repeatable)"),
+        OptionSpec("json-object", help: "ask for a JSON object as the answer (response_format json_object; say \"JSON\" in the prompt)"),
+        OptionSpec("no-stream", help: "wait for the whole answer instead of printing it as it arrives"),
+        OptionSpec("json", help: "print one JSON document (model, text, reasoning, usage, request_id, finish_reason) at the end"),
+        OptionSpec("dry-run", help: "print the request (key redacted) and send nothing"),
+    ]
+
+    /// The options of `chat` beyond the shared ones: web search and stored conversations.
+    static let chatOnly: [OptionSpec] = [
+        OptionSpec("search", help: "let the model search the web (enable_search)"),
+        OptionSpec("continue", short: "c", help: "continue the last conversation (or the one --conversation names)"),
+        OptionSpec("conversation", .text, placeholder: "NAME", help: "keep this exchange in the conversation NAME, continuing it if it exists"),
+    ]
+
+    /// The inputs of `vl`: images and videos to look at.
+    static let visionInputs: [OptionSpec] = [
+        OptionSpec("image", short: "i", .text, placeholder: "IMAGE", repeatable: true,
+                   help: "image to look at: a file (sent inline), or an http(s)://, oss:// or data: URL (repeatable)"),
+        OptionSpec("video", .text, placeholder: "URL", repeatable: true, help: "video to look at: an http(s):// or oss:// URL (repeatable)"),
     ]
 }

@@ -137,7 +137,7 @@ public enum Parser {
         if let positional = command.positional, positional.fromStdin, parsed.positionals.count > 1 {
             parsed.positionals = [try joinWords(parsed.positionals, positional: positional, commandLine: parsed.commandLine)]
         }
-        let allowed = command.positional == nil ? 0 : 1
+        let allowed = command.positional?.arity ?? 0
         if parsed.positionals.count > allowed {
             let extra = parsed.positionals[allowed]
             throw DashScopeError.usage("unexpected argument '\(extra)' for \(parsed.commandLine)",
@@ -166,6 +166,8 @@ public enum Parser {
     }
 
     private static func check(_ value: String, for spec: OptionSpec, spelled: String) throws -> String {
+        // Region names also read as their cities (beijing, singapore, virginia), in any case; help shows cn, intl, us.
+        if spec.long == "region", let region = Region(name: value) { return region.rawValue }
         switch spec.kind {
         case .flag, .text, .suggested:
             return value
@@ -186,40 +188,5 @@ public enum Parser {
             return word
         }
         return value
-    }
-}
-
-/// "Did you mean" suggestions by edit distance.
-public enum Suggest {
-    /// The closest candidate within a small edit distance, if any.
-    public static func closest(_ word: String, among candidates: [String]) -> String? {
-        let scored = candidates.map { ($0, distance(word.lowercased(), $0.lowercased())) }
-        guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
-        let limit = max(1, min(3, word.count / 3 + 1))
-        if best.1 <= limit { return best.0 }
-        return candidates.first(where: { $0.hasPrefix(word) && word.count >= 3 })
-    }
-
-    /// `. Did you mean 'x'?` or the empty string.
-    public static func phrase(_ word: String, among candidates: [String]) -> String {
-        closest(word, among: candidates).map { ". Did you mean '\($0)'?" } ?? ""
-    }
-
-    /// Levenshtein distance.
-    static func distance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
-        var row = Array(0...b.count)
-        for i in 1...a.count {
-            var previous = row[0]
-            row[0] = i
-            for j in 1...b.count {
-                let current = row[j]
-                row[j] = a[i - 1] == b[j - 1] ? previous : min(previous, row[j], row[j - 1]) + 1
-                previous = current
-            }
-        }
-        return row[b.count]
     }
 }

@@ -60,13 +60,18 @@ extension Catalog {
                   voices: ["Cherry", "Serena", "Ethan", "Chelsie", "Dylan", "Jada", "Sunny"]),
     ]
 
+    /// Vision inputs (API.md section 7): at least 10 px a side, at most 200:1; inline images up to 10 MB.
+    private static let visionImages = InputLimits(count: 0...Int.max, sides: 10...Int.max, maxBytes: 10 * 1024 * 1024,
+                                                  formats: MediaRole.image.formats, maxAspectRatio: 200)
+
     static let textModels: [ModelSpec] = [
         ModelSpec(name: "qwen-plus", capability: .chat, summary: "Qwen plus (default chat)", modes: [.chatCompletions]),
         ModelSpec(name: "qwen3-max", capability: .chat, summary: "Qwen3 max", modes: [.chatCompletions]),
         ModelSpec(name: "qwen-plus-latest", capability: .chat, summary: "Qwen plus, latest", modes: [.chatCompletions]),
         ModelSpec(name: "qwen-turbo", capability: .chat, summary: "Qwen turbo: fast and cheap", modes: [.chatCompletions]),
         ModelSpec(name: "qwen-max", capability: .chat, summary: "Qwen max", modes: [.chatCompletions]),
-        ModelSpec(name: "qwen3-vl-plus", capability: .vision, summary: "Qwen3 VL plus (default vision)", modes: [.chatCompletions]),
-        ModelSpec(name: "qwen-vl-max", capability: .vision, summary: "Qwen VL max", modes: [.chatCompletions]),
+        ModelSpec(name: "qwen3-vl-plus", capability: .vision, summary: "Qwen3 VL plus (default vision)", modes: [.chatCompletions],
+                  images: visionImages),
+        ModelSpec(name: "qwen-vl-max", capability: .vision, summary: "Qwen VL max", modes: [.chatCompletions], images: visionImages),
     ]
 }

@@ -62,13 +62,17 @@ public struct InputLimits: Sendable, Equatable {
     public var maxBytes: Int
     /// The accepted formats.
     public var formats: [MediaFormat]
+    /// The longest side of an image divided by its shortest, at most (nil: unchecked).
+    public var maxAspectRatio: Int?
 
     /// Creates limits.
-    public init(count: ClosedRange<Int>, sides: ClosedRange<Int>? = nil, maxBytes: Int, formats: [MediaFormat]) {
+    public init(count: ClosedRange<Int>, sides: ClosedRange<Int>? = nil, maxBytes: Int, formats: [MediaFormat],
+                maxAspectRatio: Int? = nil) {
         self.count = count
         self.sides = sides
         self.maxBytes = maxBytes
         self.formats = formats
+        self.maxAspectRatio = maxAspectRatio
     }
 }
 

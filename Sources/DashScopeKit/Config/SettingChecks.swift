@@ -4,22 +4,8 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// The checks that keep the key safe: it must be one clean header value, and it must not travel in clear text off this machine.
+/// The checks that keep the key safe: it must not travel in clear text off this machine.
 public enum SettingChecks {
-    /// Refuses a key holding a line break or another control character, which would end the `Authorization` header
-    /// and start another one: a usage error (exit 64) naming the flag or variable; exit 78 naming the file and line.
-    public static func checkKey(_ key: String, source: SettingSource, file: String, line: Int?) throws {
-        guard key.unicodeScalars.contains(where: TerminalText.isControl) else { return }
-        let hint = "copy the key again without line breaks or other invisible characters (a key is one line: sk- and letters and digits)"
-        switch source {
-        case .flag: throw DashScopeError.usage("the key given with --api-key contains a line break or another control character", hint: hint)
-        case .environment: throw DashScopeError.usage("DASHSCOPE_API_KEY contains a line break or another control character", hint: hint)
-        case .configFile, .builtIn:
-            let place = line.map { "\(file), line \($0)" } ?? file
-            throw DashScopeError("the api_key in \(place) contains a control character", hint: hint + "; then fix that line", exit: .noKey)
-        }
-    }
-
     /// Refuses a plain `http://` origin whose host is not loopback unless allowed (exit 64): the key would cross the network in clear text.
     public static func checkTransportSecurity(origin: String, source: SettingSource, allowInsecureHTTP: Bool) throws {
         guard let url = URL(string: origin), url.scheme?.lowercased() == "http", !allowInsecureHTTP else { return }

@@ -85,9 +85,15 @@ public enum MediaInspector {
         try checkBytes(media.byteCount, shown: shown, against: limits, model: model)
         if let sides = limits.sides, let size = media.dimensions,
            !sides.contains(size.width) || !sides.contains(size.height) {
-            throw DashScopeError("\(shown) is \(size.width)x\(size.height) px; \(model) takes sides of \(sides.lowerBound) to \(sides.upperBound) px",
-                                 hint: "resize it so both sides are between \(sides.lowerBound) and \(sides.upperBound) px",
-                                 exit: .badInput)
+            let range = sides.upperBound == Int.max ? "of at least \(sides.lowerBound)" : "of \(sides.lowerBound) to \(sides.upperBound)"
+            let fix = sides.upperBound == Int.max ? "at least \(sides.lowerBound)" : "between \(sides.lowerBound) and \(sides.upperBound)"
+            throw DashScopeError("\(shown) is \(size.width)x\(size.height) px; \(model) takes sides \(range) px",
+                                 hint: "resize it so both sides are \(fix) px", exit: .badInput)
+        }
+        if let ratio = limits.maxAspectRatio, let size = media.dimensions, size.width > 0, size.height > 0,
+           max(size.width, size.height) > ratio * min(size.width, size.height) {
+            throw DashScopeError("\(shown) is \(size.width)x\(size.height) px; \(model) takes images at most \(ratio) times as long as they are wide",
+                                 hint: "crop it or pad it to a ratio of at most \(ratio):1", exit: .badInput)
         }
     }
 

@@ -44,6 +44,24 @@ public enum CalendarText {
         format(date, "%Y-%m-%dT%H:%M:%SZ", in: .utc)
     }
 
+    /// Reads an HTTP date in RFC 9110's preferred form, `Thu, 26 Nov 2026 08:09:12 GMT`; nil for anything else.
+    public static func parseHTTPDate(_ text: String) -> Date? {
+        let parts = text.split(separator: " ")
+        let weekdays = ["Mon,", "Tue,", "Wed,", "Thu,", "Fri,", "Sat,", "Sun,"]
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        guard parts.count == 6, weekdays.contains(String(parts[0])), parts[1].count == 2, let day = Int(parts[1]),
+              let month = months.firstIndex(of: String(parts[2])), parts[3].count == 4, let year = Int(parts[3]),
+              parts[5] == "GMT" else {
+            return nil
+        }
+        let time = parts[4].split(separator: ":", omittingEmptySubsequences: false)
+        guard time.count == 3, time.allSatisfy({ $0.count == 2 && $0.allSatisfy(\.isASCII) }),
+              let hour = Int(time[0]), let minute = Int(time[1]), let second = Int(time[2]) else {
+            return nil
+        }
+        return ClockZone.fixed(seconds: 0).date(year: year, month: month + 1, day: day, hour: hour, minute: minute, second: second)
+    }
+
     /// Reads ISO 8601 internet time with a zone, `2026-11-26T08:35:45Z` or `...+08:00` (what `ISO8601DateFormatter`
     /// reads by default), with `fractionalSeconds` also `08:35:45.250Z`; nil for anything else.
     public static func parseISO8601(_ text: String, fractionalSeconds: Bool = false) -> Date? {

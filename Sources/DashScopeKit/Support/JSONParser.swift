@@ -128,7 +128,14 @@ struct JSONParser {
 
     private mutating func parseString() throws -> String {
         i += 1
-        var out = [UInt8]()
+        // Most strings hold no escape: take them in one piece (a long chat stream parses one small object per token).
+        let start = i
+        while i < bytes.count, bytes[i] != UInt8(ascii: "\""), bytes[i] != UInt8(ascii: "\\") { i += 1 }
+        if i < bytes.count, bytes[i] == UInt8(ascii: "\"") {
+            i += 1
+            return String(decoding: bytes[start..<(i - 1)], as: UTF8.self)
+        }
+        var out = Array(bytes[start..<i])
         while i < bytes.count {
             let b = bytes[i]
             if b == UInt8(ascii: "\"") {

@@ -48,6 +48,11 @@ public enum PathText {
         return ext.isEmpty ? text : String(text.dropLast(ext.count + 1))
     }
 
+    /// `component` appended to `base` with one slash between them (`appendingPathComponent`).
+    public static func appending(_ component: String, to base: String) -> String {
+        base.isEmpty ? component : base.hasSuffix("/") ? base + component : base + "/" + component
+    }
+
     /// The user's home directory: `HOME` when set and not empty, else the password database's entry, else `/`
     /// (what `NSHomeDirectory()` answers).
     public static func homeDirectory() -> String {

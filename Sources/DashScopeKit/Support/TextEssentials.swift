@@ -100,6 +100,11 @@ extension StringProtocol {
         }
     }
 
+    /// The text cut or padded with spaces to `width` characters (`padding(toLength:withPad: " ", startingAt: 0)`).
+    public func fitted(to width: Int) -> String {
+        count >= width ? String(prefix(width)) : String(self) + String(repeating: " ", count: width - count)
+    }
+
     /// Whether the two texts are equal ignoring case (`caseInsensitiveCompare(_:) == .orderedSame`).
     public func equalsIgnoringCase<Other: StringProtocol>(_ other: Other) -> Bool { lowercased() == other.lowercased() }
 

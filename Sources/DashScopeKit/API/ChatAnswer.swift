@@ -1,0 +1,152 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// A whole chat answer: what `--json` prints and a conversation keeps.
+public struct ChatAnswer: Sendable, Equatable {
+    /// The model that answered, as the service names it.
+    public var model: String?
+    /// The answer's text.
+    public var text = ""
+    /// The thinking text (`reasoning_content`), empty when the model did not think aloud.
+    public var reasoning = ""
+    /// The `usage` object as the service sent it.
+    public var usage: JSON?
+    /// The answer's id (`id`, the compatible mode's request id).
+    public var requestID: String?
+    /// Why the answer ended: `stop`, `length`, ...
+    public var finishReason: String?
+
+    /// An empty answer.
+    public init() {}
+
+    /// The answer of a non-streamed call (`choices[0].message`).
+    public init(completion json: JSON) {
+        take(json)
+        let message = json["choices"]?[0]?["message"]
+        text = message?["content"]?.string ?? ""
+        reasoning = message?["reasoning_content"]?.string ?? ""
+    }
+
+    /// The `--json` document: model, text, reasoning, usage, request id, finish reason.
+    public var json: JSON {
+        .object(["model": model.map(JSON.string) ?? .null, "text": .string(text), "reasoning": .string(reasoning),
+                 "usage": usage ?? .null, "request_id": requestID.map(JSON.string) ?? .null,
+                 "finish_reason": finishReason.map(JSON.string) ?? .null])
+    }
+
+    /// `usage: 12 in + 34 out = 46 tokens (10 reasoning)` for `-v`, or nil without usage.
+    public var usageLine: String? {
+        guard let usage else { return nil }
+        let count = { (key: String) in usage[key]?.int.map(String.init) ?? "?" }
+        var line = "usage: \(count("prompt_tokens")) in + \(count("completion_tokens")) out = \(count("total_tokens")) tokens"
+        if let reasoning = usage["completion_tokens_details"]?["reasoning_tokens"]?.int { line += " (\(reasoning) reasoning)" }
+        return line
+    }
+
+    /// Takes the fields every chunk (or the whole completion) may carry: id, model, usage, finish reason.
+    mutating func take(_ json: JSON) {
+        if let id = json["id"]?.string { requestID = id }
+        if let model = json["model"]?.string { self.model = model }
+        if let usage = json["usage"], !usage.isNull { self.usage = usage }
+        if let reason = json["choices"]?[0]?["finish_reason"]?.string { finishReason = reason }
+    }
+}
+
+/// Reads a streamed chat answer chunk by chunk: text and thinking deltas go to the callbacks the moment their chunk
+/// arrives (all the deltas of one network chunk in one call each), and the whole answer is kept for the end.
+public final class ChatStreamReader: @unchecked Sendable {
+    private let lock = Lock()
+    private var events = ServiceEventStream()
+    private var answer = ChatAnswer()
+    private var bytes = 0
+    private let onText: @Sendable (String) throws -> Void
+    private let onReasoning: @Sendable (String) throws -> Void
+
+    /// Creates a reader that hands text to `onText` and thinking to `onReasoning` as it arrives.
+    public init(onText: @escaping @Sendable (String) throws -> Void, onReasoning: @escaping @Sendable (String) throws -> Void) {
+        self.onText = onText
+        self.onReasoning = onReasoning
+    }
+
+    /// Bytes of the answer received so far.
+    public var received: Int { lock.withLock { bytes } }
+
+    /// Takes the next network chunk; throws an error frame's `DashScopeError`, or what a callback threw.
+    public func feed(_ chunk: Data) throws {
+        let (text, reasoning) = try lock.withLock { () throws -> (String, String) in
+            bytes += chunk.count
+            return try deltas(events.feed(chunk))
+        }
+        if !reasoning.isEmpty { try onReasoning(reasoning) }
+        if !text.isEmpty { try onText(text) }
+    }
+
+    /// Ends the stream and returns the whole answer; throws 69 when it ended before `[DONE]` (cut short).
+    public func finish() throws -> ChatAnswer {
+        let (text, reasoning) = try lock.withLock { try deltas(events.finish()) }
+        if !reasoning.isEmpty { try onReasoning(reasoning) }
+        if !text.isEmpty { try onText(text) }
+        return try lock.withLock {
+            guard events.isDone else {
+                throw DashScopeError("the answer ended before its end mark ([DONE]): it is incomplete", exit: .unavailable)
+            }
+            return answer
+        }
+    }
+
+    /// The text and thinking deltas of `objects`, each joined; the answer keeps them. Call with the lock held.
+    private func deltas(_ objects: [JSON]) -> (String, String) {
+        var text = ""
+        var reasoning = ""
+        for object in objects {
+            answer.take(object)
+            let delta = object["choices"]?[0]?["delta"]
+            if let piece = delta?["reasoning_content"]?.string { reasoning += piece }
+            if let piece = delta?["content"]?.string { text += piece }
+        }
+        answer.text += text
+        answer.reasoning += reasoning
+        return (text, reasoning)
+    }
+}
+
+extension Chat {
+    /// Sends `request` and returns the answer: streamed (text to `onText`, thinking to `onReasoning` as they arrive)
+    /// or whole. A stream is never re-sent once it may have started (that would repeat what was printed): a failure
+    /// then exits 69 saying how much had arrived.
+    public static func send(_ request: ChatRequest, client: APIClient,
+                            onText: @escaping @Sendable (String) throws -> Void,
+                            onReasoning: @escaping @Sendable (String) throws -> Void) async throws -> ChatAnswer {
+        let endpoint = endpoint(request)
+        guard request.stream else {
+            do {
+                return ChatAnswer(completion: try await client.perform(endpoint))
+            } catch var error as DashScopeError where error.exitCode == .unavailable {
+                error.hint = notResent
+                throw error
+            }
+        }
+        let reader = ChatStreamReader(onText: onText, onReasoning: onReasoning)
+        do {
+            try await client.stream(endpoint) { chunk in try reader.feed(chunk) }
+        } catch var error as DashScopeError where error.exitCode == .unavailable {
+            let received = reader.received
+            if received > 0 {
+                error.message = "the answer broke off after \(received) bytes: the connection to the service failed before it was complete"
+            }
+            error.hint = received > 0 ? "what was printed is incomplete; " + notResent : notResent
+            throw error
+        }
+        do {
+            return try reader.finish()
+        } catch var error as DashScopeError where error.exitCode == .unavailable {
+            error.hint = "what was printed is incomplete; " + notResent
+            throw error
+        }
+    }
+
+    private static let notResent = "it was not sent again, as the service may already have answered (and billed) it: run the command again"
+}

@@ -1,0 +1,51 @@
+import Foundation
+import XCTest
+@testable import DashScopeKit
+@testable import DashScopeCLI
+
+/// `doctor`'s clock line against a service whose `Date` header is set by the test, and the HTTP date reader.
+final class DoctorTests: XCTestCase {
+    private func httpDate(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        return formatter.string(from: date)
+    }
+
+    private func doctor(serverOffset: TimeInterval) async throws -> (Outcome, [String: [String: Any]], FakeService) {
+        let cli = try CLIHarness(self)
+        cli.environment["DASHSCOPE_API_KEY"] = "sk-doctor-test-0000abcd"
+        let date = httpDate(Date().addingTimeInterval(serverOffset))
+        let service = FakeService { _ in
+            HTTPResponse(status: 200, headers: ["content-type": "application/json", "date": date],
+                         body: Data(#"{"request_id":"r","page_no":1,"page_size":1,"total":0,"tasks":[]}"#.utf8))
+        }
+        let outcome = await cli.run(["doctor", "--json"], transport: service)
+        let checks = try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [[String: Any]] ?? []
+        return (outcome, Dictionary(checks.map { ($0["check"] as? String ?? "", $0) }) { $1 }, service)
+    }
+
+    func testAClockInStepPasses() async throws {
+        let (outcome, checks, service) = try await doctor(serverOffset: 20)
+        XCTAssertEqual(outcome.status, 0, outcome.stderr)
+        XCTAssertEqual(checks["clock"]?["state"] as? String, "ok")
+        XCTAssertEqual(checks["key"]?["state"] as? String, "ok")
+        let request = service.requests.value.first
+        XCTAssertEqual(request?.url.absoluteString, "https://dashscope.aliyuncs.com/api/v1/tasks?page_no=1&page_size=1")
+        XCTAssertEqual(service.requests.value.count, 1, "one call, no retries")
+    }
+
+    func testAClockTenMinutesOffWarnsWithTheFixButDoesNotFail() async throws {
+        let (outcome, checks, _) = try await doctor(serverOffset: -600)
+        XCTAssertEqual(outcome.status, 0, "a warning is not a failure")
+        XCTAssertEqual(checks["clock"]?["state"] as? String, "warn")
+        XCTAssertTrue((checks["clock"]?["detail"] as? String)?.contains("ahead of the service") ?? false, "\(checks["clock"] ?? [:])")
+        XCTAssertTrue((checks["clock"]?["fix"] as? String)?.contains("NTP") ?? false)
+    }
+
+    func testHTTPDates() {
+        XCTAssertEqual(KeyCheck.httpDate("Thu, 26 Nov 2026 08:09:12 GMT")?.timeIntervalSince1970, 1_795_680_552)
+        XCTAssertNil(KeyCheck.httpDate("yesterday"))
+    }
+}

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Streaming cost of `dashscope chat` (issue 9's targets: each token on stdout within 5 ms of its arrival; a 20,000-token
+# stream under 50 ms of CPU beyond the waiting). A separate release dashscope-mock streams numbered tokens, each one
+# line "INDEX SENT-AT" stamped when the mock sent it; a reader timestamps every line as it comes out of dashscope's
+# stdout, so the latency printed is mock → socket → dashscope → stdout → reader, an upper bound on arrival → stdout.
+# CPU is dashscope's own user+system time (wait4 rusage; /usr/bin/time -f '%U %S' agrees to its 10 ms resolution).
+# Prints numbers, never fails on one.
+#   bench/streaming.sh [TOKENS] [DELAY-SECONDS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tokens=${1:-20000}
+delay=${2:-0.0002}
+swift build -c release --product dashscope >/dev/null
+swift build -c release --product dashscope-mock >/dev/null
+bin=.build/release/dashscope
+work=$(mktemp -d)
+pids=()
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$work"' EXIT
+# mock NAME ARGS...: starts a dashscope-mock, writes its origin to $work/NAME.
+mock() {
+  local name=$1; shift
+  .build/release/dashscope-mock "$@" >"$work/$name" 2>/dev/null &
+  pids+=($!)
+  for _ in $(seq 100); do [ -s "$work/$name" ] && break; sleep 0.05; done
+}
+mock paced --chat-tokens "$tokens" --chat-delay "$delay"
+mock burst --chat-tokens "$tokens"
+mock one --chat-tokens 1
+export DASHSCOPE_API_KEY=sk-bench-0000000000 XDG_STATE_HOME=$work/state
+python3 - "$bin" "$tokens" "$delay" "$(head -1 "$work/paced")" "$(head -1 "$work/burst")" "$(head -1 "$work/one")" <<'PY'
+import os, statistics, subprocess, sys, time
+binary, tokens, delay, paced, burst, one = sys.argv[1], int(sys.argv[2]), sys.argv[3], *sys.argv[4:]
+
+def run(origin, watch):
+    """Runs one chat; returns (latencies in ms, lines, cpu ms, wall s)."""
+    command = [binary, "chat", "count", "--base-url", origin]
+    start = time.time()
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, bufsize=0)
+    latencies, pending, lines = [], b"", 0
+    while True:
+        data = os.read(child.stdout.fileno(), 65536)
+        if not data:
+            break
+        now = time.time()
+        pending += data
+        *complete, pending = pending.split(b"\n")
+        lines += len(complete)
+        if watch:
+            latencies += [(now - float(line.split()[1])) * 1000 for line in complete]
+    _, status, usage = os.wait4(child.pid, 0)
+    return latencies, lines, (usage.ru_utime + usage.ru_stime) * 1000, time.time() - start
+
+latencies, lines, paced_cpu, paced_wall = run(paced, True)
+latencies.sort()
+pick = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))]
+_, burst_lines, burst_cpu, burst_wall = run(burst, False)
+startup = statistics.median(run(one, False)[2] for _ in range(5))
+print(f"chat streaming, {tokens} tokens (release build, separate mock process):")
+print(f"  paced ({delay} s between tokens, {paced_wall:.1f} s): {lines} lines; token sent -> read from stdout:"
+      f" median {pick(0.5):.3f} ms, p99 {pick(0.99):.3f} ms, max {latencies[-1]:.3f} ms")
+print(f"    dashscope CPU {paced_cpu:.0f} ms in all")
+print(f"  burst (no delay, {burst_wall:.2f} s): {burst_lines} lines; dashscope CPU {burst_cpu:.0f} ms in all")
+print(f"  a 1-token chat costs {startup:.0f} ms CPU (start-up, libcurl, one request): the stream itself costs"
+      f" {paced_cpu - startup:.0f} ms paced, {burst_cpu - startup:.0f} ms in a burst")
+
+def curl(origin):
+    """The floor: the curl command line receiving the same stream into /dev/null (CPU ms), if curl is installed."""
+    body = '{"model":"qwen-plus","messages":[{"role":"user","content":"count"}],"stream":true}'
+    try:
+        child = subprocess.Popen(["curl", "-sN", "-o", "/dev/null", "-H", "Authorization: Bearer sk-bench-0",
+                                  "-H", "Content-Type: application/json", "-d", body, origin + "/compatible-mode/v1/chat/completions"])
+    except FileNotFoundError:
+        return None
+    _, _, usage = os.wait4(child.pid, 0)
+    return (usage.ru_utime + usage.ru_stime) * 1000
+
+floor = (curl(paced), curl(burst))
+if None not in floor:
+    print(f"  for scale, curl itself receiving the same streams into /dev/null: {floor[0]:.0f} ms CPU paced, {floor[1]:.0f} ms in a burst")
+PY
