@@ -140,6 +140,14 @@ final class EssentialsTests: XCTestCase {
         XCTAssertEqual(CalendarText.format(date, "%Y-%m-%d %H:%M:%S", in: .utc), "2025-11-26 08:25:45")
     }
 
+    func testSystemErrorTextNamesTheCause() {
+        XCTAssertEqual(SystemErrorText.describe(StreamWriter.Failure(code: ENOSPC)), "No space left on device")
+        XCTAssertEqual(SystemErrorText.describe(POSIXError(.EACCES)), "Permission denied")
+        XCTAssertThrowsError(try FileManager.default.createDirectory(atPath: "/dev/null/x", withIntermediateDirectories: true)) {
+            XCTAssertEqual(SystemErrorText.describe($0), "Not a directory")
+        }
+    }
+
     func testLockSerialisesThreads() {
         let lock = Lock()
         final class Counter: @unchecked Sendable { var value = 0 }

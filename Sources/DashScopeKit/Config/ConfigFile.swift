@@ -185,7 +185,7 @@ public struct ConfigFile: Sendable {
                 throw error
             }
         } catch {
-            let reason = String(describing: error)
+            let reason = SystemErrorText.describe(error)
             throw DashScopeError("cannot write the config file \(path): \(reason)",
                                  hint: "check that \(directory) is writable, or set XDG_CONFIG_HOME to a directory that is", exit: .cannotWrite)
         }
