@@ -178,7 +178,7 @@ final class EssentialsTests: XCTestCase {
         }
         writer.start()
         XCTAssertEqual(DescriptorIO.read(descriptor: readEnd, upTo: 10), payload.prefix(10))
-        XCTAssertEqual(DescriptorIO.readToEnd(descriptor: readEnd), payload.dropFirst(10))
+        XCTAssertEqual(DescriptorIO.read(descriptor: readEnd, upTo: payload.count), payload.dropFirst(10))
         XCTAssertEqual(DescriptorIO.read(descriptor: readEnd, upTo: 10), Data())
         close(readEnd)
 

@@ -61,15 +61,6 @@ final class MediaInputTests: XCTestCase {
         XCTAssertEqual(assertFails(.noInput) { _ = try prepare(["pipe.png"], limits: i2iLimits) }?.message, "pipe.png is not a regular file")
     }
 
-    func testUnreadableFileExits66() throws {
-        let path = try Sample.write(Sample.png(500, 500), "locked.png", in: directory)
-        chmod(path, 0)
-        defer { chmod(path, 0o600) }
-        guard access(path, R_OK) != 0 else { throw XCTSkip("running as root: permissions do not apply") }
-        XCTAssertEqual(assertFails(.noInput) { _ = try prepare(["locked.png"], limits: i2iLimits) }?.message,
-                       "cannot read locked.png: permission denied")
-    }
-
     func testATextFileNamedPngExits65() throws {
         try Sample.write(Sample.ascii("just some notes\n"), "cat.png", in: directory)
         let error = assertFails(.badInput) { _ = try prepare(["cat.png"], limits: i2iLimits) }

@@ -180,6 +180,7 @@ final class ConfigCommandTests: EndToEndCase {
         XCTAssertTrue(result.lines.contains { $0.hasPrefix("ok    key:") && $0.contains("\(Self.redactedKey) from DASHSCOPE_API_KEY accepted") }, result.stdout)
         XCTAssertTrue(result.lines.contains { $0.hasPrefix("ok    service:") && $0.contains("127.0.0.1 answered HTTP 200") }, result.stdout)
         XCTAssertTrue(result.lines.contains { $0.hasPrefix("ok    http:") && $0.contains("libcurl/") }, result.stdout)
+        XCTAssertTrue(result.lines.contains { $0.hasPrefix("ok    clock:") }, "the mock sends a Date header: \(result.stdout)")
         XCTAssertTrue(result.lines.contains { $0.hasPrefix("ok    output:") && $0.contains(root.path) }, result.stdout)
     }
 

@@ -173,6 +173,28 @@ final class ImageInputTests: EndToEndCase {
 
     // MARK: - Bad input, refused before anything is sent
 
+    /// An unreadable image exits 66 before anything is sent. Root reads every file, so as root (CI) the run drops to
+    /// `nobody` with setpriv; a non-root user runs it directly.
+    func testAnUnreadableImageExits66() throws {
+        try png("locked.png", 512, 512)
+        chmod(url("locked.png").path, 0)
+        defer { chmod(url("locked.png").path, 0o600) }
+        chmod(root.path, 0o755)
+        let args = ["i2i", "x", "-i", "locked.png"]
+        let result: RunResult
+        if getuid() == 0 {
+            let setpriv = URL(fileURLWithPath: "/usr/bin/setpriv")
+            guard FileManager.default.isExecutableFile(atPath: setpriv.path) else { return XCTFail("setpriv (util-linux) is missing") }
+            result = try Spawned(binary: setpriv, arguments: ["--reuid=65534", "--regid=65534", "--clear-groups", try Self.binary().path] + args,
+                                 environment: environment(), cwd: root, stdin: nil).finish(timeout: 20)
+        } else {
+            result = try run(args)
+        }
+        assertExit(result, 66)
+        XCTAssertTrue(result.stderr.contains("cannot read locked.png: permission denied"), result.stderr)
+        XCTAssertTrue(mock.requests.isEmpty, "nothing may be sent")
+    }
+
     func testBadInputsAreRefusedBeforeAnyRequest() throws {
         try png("cat.png", 512, 512)
         try png("small.png", 200, 200)

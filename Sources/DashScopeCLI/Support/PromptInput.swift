@@ -29,7 +29,7 @@ enum PromptInput {
 
     /// Stdin as it is, possibly empty (the command decides what an empty prompt means: i2v sends none).
     private static func anyStdin(_ context: RunContext, name: String) throws -> String {
-        guard let text = String(data: context.readStdin(), encoding: .utf8) else {
+        guard let text = String(data: try context.readStdin(), encoding: .utf8) else {
             throw DashScopeError.usage("stdin is not UTF-8 text", hint: "pipe the \(name.lowercased()) as UTF-8 text")
         }
         return text.trimming(where: \.isLineBreak)
@@ -48,7 +48,7 @@ enum PromptInput {
         case let text? where context.stdinIsTerminal:
             return text
         case let text?:
-            let piped = try decoded(context.readStdin(), name: name)
+            let piped = try decoded(try context.readStdin(), name: name)
             return piped.isEmpty ? text : piped + "\n\n" + text
         case nil where !context.stdinIsTerminal:
             return try fromStdin(context, name: name)
@@ -64,7 +64,7 @@ enum PromptInput {
 
     /// Stdin as the whole prompt of `chat` or `vl`: it must hold text.
     private static func fromStdin(_ context: RunContext, name: String) throws -> String {
-        let text = try decoded(context.readStdin(), name: name)
+        let text = try decoded(try context.readStdin(), name: name)
         guard !text.isEmpty else {
             throw DashScopeError.usage("stdin is empty: there is no \(name.lowercased()) to send",
                                        hint: "pipe some text in, or write the \(name.lowercased()) after the command in quotes")

@@ -9,18 +9,8 @@ import Glibc
 import Darwin
 #endif
 
-/// Reads whole files and streams through descriptors, in place of Foundation's `FileHandle`.
+/// Reads and writes files through descriptors, in place of Foundation's `FileHandle` (stdin is read by `StreamWriter.readAll`).
 public enum DescriptorIO {
-    /// Reads `descriptor` until end of file (retrying interrupted reads); a read error ends it early with what came.
-    public static func readToEnd(descriptor: Int32) -> Data {
-        var data = Data()
-        while true {
-            let chunk = read(descriptor: descriptor, upTo: 64 * 1024)
-            if chunk.isEmpty { return data }
-            data.append(chunk)
-        }
-    }
-
     /// Reads at most `limit` bytes, fewer only at end of file or on an error; empty at the end.
     public static func read(descriptor: Int32, upTo limit: Int) -> Data {
         var buffer = [UInt8](repeating: 0, count: max(0, limit))
