@@ -9,7 +9,7 @@ final class JSONContractTests: EndToEndCase {
     /// The type a documented key must have.
     enum Kind { case string, integer, object, array, bool, stringOrNull, integerOrNull, objectOrNull }
 
-    /// The document of a finished job (t2i, i2i, edit, t2v, i2v, r2v, task wait; later tts).
+    /// The document of a finished job (t2i, i2i, edit, t2v, i2v, r2v, tts, task wait).
     static let jobKeys: [(String, Kind)] = [
         ("task_id", .stringOrNull), ("request_id", .stringOrNull), ("model", .string), ("prompt", .string),
         ("seed", .integerOrNull), ("size", .stringOrNull), ("parameters", .objectOrNull), ("actual_prompts", .array),
@@ -83,7 +83,9 @@ final class JSONContractTests: EndToEndCase {
         (["t2v", "a red fox", "--seed", "5", "--json"], jobKeys, ["seed": "5", "size": "1920*1080"]),
         (["i2v", "waves", "-i", "https://example.com/beach.jpg", "--resolution", "720P", "--json"], jobKeys, ["size": "720P"]),
         (["r2v", "character1 dances", "--video", "https://example.com/a.mp4", "--json"], jobKeys, [:]),
-        // tts: add a row here (jobKeys).
+        (["tts", "hello there", "--json"], jobKeys, [:]),
+        (["tts", "hello there", "--stream", "--json"], jobKeys, [:]),
+        (["tts", String(repeating: "这是一个很长的句子。", count: 80), "--split", "--json"], jobKeys, [:]),
         (["chat", "Hi there", "--think", "--json"], chatKeys, ["model": "qwen-plus", "reasoning": "Thinking about it.", "finish_reason": "stop"]),
         (["chat", "Hi there", "--no-stream", "--json"], chatKeys, ["finish_reason": "stop"]),
         (["vl", "what is it?", "-i", "cat.png", "--json"], chatKeys, ["model": "qwen3-vl-plus"]),
