@@ -83,13 +83,22 @@ final class HardeningTests: EndToEndCase {
         }
     }
 
-    func testResultsToAClosedPipeExit73() throws {
-        let pipe = Pipe()
-        try pipe.fileHandleForReading.close()
-        let result = try runWithStdout(["models"], pipe.fileHandleForWriting)
-        assertExit(result, 73)
-        assertNoBacktrace(result)
-        XCTAssertTrue(result.stderr.hasPrefix("error: cannot write the results to stdout: Broken pipe"), result.stderr)
+    /// A reader that leaves (`| head`) ends every command quietly with its own status; a job's results are still saved
+    /// and journaled.
+    func testResultsToAClosedPipeEndQuietly() throws {
+        for args in [["models"], ["help", "--json"], ["task", "list", "--local"], ["t2i", "a cat", "-m", "wan2.2-t2i-flash", "--json"],
+                     ["t2i", "a dog", "-m", "wan2.2-t2i-flash"], ["task", "wait", "--all", "--json"]] {
+            let pipe = Pipe()
+            try pipe.fileHandleForReading.close()
+            let result = try runWithStdout(args, pipe.fileHandleForWriting)
+            assertExit(result, 0)
+            assertNoBacktrace(result)
+            XCTAssertFalse(result.stderr.contains("error") || result.stderr.contains("stdout"), "\(args): \(result.stderr)")
+        }
+        XCTAssertEqual(files(matching: ".png").count, 2, "the results were saved")
+        let local = try run(["task", "list", "--local", "--json"])
+        let entries = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(local.stdout.utf8)) as? [[String: Any]])
+        XCTAssertEqual(entries.map { $0["outcome"] as? String }, ["SUCCEEDED", "SUCCEEDED"], "the journal knows they finished")
     }
 
     // MARK: Signals

@@ -90,7 +90,7 @@ public enum ManPage {
             + "and the values of --size, --voice, --resolution and --duration for the -m already on the line (else the command's "
             + "default), task ids from the journal, and files. They ask the internal, local-only command `dashscope __complete` "
             + "for what depends on the line; it never touches the network."),
-        ("Output", "Results go to stdout; a full or closed stdout is an error (exit 73). JSON numbers keep their exact text."),
+        ("Output", "Results go to stdout; a full stdout is an error (exit 73); a reader that leaves early (| head) ends the command quietly, its results still saved. JSON numbers keep their exact text."),
     ]
 
     private static func usage(_ name: String, _ spec: CommandSpec) -> String {
