@@ -48,7 +48,7 @@ public enum ExitCode: Int32, Sendable, CaseIterable {
         case .keyRejected: return "the API key was rejected (401/403)"
         case .noKey: return "no API key configured, or the config file is wrong (its file and line are named)"
         case .interrupted: return "interrupted (Ctrl-C); a running task keeps running and the resume line is printed"
-        case .terminated: return "terminated (SIGTERM, or a second Ctrl-C gives 130): partial downloads are removed"
+        case .terminated: return "terminated (SIGTERM); as with Ctrl-C the resume line is printed and a task's partial downloads are kept for task wait"
         }
     }
 }
