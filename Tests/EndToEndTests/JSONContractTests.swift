@@ -188,7 +188,26 @@ final class JSONContractTests: EndToEndCase {
         }
     }
 
-    // MARK: - Commands being added (a row each when they land)
-    // tts: the job document (jobKeys): a row in `rows`.
-    // models, help --json: a row each with their documented keys.
+    /// `models --json` (an array; one object for a name) and `help --json`, with the keys the README lists.
+    func testModelsAndHelp() throws {
+        let modelKeys: [(String, Kind)] = [("name", .string), ("command", .string), ("family", .string), ("summary", .string),
+                                           ("default", .bool), ("modes", .array), ("prompt_limit", .integerOrNull), ("sizes", .objectOrNull),
+                                           ("default_size", .stringOrNull), ("ratios", .object), ("n", .object), ("images", .objectOrNull),
+                                           ("videos", .objectOrNull), ("video", .objectOrNull), ("regions", .array)]
+        let models = try document(["models", "--json"]) as? [Any] ?? []
+        XCTAssertGreaterThan(models.count, 30)
+        for model in models { assertKeys(model, modelKeys, "models") }
+        assertKeys(try document(["models", "wan2.6-t2v", "--json"]), modelKeys, "models NAME")
+
+        let help = try document(["help", "--json"])
+        assertKeys(help, [("name", .string), ("version", .string), ("usage", .string), ("commands", .array), ("global_options", .array),
+                          ("environment", .array), ("exit_codes", .array)], "help")
+        let commandKeys: [(String, Kind)] = [("name", .string), ("path", .string), ("summary", .string), ("details", .string),
+                                             ("positional", .objectOrNull), ("options", .array), ("subcommands", .array), ("examples", .array)]
+        let optionKeys: [(String, Kind)] = [("long", .string), ("short", .stringOrNull), ("kind", .string), ("placeholder", .stringOrNull),
+                                            ("repeatable", .bool), ("default", .stringOrNull), ("values", .object), ("help", .string)]
+        let tts = try document(["help", "tts", "--json"])
+        assertKeys(tts, commandKeys, "help tts")
+        for option in (tts as? [String: Any])?["options"] as? [Any] ?? [] { assertKeys(option, optionKeys, "help tts option") }
+    }
 }

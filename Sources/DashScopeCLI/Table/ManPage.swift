@@ -44,6 +44,9 @@ public enum ManPage {
             + " (default ~/.config/dashscope/config). Precedence: flag > environment > config file > default. A bad line stops every command with its file and line (exit 78)."),
         ("$XDG_STATE_HOME/dashscope/tasks.jsonl", "the task journal (default ~/.local/state/dashscope/tasks.jsonl, mode 600): "
             + "every submitted async task, so `task wait` can resume it and completions can offer its id."),
+        ("$XDG_STATE_HOME/dashscope/conversations/", "the chat conversations, NAME.json each (default "
+            + "~/.local/state/dashscope/conversations, directory mode 700, files 600): `chat --continue` and `--conversation NAME` "
+            + "continue them; an unnamed chat is kept as last."),
         ("completions/dashscope.bash, _dashscope, dashscope.fish", "the completion scripts `make install` puts in "
             + "share/bash-completion/completions, share/zsh/site-functions and share/fish/vendor_completions.d."),
     ]
