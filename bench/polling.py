@@ -2,7 +2,7 @@
 """How soon a finished task is noticed: dashscope (and the official Python SDK, and an older dashscope if given)
 against dashscope-mock bound to this machine's non-loopback address, through a counting TCP relay.
 
-With --video, also real video tasks of 60-280 s (`dashscope t2v` and the SDK's VideoSynthesis.call), about 5 min
+With --video, also twelve real video tasks of 51-289 s (`dashscope t2v` and the SDK's VideoSynthesis.call), about 5 min
 per round. Prints numbers; never fails on a number. Traffic stays on this machine's own address; every run is bounded.
   bench/polling.py --dashscope BIN --mock BIN [--before BIN] [--sdk-python PY] [--rounds N] [--address IP]
                    [--video] [--video-rounds N]
@@ -11,10 +11,10 @@ import argparse, asyncio, json, os, random, re, statistics, subprocess, tempfile
 
 TASKS = [4, 9, 17, 26]          # seconds, the tasks of issue 6
 VIDEO = list(range(40, 301, 2))  # seconds, videos rarely take less or more (the simulation)
-# seconds, the real video tasks of --video: one per sixth of 40-300 s (mean 170 s, as a uniform spread), their fractions
-# of the SDK's 5 s period spread evenly (0.4, 1.2, ... 4.4 s), so no client's poll grid lines up with the ends: whole
-# multiples of 5 s (45, 80, ...) were each seen by the SDK 0.1-0.3 s after their end, where 2.5 s is its average
-VIDEO_TASKS = [60.4, 106.2, 147.0, 192.8, 233.6, 279.4]
+# seconds, the real video tasks of --video: the middles of twelve equal slices of 40-300 s, so the sample stands for a
+# uniform spread (for them the schedules predict what they predict for 40-300 s at large); whole multiples of 5 s
+# (45, 80, ...) would each be seen by the SDK's 5 s poll grid at once, where 2.5 s late is its average
+VIDEO_TASKS = [round(40 + 260 * (k + 0.5) / 12, 1) for k in range(12)]
 STAGGER = 0.4                    # seconds between the starts of a round's tasks, so the mock's cycle order holds
 VIDEO_STAGGER = 3                # the same for video runs (the SDK's python start-up takes about a second)
 KEY = "sk-bench-0000000000"
@@ -334,11 +334,11 @@ def main():
         return
 
     print(f"\nvideos measured against dashscope-mock on {args.address} (not loopback), through a counting relay; "
-          f"wan2.6-t2v tasks of {','.join(map(str, VIDEO_TASKS))} s (--video-seconds) started {VIDEO_STAGGER} s apart, "
+          f"wan2.6-t2v tasks of {','.join(f'{t:g}' for t in VIDEO_TASKS)} s (--video-seconds) started {VIDEO_STAGGER} s apart, "
           f"{args.video_rounds} round(s) per client, clients side by side")
     expected = simulate(*schedules["video"], VIDEO_TASKS, 400), simulate(SDK_PHASES, 0, VIDEO_TASKS)
     print(f"  for these tasks the schedules alone predict: dashscope lag {expected[0][0]:.2f} s in {expected[0][1]:.2f} polls, "
-          f"the SDK {expected[1][0]:.2f} s in {expected[1][1]:.2f} polls (six tasks: a sample, not the average)")
+          f"the SDK {expected[1][0]:.2f} s in {expected[1][1]:.2f} polls (one round: a sample, not the average)")
     clients = make_clients(args, work, video=True)
     print("  lag = end-to-end - task seconds; dashscope's end-to-end is the whole `t2v` process (create, polls, MP4 download),")
     print("  the SDK's is VideoSynthesis.call() (create and polls; it downloads nothing and excludes python start-up)")

@@ -2,7 +2,7 @@
 # Measures how soon dashscope notices a finished task against dashscope-mock on this machine's non-loopback
 # address (next to the official Python SDK when SDK_PYTHON, or python3, has `pip install dashscope`; next to an older
 # build when BEFORE_BIN is set). Prints numbers, never fails on one; about 30 s per round (ROUNDS, default 3).
-# VIDEO=1 adds real video tasks of 60-280 s (t2v and the SDK's VideoSynthesis), about 5 min per round (VIDEO_ROUNDS, default 1).
+# VIDEO=1 adds real video tasks of 51-289 s (t2v and the SDK's VideoSynthesis), about 5 min per round (VIDEO_ROUNDS, default 1).
 #   bench/polling.sh            SDK_PYTHON=/path/venv/bin/python BEFORE_BIN=/path/old/dashscope ROUNDS=3 bench/polling.sh
 #   SDK_PYTHON=/path/venv/bin/python VIDEO=1 VIDEO_ROUNDS=1 ROUNDS=1 bench/polling.sh
 set -euo pipefail
