@@ -12,6 +12,7 @@ import Darwin
 // a write error (exit 73, one line on stderr), never a crash.
 StopSignals.block()
 signal(SIGPIPE, SIG_IGN)
+let closedStreams = StreamWriter.occupyClosedStandardStreams()
 
 let context = RunContext(
     arguments: Array(CommandLine.arguments.dropFirst()),
@@ -20,8 +21,11 @@ let context = RunContext(
     stdinIsTerminal: isatty(STDIN_FILENO) == 1,
     stdoutIsTerminal: isatty(STDOUT_FILENO) == 1,
     stderrIsTerminal: isatty(STDERR_FILENO) == 1,
-    readStdin: { FileHandle.standardInput.readDataToEndOfFile() },
-    writeStdout: { try StreamWriter.write($0, to: STDOUT_FILENO) },
+    readStdin: { try StreamWriter.readAll(from: STDIN_FILENO) },
+    writeStdout: {
+        if closedStreams.contains(STDOUT_FILENO) { throw StreamWriter.Failure(code: EBADF) }
+        try StreamWriter.write($0, to: STDOUT_FILENO)
+    },
     writeStderr: { try StreamWriter.write($0, to: STDERR_FILENO) })
 
 let run = Task.detached { exit(await CLI.run(context)) }

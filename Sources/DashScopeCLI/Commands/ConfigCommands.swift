@@ -14,7 +14,7 @@ enum ConfigCommands {
         let setting = try lookup(key)
         var value = words[1]
         if value == "-" {
-            value = String(decoding: invocation.context.readStdin(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            value = String(decoding: try invocation.context.readStdin(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         }
         if setting.secret { console.protect(secret: value) }
         let normalised: String

@@ -11,11 +11,11 @@ enum PromptInput {
         let name = args.command.positional?.name ?? "PROMPT"
         switch args.positional {
         case "-"?:
-            return try decoded(context.readStdin(), name: name)
+            return try decoded(try context.readStdin(), name: name)
         case let text?:
             return text
         case nil where !context.stdinIsTerminal:
-            return try decoded(context.readStdin(), name: name)
+            return try decoded(try context.readStdin(), name: name)
         case nil where args.command.positional?.required == false:
             return ""
         case nil:
@@ -36,7 +36,7 @@ enum PromptInput {
         case let text? where context.stdinIsTerminal:
             return text
         case let text?:
-            let piped = try decoded(context.readStdin(), name: name)
+            let piped = try decoded(try context.readStdin(), name: name)
             return piped.isEmpty ? text : piped + "\n\n" + text
         case nil where !context.stdinIsTerminal:
             return try fromStdin(context, name: name)
@@ -52,7 +52,7 @@ enum PromptInput {
 
     /// Stdin as the whole prompt of `chat` or `vl`: it must hold text.
     private static func fromStdin(_ context: RunContext, name: String) throws -> String {
-        let text = try decoded(context.readStdin(), name: name)
+        let text = try decoded(try context.readStdin(), name: name)
         guard !text.isEmpty else {
             throw DashScopeError.usage("stdin is empty: there is no \(name.lowercased()) to send",
                                        hint: "pipe some text in, or write the \(name.lowercased()) after the command in quotes")

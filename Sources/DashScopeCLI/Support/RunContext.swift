@@ -15,8 +15,8 @@ public struct RunContext: Sendable {
     public var stdoutIsTerminal: Bool
     /// Whether stderr is a terminal (progress is shown only then).
     public var stderrIsTerminal: Bool
-    /// Reads all of stdin.
-    public var readStdin: @Sendable () -> Data
+    /// Reads all of stdin; throws a `DashScopeError` (exit 66) when it cannot be read.
+    public var readStdin: @Sendable () throws -> Data
     /// Writes bytes to stdout; throws when they cannot be written (a full disk, a closed pipe), which fails the run with exit 73.
     public var writeStdout: @Sendable (Data) throws -> Void
     /// Writes bytes to stderr; a failure there is ignored (there is nowhere left to report it).
@@ -29,7 +29,7 @@ public struct RunContext: Sendable {
     /// Creates a context.
     public init(arguments: [String], environment: [String: String], cwd: String,
                 stdinIsTerminal: Bool, stdoutIsTerminal: Bool, stderrIsTerminal: Bool,
-                readStdin: @escaping @Sendable () -> Data,
+                readStdin: @escaping @Sendable () throws -> Data,
                 writeStdout: @escaping @Sendable (Data) throws -> Void, writeStderr: @escaping @Sendable (Data) throws -> Void,
                 transport: (any HTTPTransport)? = nil, sleeper: any Sleeper = TaskSleeper()) {
         self.arguments = arguments

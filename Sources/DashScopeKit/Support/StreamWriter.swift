@@ -39,4 +39,34 @@ public enum StreamWriter {
             }
         }
     }
+
+    /// Reads `descriptor` (stdin) to its end, retrying interrupted reads; a read error (stdin is a directory, say) is
+    /// exit 66 naming the system's reason, never a trap.
+    public static func readAll(from descriptor: Int32, name: String = "stdin") throws -> Data {
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count == 0 { return data }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw DashScopeError("cannot read \(name): \(Failure(code: errno).description.lowercased())",
+                                     hint: "pipe text into dashscope, or give the prompt as an argument", exit: .noInput)
+            }
+            data.append(contentsOf: buffer[0..<count])
+        }
+    }
+
+    /// Puts `/dev/null` on any of stdin, stdout and stderr that the caller closed (`<&-`), so no file this process
+    /// opens later takes their number: results written into a download, a config file read as stdin. Returns the
+    /// descriptors that were closed (a closed stdout must still fail writes, not swallow results).
+    public static func occupyClosedStandardStreams() -> Set<Int32> {
+        var closed: Set<Int32> = []
+        for descriptor: Int32 in [0, 1, 2] where fcntl(descriptor, F_GETFD) == -1 && errno == EBADF {
+            let opened = open("/dev/null", descriptor == 0 ? O_RDONLY : O_WRONLY)
+            if opened >= 0 && opened != descriptor { _ = dup2(opened, descriptor); _ = close(opened) }
+            closed.insert(descriptor)
+        }
+        return closed
+    }
 }
