@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prints start-up and end-to-end overhead numbers for dashscope release builds. Not a test: it never fails on a number.
-#   bench/run.sh [RUNS]
+#   bench/run.sh [RUNS]          (ends with bench/polling.sh; VIDEO=1 adds its ~5 min real video measurement)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-30}

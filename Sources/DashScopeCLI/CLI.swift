@@ -18,6 +18,8 @@ public enum CLI {
                                                                    environment: context.environment)
         let status = await outcome(context, console: console)
         console.flushTraces()
+        // A stopped run leaves no half-written file that nothing can resume (a task's resumable partials are not registered).
+        if [ExitCode.interrupted.rawValue, ExitCode.terminated.rawValue].contains(status) { TemporaryFiles.removeAll() }
         guard let failure = console.stdoutFailure, status == ExitCode.ok.rawValue || status == ExitCode.partial.rawValue else {
             return status
         }
@@ -49,8 +51,9 @@ public enum CLI {
             return error.exitCode.rawValue
         } catch is CancellationError {
             console.endProgress()
-            console.error(DashScopeError("interrupted", exit: .interrupted))
-            return ExitCode.interrupted.rawValue
+            let reason = StopSignals.reason
+            console.error(DashScopeError(reason.name, exit: reason))
+            return reason.rawValue
         } catch {
             console.endProgress()
             console.error(DashScopeError("unexpected failure: \(error)", hint: "please report this", exit: .failed))

@@ -12,7 +12,7 @@ struct ChatJob: Sendable {
     /// The chat models of API.md §7.
     static let textModels: Set<String> = ["qwen-plus", "qwen3-max", "qwen-plus-latest", "qwen-turbo", "qwen-max"]
     /// The vision models of API.md §7, which also take `image_url` and `video_url` items.
-    static let visionModels: Set<String> = ["qwen3-vl-plus", "qwen-vl-max"]
+    static let visionModels: Set<String> = ["qwen3-vl-plus", "qwen-vl-max", "qwen-vl-plus"]
     /// Every model the route answers.
     static let models = textModels.union(visionModels)
 

@@ -68,12 +68,12 @@ final class CLIHarness {
         test.addTeardownBlock { try? FileManager.default.removeItem(atPath: root) }
     }
 
-    func run(_ arguments: [String], stdin: String? = nil, transport: FakeService) async -> Outcome {
+    func run(_ arguments: [String], stdin: String? = nil, stdinBytes: Data? = nil, transport: FakeService) async -> Outcome {
         let out = Shared(Data())
         let err = Shared(Data())
-        let input = Data((stdin ?? "").utf8)
+        let input = stdinBytes ?? Data((stdin ?? "").utf8)
         let context = RunContext(arguments: arguments, environment: environment, cwd: cwd,
-                                 stdinIsTerminal: stdin == nil, stdoutIsTerminal: false, stderrIsTerminal: false,
+                                 stdinIsTerminal: stdin == nil && stdinBytes == nil, stdoutIsTerminal: false, stderrIsTerminal: false,
                                  readStdin: { input },
                                  writeStdout: { data in out.mutate { $0.append(data) } },
                                  writeStderr: { data in err.mutate { $0.append(data) } },

@@ -141,6 +141,29 @@ final class ConsoleTests: XCTestCase {
         XCTAssertEqual(stderr, "", "the console does not report it itself: the run does, once")
     }
 
+    func testAReaderThatLeavesIsNoFailureAndLaterResultsAreDropped() {
+        let console = console(failing: StreamWriter.Failure(code: EPIPE))
+        console.result("a.png")
+        console.result("b.png")
+        XCTAssertNil(console.stdoutFailure, "a closed pipe (| head) ends the output quietly")
+        XCTAssertEqual(stderr, "")
+    }
+
+    func testARunWhoseReaderLeavesEndsQuietlyWithItsOwnStatus() async throws {
+        for argv in [["models"], ["version"], ["help"], ["models", "--json"], ["help", "--json"]] {
+            out.mutate { $0 = Data() }
+            err.mutate { $0 = Data() }
+            let err = err
+            let context = RunContext(arguments: argv, environment: [:], cwd: "/", stdinIsTerminal: false, stdoutIsTerminal: false,
+                                     stderrIsTerminal: false, readStdin: { Data() },
+                                     writeStdout: { _ in throw StreamWriter.Failure(code: EPIPE) },
+                                     writeStderr: { data in err.mutate { $0.append(data) } })
+            let status = await CLI.run(context)
+            XCTAssertEqual(status, 0, "\(argv): \(stderr)")
+            XCTAssertEqual(stderr, "", "\(argv)")
+        }
+    }
+
     func testARunWhoseResultsCannotBeWrittenExits73WithOneError() async throws {
         for argv in [["models"], ["version"], ["help"], ["models", "--json"]] {
             out.mutate { $0 = Data() }
@@ -148,7 +171,7 @@ final class ConsoleTests: XCTestCase {
             let err = err
             let context = RunContext(arguments: argv, environment: [:], cwd: "/", stdinIsTerminal: false, stdoutIsTerminal: false,
                                      stderrIsTerminal: false, readStdin: { Data() },
-                                     writeStdout: { _ in throw StreamWriter.Failure(code: EPIPE) },
+                                     writeStdout: { _ in throw StreamWriter.Failure(code: ENOSPC) },
                                      writeStderr: { data in err.mutate { $0.append(data) } })
             let status = await CLI.run(context)
             XCTAssertEqual(status, 73, "\(argv)")
@@ -158,7 +181,7 @@ final class ConsoleTests: XCTestCase {
                 continue
             }
             XCTAssertEqual(stderr.components(separatedBy: "error: ").count - 1, 1, "\(argv): \(stderr)")
-            XCTAssertTrue(stderr.hasPrefix("error: cannot write the results to stdout: \(String(cString: strerror(EPIPE)))"), stderr)
+            XCTAssertTrue(stderr.hasPrefix("error: cannot write the results to stdout: \(String(cString: strerror(ENOSPC)))"), stderr)
         }
     }
 }

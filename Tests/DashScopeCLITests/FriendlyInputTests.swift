@@ -193,6 +193,8 @@ final class FriendlyInputTests: XCTestCase {
             ("qwen-plus-2025-01-25", .chat, false, false),
             ("deepseek-r1", .chat, false, false),
             ("qwen-plu", .chat, false, true),
+            ("qwen-plsu", .chat, false, true),
+            ("qwne-max", .chat, false, true),
             ("Qwen-Plus-Latest", .chat, false, true),
             ("qwen-plu", .chat, true, false),
             ("qwen-vl-mx", .vision, false, true),

@@ -108,5 +108,8 @@ final class HelpTests: XCTestCase {
         XCTAssertEqual(Suggest.phrase("zzz", among: ["t2i"]), "")
         XCTAssertEqual(Suggest.distance("kitten", "sitting"), 3)
         XCTAssertEqual(Suggest.distance("", "abc"), 3)
+        XCTAssertEqual(Suggest.distance("qwen-plsu", "qwen-plus"), 1, "a swap of neighbours is one edit")
+        XCTAssertEqual(Suggest.distance("ab", "ba"), 1)
+        XCTAssertEqual(Suggest.distance("abc", "ca"), 3, "optimal string alignment: no edit of a swapped pair")
     }
 }

@@ -40,6 +40,21 @@ final class ParserTests: XCTestCase {
 
     // MARK: Values
 
+    /// An option the command lacks but a sibling takes is named as such, never matched to a near name of the command's own.
+    func testAnOptionOfASiblingCommandIsExplainedNotGuessed() {
+        refuse(["i2v", "x", "-i", "a.png", "--ratio", "16:9"], "unknown option '--ratio' for dashscope i2v: the shape follows the image; use --resolution")
+        refuse(["i2v", "x", "-i", "a.png", "--size", "1280*720"], "unknown option '--size' for dashscope i2v: the shape follows the image; use --resolution")
+        refuse(["tts", "x", "--seed", "3"], "unknown option '--seed' for dashscope tts: it is an option of t2i, ")
+        refuse(["i2v", "x", "--modle", "m"], "Did you mean '--model'?")
+    }
+
+    /// A value that is no number gets an example the model on the line takes, never a made-up one (`--duration 1`).
+    func testNumberHintsComeFromTheModel() {
+        refuse(["t2v", "x", "--duration", "abc"], "e.g. --duration 5")
+        refuse(["r2v", "x", "--duration", "abc"], "e.g. --duration 5")
+        refuse(["t2i", "x", "-n", "many"], "e.g. -n 1")
+    }
+
     func testOptionValueSpellings() throws {
         let table: [([String], String, String)] = [
             (["t2i", "a cat", "--model", "wan2.2-t2i-flash"], "model", "wan2.2-t2i-flash"),

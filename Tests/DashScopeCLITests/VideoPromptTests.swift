@@ -35,4 +35,16 @@ final class VideoPromptTests: XCTestCase {
         XCTAssertEqual(outcome.status, 64)
         XCTAssertTrue(outcome.stderr.contains("wan2.6-i2v takes 1 image (-i/--image); 2 were given"), outcome.stderr)
     }
+
+    /// A video `--size` that is no size is refused with the model's own default size as the example, not an image size.
+    func testAnUnreadableSizeHintsAtTheModelsOwnSize() async throws {
+        let cli = try CLIHarness(self)
+        for (argv, example) in [(["t2v", "x"], "1920*1080 (wan2.6-t2v's default)"), (["t2v", "x", "-m", "wanx2.1-t2v-turbo"], "1280*720"),
+                                (["r2v", "x", "--video", "https://x/a.mp4"], "1920*1080")] {
+            let outcome = await cli.run(argv + ["--size", "1", "--dry-run", "--api-key", key], transport: refuseEverything)
+            XCTAssertEqual(outcome.status, 64, outcome.stderr)
+            XCTAssertTrue(outcome.stderr.contains("e.g. \(example)"), "\(argv): \(outcome.stderr)")
+            XCTAssertFalse(outcome.stderr.contains("1024x1024"), outcome.stderr)
+        }
+    }
 }

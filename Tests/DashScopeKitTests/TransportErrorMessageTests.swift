@@ -27,6 +27,11 @@ final class TransportErrorMessageTests: XCTestCase {
         }
     }
 
+    func testATruncatedAnswerOfUnknownLengthSaysHowMuchArrived() {
+        XCTAssertEqual(TransportError.truncated(expected: -1, received: 0).message, "the answer ended early (after 0 bytes)")
+        XCTAssertEqual(TransportError.truncated(expected: 100, received: 10).message, "the answer ended early (10 of 100 bytes)")
+    }
+
     func testTheDeadlineExitsTryLaterNamingTheHost() async throws {
         let (sent, _) = try await failure(.deadlineReached(sent: true), create, exit: .tryLater)
         XCTAssertTrue(sent?.message.contains("dashscope.aliyuncs.com") ?? false, sent?.message ?? "")

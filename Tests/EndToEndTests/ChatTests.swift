@@ -234,6 +234,19 @@ final class ChatTests: EndToEndCase {
         XCTAssertEqual(content[3].string("text"), "What is this?")
     }
 
+    /// qwen-vl-plus is a real vision model one edit from qwen3-vl-plus: it is sent as it is, without a warning; a swap
+    /// of two neighbouring letters (`qwen-plsu`) is a typo and refused before anything is sent.
+    func testRealNamesNearOthersAreSentAndTranspositionsAreTypos() throws {
+        let real = try run(["vl", "what is it?", "-i", "https://example.com/b.jpg", "-m", "qwen-vl-plus"])
+        assertExit(real, 0)
+        XCTAssertEqual(real.stderr, "")
+        XCTAssertEqual(chats.last?.json?.string("model"), "qwen-vl-plus")
+        let typo = try run(["chat", "hi", "-m", "qwen-plsu"])
+        assertExit(typo, 64)
+        XCTAssertTrue(typo.stderr.contains("Did you mean 'qwen-plus'"), typo.stderr)
+        XCTAssertEqual(chats.count, 1, "the typo is not sent")
+    }
+
     func testVisionRefusesTinyAndThinImagesAndNothingToLookAt() throws {
         try png("tiny.png", 5, 5)
         try png("thin.png", 2010, 10)

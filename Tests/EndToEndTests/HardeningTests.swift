@@ -83,16 +83,51 @@ final class HardeningTests: EndToEndCase {
         }
     }
 
-    func testResultsToAClosedPipeExit73() throws {
-        let pipe = Pipe()
-        try pipe.fileHandleForReading.close()
-        let result = try runWithStdout(["models"], pipe.fileHandleForWriting)
-        assertExit(result, 73)
-        assertNoBacktrace(result)
-        XCTAssertTrue(result.stderr.hasPrefix("error: cannot write the results to stdout: Broken pipe"), result.stderr)
+    /// A reader that leaves (`| head`) ends every command quietly with its own status; a job's results are still saved
+    /// and journaled.
+    func testResultsToAClosedPipeEndQuietly() throws {
+        for args in [["models"], ["help", "--json"], ["task", "list", "--local"], ["t2i", "a cat", "-m", "wan2.2-t2i-flash", "--json"],
+                     ["t2i", "a dog", "-m", "wan2.2-t2i-flash"], ["task", "wait", "--all", "--json"]] {
+            let pipe = Pipe()
+            try pipe.fileHandleForReading.close()
+            let result = try runWithStdout(args, pipe.fileHandleForWriting)
+            assertExit(result, 0)
+            assertNoBacktrace(result)
+            XCTAssertFalse(result.stderr.contains("error") || result.stderr.contains("stdout"), "\(args): \(result.stderr)")
+        }
+        XCTAssertEqual(files(matching: ".png").count, 2, "the results were saved")
+        let local = try run(["task", "list", "--local", "--json"])
+        let entries = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(local.stdout.utf8)) as? [[String: Any]])
+        XCTAssertEqual(entries.map { $0["outcome"] as? String }, ["SUCCEEDED", "SUCCEEDED"], "the journal knows they finished")
     }
 
     // MARK: Signals
+
+    /// SIGTERM stops a run as Ctrl-C does, but with 143: the task id and the resume line are printed (as one JSON error
+    /// with code `terminated` under --json), and the task's resumable partial download is kept.
+    func testSIGTERMPrintsTheTaskAndTheResumeLine() throws {
+        for json in [false, true] {
+            mock.inject(try Fault(spec: "slow@file:5"))
+            let process = try spawn(["t2i", "a cat", "-m", "wan2.2-t2i-flash", "-o", "pics/"] + (json ? ["--json"] : []))
+            waitUntil("the download has started") { downloads.count == (json ? 2 : 1) }
+            process.send(SIGTERM)
+            let result = process.finish(timeout: 10)
+            assertExit(result, 143)
+            assertNoBacktrace(result)
+            XCTAssertTrue(result.stderr.contains("dashscope task wait"), "the resume line: \(result.stderr)")
+            if json {
+                let line = try XCTUnwrap(result.errorLines.last)
+                let error = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]).object("error")
+                XCTAssertEqual(error.string("code"), "terminated")
+                XCTAssertEqual(error.int("exit_code"), 143)
+                XCTAssertNotNil(error.string("task_id"), line)
+            } else {
+                XCTAssertTrue(result.stderr.contains("terminated; task "), result.stderr)
+            }
+        }
+        XCTAssertEqual(files(matching: ".png"), [])
+        assertOnlyResumableParts()
+    }
 
     func testSIGTERMDuringADownloadKeepsOnlyTheResumablePartAndExits143() throws {
         mock.inject(try Fault(spec: "slow@file:5"))

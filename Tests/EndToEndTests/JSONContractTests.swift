@@ -9,7 +9,7 @@ final class JSONContractTests: EndToEndCase {
     /// The type a documented key must have.
     enum Kind { case string, integer, object, array, bool, stringOrNull, integerOrNull, objectOrNull }
 
-    /// The document of a finished job (t2i, i2i, edit, t2v, i2v, r2v, task wait; later tts).
+    /// The document of a finished job (t2i, i2i, edit, t2v, i2v, r2v, tts, task wait).
     static let jobKeys: [(String, Kind)] = [
         ("task_id", .stringOrNull), ("request_id", .stringOrNull), ("model", .string), ("prompt", .string),
         ("seed", .integerOrNull), ("size", .stringOrNull), ("parameters", .objectOrNull), ("actual_prompts", .array),
@@ -83,7 +83,9 @@ final class JSONContractTests: EndToEndCase {
         (["t2v", "a red fox", "--seed", "5", "--json"], jobKeys, ["seed": "5", "size": "1920*1080"]),
         (["i2v", "waves", "-i", "https://example.com/beach.jpg", "--resolution", "720P", "--json"], jobKeys, ["size": "720P"]),
         (["r2v", "character1 dances", "--video", "https://example.com/a.mp4", "--json"], jobKeys, [:]),
-        // tts: add a row here (jobKeys).
+        (["tts", "hello there", "--json"], jobKeys, [:]),
+        (["tts", "hello there", "--stream", "--json"], jobKeys, [:]),
+        (["tts", String(repeating: "这是一个很长的句子。", count: 80), "--split", "--json"], jobKeys, [:]),
         (["chat", "Hi there", "--think", "--json"], chatKeys, ["model": "qwen-plus", "reasoning": "Thinking about it.", "finish_reason": "stop"]),
         (["chat", "Hi there", "--no-stream", "--json"], chatKeys, ["finish_reason": "stop"]),
         (["vl", "what is it?", "-i", "cat.png", "--json"], chatKeys, ["model": "qwen3-vl-plus"]),
@@ -186,7 +188,26 @@ final class JSONContractTests: EndToEndCase {
         }
     }
 
-    // MARK: - Commands being added (a row each when they land)
-    // tts: the job document (jobKeys): a row in `rows`.
-    // models, help --json: a row each with their documented keys.
+    /// `models --json` (an array; one object for a name) and `help --json`, with the keys the README lists.
+    func testModelsAndHelp() throws {
+        let modelKeys: [(String, Kind)] = [("name", .string), ("command", .string), ("family", .string), ("summary", .string),
+                                           ("default", .bool), ("modes", .array), ("prompt_limit", .integerOrNull), ("sizes", .objectOrNull),
+                                           ("default_size", .stringOrNull), ("ratios", .object), ("n", .object), ("images", .objectOrNull),
+                                           ("videos", .objectOrNull), ("video", .objectOrNull), ("regions", .array)]
+        let models = try document(["models", "--json"]) as? [Any] ?? []
+        XCTAssertGreaterThan(models.count, 30)
+        for model in models { assertKeys(model, modelKeys, "models") }
+        assertKeys(try document(["models", "wan2.6-t2v", "--json"]), modelKeys, "models NAME")
+
+        let help = try document(["help", "--json"])
+        assertKeys(help, [("name", .string), ("version", .string), ("usage", .string), ("commands", .array), ("global_options", .array),
+                          ("environment", .array), ("exit_codes", .array)], "help")
+        let commandKeys: [(String, Kind)] = [("name", .string), ("path", .string), ("summary", .string), ("details", .string),
+                                             ("positional", .objectOrNull), ("options", .array), ("subcommands", .array), ("examples", .array)]
+        let optionKeys: [(String, Kind)] = [("long", .string), ("short", .stringOrNull), ("kind", .string), ("placeholder", .stringOrNull),
+                                            ("repeatable", .bool), ("default", .stringOrNull), ("values", .object), ("help", .string)]
+        let tts = try document(["help", "tts", "--json"])
+        assertKeys(tts, commandKeys, "help tts")
+        for option in (tts as? [String: Any])?["options"] as? [Any] ?? [] { assertKeys(option, optionKeys, "help tts option") }
+    }
 }

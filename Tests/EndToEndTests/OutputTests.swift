@@ -15,6 +15,23 @@ final class OutputTests: EndToEndCase {
         assertNoPartFiles()
     }
 
+    /// `-o -` means stdout only for tts: the commands that save files refuse it before anything is sent (64), with the way
+    /// to name a file `-`.
+    func testDashAsOutputIsRefusedByCommandsThatSaveFiles() throws {
+        for argv in [["t2v", "x"], ["t2i", "a cat"], ["r2v", "character1 dances", "--video", "https://example.com/a.mp4"]] {
+            let result = try run(argv + ["-o", "-"])
+            assertExit(result, 64)
+            XCTAssertTrue(result.stderr.contains("cannot write its results to stdout (-o -)"), "\(argv): \(result.stderr)")
+            XCTAssertTrue(result.stderr.contains("-o ./-"), result.stderr)
+            XCTAssertEqual(result.stdout, "")
+        }
+        XCTAssertTrue(mock.requests.isEmpty, "nothing may be sent")
+        XCTAssertEqual(files(), [])
+        let named = try run(["t2i", "a cat", "-o", "./-"])
+        assertExit(named, 0)
+        XCTAssertEqual(files(), ["-.png"])
+    }
+
     func testFileNameWithSeveralOutputsIsNumbered() throws {
         let result = try run(["t2i", "a cat", "-m", "wan2.2-t2i-flash", "-n", "3", "-o", "name.png"])
         assertExit(result, 0)

@@ -62,6 +62,29 @@ final class ShellInfoTests: EndToEndCase {
         XCTAssertEqual(((object["images"] as? [String: Any])?["count"] as? [String: Any])?["max"] as? Int, 3)
     }
 
+    /// Every ratio `models --json` lists for a video model is the size its command sends for `--size W:H`.
+    func testModelsRatiosOfVideoModelsAreTheSizesSent() throws {
+        let result = try run(["models", "--json"])
+        let rows = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+        let extra = ["r2v": ["--video", "https://example.com/a.mp4"]]
+        var checked = 0
+        for row in rows where !(row["video"] is NSNull) {
+            let name = try XCTUnwrap(row["name"] as? String), command = try XCTUnwrap(row["command"] as? String)
+            let ratios = row["ratios"] as? [String: String] ?? [:]
+            XCTAssertEqual(ratios.isEmpty, row["sizes"] is NSNull, "\(name): ratios exactly when the model takes sizes")
+            for (ratio, size) in ratios where ["16:9", "1:1"].contains(ratio) {
+                let sent = try run([command, "x", "-m", name, "--size", ratio, "--dry-run", "--json"] + (extra[command] ?? []))
+                assertExit(sent, 0)
+                let request = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(sent.stdout.utf8)) as? [String: Any])
+                XCTAssertEqual(request.object("body").object("parameters").string("size"), size, "\(name) --size \(ratio)")
+                checked += 1
+            }
+        }
+        XCTAssertGreaterThan(checked, 8)
+        let text = try run(["models", "wan2.2-t2v-plus"])
+        XCTAssertTrue(text.stdout.contains("1:1 → 1440*1440"), text.stdout)
+    }
+
     func testModelsFilteredByCommand() throws {
         let result = try run(["models", "--command", "edit"])
         assertExit(result, 0)

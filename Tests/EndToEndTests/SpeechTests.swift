@@ -187,4 +187,21 @@ final class SpeechTests: EndToEndCase {
         XCTAssertTrue(mock.requests.isEmpty)
         XCTAssertEqual(files(), [])
     }
+
+    func testDryRunWithJSONPrintsTheRequestAsJSONForEveryWayOfRunning() throws {
+        let long = String(repeating: "这是一个很长的句子。", count: 80)
+        for (argv, calls) in [(["tts", "hello", "--stream"], 1), (["tts", "hello", "-o", "-"], 1), (["tts", long, "--split"], 2)] {
+            let result = try run(argv + ["--dry-run", "--json"])
+            assertExit(result, 0)
+            let parsed = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8))
+            let requests = calls == 1 ? [parsed as? [String: Any]].compactMap { $0 } : (parsed as? [[String: Any]] ?? [])
+            XCTAssertGreaterThanOrEqual(requests.count, calls, "\(argv): \(result.stdout)")
+            for request in requests {
+                XCTAssertEqual(request.string("method"), "POST", "\(argv)")
+                XCTAssertNotNil(request["body"] as? [String: Any], "\(argv)")
+            }
+            XCTAssertEqual(requests.first?["output"] is NSNull, argv.contains("-"), "\(argv): nothing is saved with -o -")
+        }
+        XCTAssertTrue(mock.requests.isEmpty)
+    }
 }

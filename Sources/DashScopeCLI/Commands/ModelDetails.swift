@@ -33,7 +33,10 @@ enum ModelDetails {
         if let rule = model.sizes { rows.append(["sizes:", longSizes(rule)]) }
         if let size = model.defaultSize { rows.append(["default size:", size.description]) }
         let ratios = ratioSizes(model)
-        if !ratios.isEmpty { rows.append(["ratios:", ratios.map { "\($0.0) → \($0.1)" }.joined(separator: ", ")]) }
+        if !ratios.isEmpty {
+            let tier = model.video.map { " (at \($0.defaultTier.rawValue); --resolution picks another)" } ?? ""
+            rows.append(["ratios:", ratios.map { "\($0.0) → \($0.1)" }.joined(separator: ", ") + tier])
+        }
         rows.append(["n:", range(model.count)])
         if let images = model.images { rows.append(["images:", inputs(images)]) }
         if let videos = model.videos { rows.append(["videos:", inputs(videos)]) }
@@ -111,11 +114,14 @@ enum ModelDetails {
         aspect >= 1 ? "\(Int(aspect.rounded())):1" : "1:\(Int((1 / aspect).rounded()))"
     }
 
-    /// What the common ratios map to for this model.
+    /// What the common ratios map to for this model, resolved as its command resolves `--size W:H`: a video model's
+    /// ratio takes its default resolution's size (models with tiers only, such as i2v's, take no ratio: none listed).
     private static func ratioSizes(_ model: ModelSpec) -> [(String, String)] {
         guard model.sizes != nil else { return [] }
         return CompletionValues.ratios.compactMap { w, h in
-            (try? TextToImage.resolveSize(.ratio(w, h), model: model)).flatMap { $0 }.map { ("\(w):\(h)", $0.description) }
+            let size = model.video == nil ? try? TextToImage.resolveSize(.ratio(w, h), model: model)
+                                           : try? VideoSize.resolve(.ratio(w, h), tier: nil, model: model)
+            return size.flatMap { $0 }.map { ("\(w):\(h)", $0.description) }
         }
     }
 

@@ -6,7 +6,7 @@ enum ReferenceToVideoCommand {
     static func run(_ invocation: Invocation) async throws -> ExitCode {
         let args = invocation.arguments
         let start = try ModelChoice.start(invocation, for: .referenceToVideo)
-        let (size, resolution) = (try VideoArguments.size(args), VideoArguments.resolution(args))
+        let (size, resolution) = (try VideoArguments.size(args, model: start.model), VideoArguments.resolution(args))
         let videos = try MediaOptions.prepare(invocation, "video", role: .video, limits: start.model.videos, model: start.model.name)
         if let warning = ReferenceToVideo.promptWarning(start.prompt, references: videos.count) { invocation.console.warn(warning) }
         func job(_ media: ResolvedMedia) throws -> PreparedJob {

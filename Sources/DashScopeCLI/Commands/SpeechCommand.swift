@@ -18,7 +18,7 @@ enum SpeechCommand {
             throw DashScopeError.usage("-o - writes raw audio to stdout, which is a terminal",
                                        hint: "pipe it into a player (| aplay -f S16_LE -r 24000 -c 1), or save a file with -o NAME.wav")
         }
-        if raw && args.flag("json") {
+        if raw && args.flag("json") && !args.flag("dry-run") {
             throw DashScopeError.usage("--json cannot go with -o -: stdout carries the audio", hint: "drop --json, or save a file with -o NAME.wav")
         }
         let voice = args.string("voice") ?? Speech.defaultVoice

@@ -6,7 +6,7 @@ enum TextToVideoCommand {
     static func run(_ invocation: Invocation) async throws -> ExitCode {
         let args = invocation.arguments
         let start = try ModelChoice.start(invocation, for: .textToVideo)
-        let (size, resolution) = (try VideoArguments.size(args), VideoArguments.resolution(args))
+        let (size, resolution) = (try VideoArguments.size(args, model: start.model), VideoArguments.resolution(args))
         let audio = try VideoArguments.audio(invocation, model: start.model)
         func job(_ media: ResolvedMedia) throws -> PreparedJob {
             var video = VideoArguments.request(args, prompt: start.prompt)

@@ -19,6 +19,7 @@ public final class Console: @unchecked Sendable {
     private var progressShown = false
     private var secrets: [String] = []
     private var stdoutError: DashScopeError?
+    private var readerLeft = false
     /// `-q`: only errors on stderr.
     public var quiet = false
     /// `-v`: request traces on stderr.
@@ -47,7 +48,8 @@ public final class Console: @unchecked Sendable {
         }
     }
 
-    /// Why stdout could not be written, once a write has failed (later results are dropped; the run exits 73).
+    /// Why stdout could not be written, once a write has failed (later results are dropped; the run exits 73). A reader
+    /// that went away (a closed pipe, `| head`) is no failure: later results are dropped and the run ends as it would have.
     public var stdoutFailure: DashScopeError? { lock.withLock { stdoutError } }
 
     /// Prints one result line on stdout (or a block of text as is, with `newline: false`).
@@ -149,11 +151,13 @@ public final class Console: @unchecked Sendable {
         }
     }
 
-    /// Writes to stdout unless an earlier write failed; remembers the first failure. Call with the lock held.
+    /// Writes to stdout unless an earlier write failed or the reader left; remembers the first failure. Call with the lock held.
     private func writeResult(_ text: String) {
-        guard stdoutError == nil else { return }
+        guard stdoutError == nil && !readerLeft else { return }
         do {
             try context.writeStdout(Data(text.utf8))
+        } catch let failure as StreamWriter.Failure where failure.readerLeft {
+            readerLeft = true
         } catch {
             stdoutError = DashScopeError("cannot write the results to stdout: \(error)",
                                          hint: "check the disk or file stdout goes to, or that the program reading it is still running",

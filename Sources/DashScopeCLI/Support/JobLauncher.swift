@@ -8,12 +8,17 @@ import DashScopeKit
 /// Turns a command's parsed job options (`-o`, `--force`, `--json`, `--no-wait`, `--dry-run`, `--timeout`) and its session
 /// into the library's job pipeline: every generating command and `task wait` go through here.
 enum JobLauncher {
-    /// The pipeline for this invocation, over `session`.
+    /// The pipeline for this invocation, over `session`; `-o -` is refused (exit 64): these commands save files, and only
+    /// `tts` (which passes its own `output`) writes to stdout.
     static func pipeline(_ invocation: Invocation, session: Session, output: String? = nil, started: Date = Date()) throws -> JobPipeline {
         let args = invocation.arguments
         let context = invocation.context
         let home = context.environment["HOME"] ?? PathText.homeDirectory()
         let option = output ?? args.string("output") ?? session.configuration.output
+        if option == "-" {
+            throw DashScopeError.usage("\(args.commandLine) cannot write its results to stdout (-o -): it saves files",
+                                       hint: "only tts streams to stdout (raw audio: tts -o -); to name the file -, pass -o ./- (its extension is added)")
+        }
         let plan = try OutputPlan(option: option, cwd: context.cwd, home: home)
         let timeout = args.number("timeout")
         if let timeout, !(timeout >= 0 && timeout.isFinite) {

@@ -48,7 +48,8 @@ enum ModelChoice {
     }
 
     /// Whether an uncatalogued `name` is refused: always without `--any-model`, except in an open family, where only a
-    /// name one edit from a catalogued one (`qwen-plsu` is two: sent; `qwen-plu` is one: refused) or differing in case is.
+    /// name one edit from a catalogued one (`qwen-plu`, or `qwen-plsu`: a swap of two neighbours is one edit) or differing in
+    /// case is; a real name one edit from another (`qwen-vl-plus`, `qwen3-vl-plus`) is in the catalogue, so it is never refused.
     static func refuses(_ name: String, for capability: Capability, anyModel: Bool) -> Bool {
         guard !anyModel else { return false }
         guard openFamilies.contains(capability) else { return true }

@@ -15,24 +15,16 @@ enum PromptInput {
         let name = args.command.positional?.name ?? "PROMPT"
         switch args.positional {
         case "-"?:
-            return try anyStdin(context, name: name)
+            return try decoded(try context.readStdin(), name: name)
         case let text?:
             return text
         case nil where !context.stdinIsTerminal:
-            return try anyStdin(context, name: name)
+            return try decoded(try context.readStdin(), name: name)
         case nil where args.command.positional?.required == false:
             return ""
         case nil:
             throw missing(args, name: name)
         }
-    }
-
-    /// Stdin as it is, possibly empty (the command decides what an empty prompt means: i2v sends none).
-    private static func anyStdin(_ context: RunContext, name: String) throws -> String {
-        guard let text = String(data: try context.readStdin(), encoding: .utf8) else {
-            throw DashScopeError.usage("stdin is not UTF-8 text", hint: "pipe the \(name.lowercased()) as UTF-8 text")
-        }
-        return text.trimming(where: \.isLineBreak)
     }
 
     /// The prompt of `chat` and `vl`, where stdin and the argument combine as `llm` does: stdin (when it is not a
@@ -72,8 +64,9 @@ enum PromptInput {
         return text
     }
 
-    /// Piped bytes as text without surrounding line breaks; binary data (a NUL byte, or bytes that are not UTF-8) is
-    /// refused with exit 65, since it is the content of what was piped that is wrong.
+    /// Piped bytes as text without surrounding line breaks, possibly empty (the command decides what an empty prompt
+    /// means: i2v sends none); binary data (a NUL byte, or bytes that are not UTF-8) is refused with exit 65 by every
+    /// command, since it is the content of what was piped that is wrong.
     private static func decoded(_ data: Data, name: String) throws -> String {
         guard !data.contains(0), let text = String(data: data, encoding: .utf8) else {
             throw DashScopeError("stdin holds binary data (\(data.contains(0) ? "NUL bytes" : "bytes that are not UTF-8")), not a \(name.lowercased())",

@@ -9,9 +9,9 @@ enum VideoArguments {
                      shotType: args.string("shot-type").flatMap(ShotType.init(rawValue:)))
     }
 
-    /// `--size` (`W*H` or a ratio) or `--ratio`, not both.
-    static func size(_ args: ParsedArguments) throws -> SizeRequest? {
-        let size = try args.string("size").map(VideoSize.parse)
+    /// `--size` (`W*H` or a ratio) or `--ratio`, not both; a size that cannot be read gets an example of `model`'s.
+    static func size(_ args: ParsedArguments, model: ModelSpec) throws -> SizeRequest? {
+        let size = try args.string("size").map { try VideoSize.parse($0, model: model) }
         guard let ratio = args.string("ratio") else { return size }
         guard size == nil else {
             throw DashScopeError.usage("--size and --ratio both set the size", hint: "pass --size WIDTH*HEIGHT alone, or --resolution with --ratio")

@@ -44,6 +44,9 @@ public enum ManPage {
             + " (default ~/.config/dashscope/config). Precedence: flag > environment > config file > default. A bad line stops every command with its file and line (exit 78)."),
         ("$XDG_STATE_HOME/dashscope/tasks.jsonl", "the task journal (default ~/.local/state/dashscope/tasks.jsonl, mode 600): "
             + "every submitted async task, so `task wait` can resume it and completions can offer its id."),
+        ("$XDG_STATE_HOME/dashscope/conversations/", "the chat conversations, NAME.json each (default "
+            + "~/.local/state/dashscope/conversations, directory mode 700, files 600): `chat --continue` and `--conversation NAME` "
+            + "continue them; an unnamed chat is kept as last."),
         ("completions/dashscope.bash, _dashscope, dashscope.fish", "the completion scripts `make install` puts in "
             + "share/bash-completion/completions, share/zsh/site-functions and share/fish/vendor_completions.d."),
     ]
@@ -61,7 +64,8 @@ public enum ManPage {
     /// The rules users rely on, one paragraph each.
     static let rules: [(String, String)] = [
         ("Files", "Downloads go to a hidden .part file beside the target and are renamed when complete; no half-written file "
-            + "ever has a final name, and SIGTERM or a second Ctrl-C deletes the .part files. Existing files are kept (-2, -3, ... "
+            + "ever has a final name. A task's partial download, .dashscope-TASK-N.part, survives Ctrl-C, SIGTERM and --timeout, and "
+            + "dashscope task wait continues it; other half-written files are deleted when the run is stopped. Existing files are kept (-2, -3, ... "
             + "is added) unless --force, which replaces the name itself: a symlink there is replaced, never written through. "
             + "Template values ({task}, {model}, {slug}, ...) become one file name part each: a / or .. from the service cannot "
             + "leave the output directory. An interrupted download resumes with an HTTP Range request; a 204, an empty 200 or "
@@ -77,7 +81,7 @@ public enum ManPage {
             + "sparsely until 30 s, then every 4.5 s), over one kept-alive connection. A failing poll is retried with backoff "
             + "until --timeout (default: no limit): a running task is never abandoned. --timeout bounds the whole job (create, "
             + "polls, downloads), exits 75 and prints the exact dashscope task wait line that resumes it, as Ctrl-C does "
-            + "(exit 130). UNKNOWN (missing or expired) is final; a status the tool does not know is not: it keeps polling and "
+            + "(exit 130) and SIGTERM (exit 143, within 1.5 s; a second signal stops at once). UNKNOWN (missing or expired) is final; a status the tool does not know is not: it keeps polling and "
             + "warns once."),
         ("Trust", "Only http and https are followed, at every hop. Task ids from the service are checked (letters, digits, - "
             + "and _) before they reach a path, the journal or a printed command line, which is always shell-quoted. Control "
@@ -90,7 +94,7 @@ public enum ManPage {
             + "and the values of --size, --voice, --resolution and --duration for the -m already on the line (else the command's "
             + "default), task ids from the journal, and files. They ask the internal, local-only command `dashscope __complete` "
             + "for what depends on the line; it never touches the network."),
-        ("Output", "Results go to stdout; a full or closed stdout is an error (exit 73). JSON numbers keep their exact text."),
+        ("Output", "Results go to stdout; a full stdout is an error (exit 73); a reader that leaves early (| head) ends the command quietly, its results still saved. JSON numbers keep their exact text."),
     ]
 
     private static func usage(_ name: String, _ spec: CommandSpec) -> String {

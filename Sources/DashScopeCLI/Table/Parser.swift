@@ -71,17 +71,33 @@ public enum Parser {
         }
         let tokens = leading + Array(argv[index...])
         if tokens.prefix(while: { $0 != "--" }).contains(where: { $0 == "-h" || $0 == "--help" }) { return .help(path) }
-        let parsed = try parseOptions(tokens, command: command, path: path)
+        let parsed = try parseOptions(tokens, command: command, path: path, table: table)
         return parsed.flag("help") ? .help(path) : .run(parsed)
     }
 
+    /// The error for an option `command` lacks: when other commands of `table` take it, that this one does not and why
+    /// (`AbsentOptions`: `i2v --size`, the shape follows the image), rather than a near name of its own (`--seed`).
+    static func unknownOption(_ name: String, command: CommandSpec, commandLine: String, table: [CommandSpec]) -> DashScopeError {
+        let hint = "run `\(commandLine) --help` to see its options"
+        let owners = table.filter { !$0.hidden && $0.name != command.name && $0.option(long: name) != nil }.map(\.name)
+        guard !owners.isEmpty else {
+            return .usage("unknown option '--\(name)' for \(commandLine)\(Suggest.phrase("--" + name, among: command.options.map { "--" + $0.long }))",
+                          hint: hint)
+        }
+        let others = owners.count > 3 ? owners.prefix(3).joined(separator: ", ") + ", ..." : owners.joined(separator: ", ")
+        let why = AbsentOptions.notes[command.name]?[name] ?? "it is an option of \(others)"
+        return .usage("unknown option '--\(name)' for \(commandLine): \(why)", hint: hint)
+    }
+
     /// Parses the tokens after the command name.
-    static func parseOptions(_ tokens: [String], command: CommandSpec, path: [String]) throws -> ParsedArguments {
+    static func parseOptions(_ tokens: [String], command: CommandSpec, path: [String], table: [CommandSpec] = []) throws -> ParsedArguments {
         var parsed = ParsedArguments(path: path, command: command)
         var i = 0
         var onlyPositionals = false
         func store(_ spec: OptionSpec, _ value: String, as spelled: String) throws {
-            parsed.values[spec.long, default: []].append(try check(value, for: spec, spelled: spelled))
+            let checked = try check(value, for: spec, spelled: spelled,
+                                    example: example(spec, tokens: tokens, path: path, table: table) ?? spec.defaultText)
+            parsed.values[spec.long, default: []].append(checked)
         }
         while i < tokens.count {
             let token = tokens[i]
@@ -96,8 +112,7 @@ public enum Parser {
                 let name = String(body.prefix(while: { $0 != "=" }))
                 let inline = body.contains("=") ? String(body.drop(while: { $0 != "=" }).dropFirst()) : nil
                 guard let spec = command.option(long: name) else {
-                    throw DashScopeError.usage("unknown option '--\(name)' for \(parsed.commandLine)\(Suggest.phrase("--" + name, among: command.options.map { "--" + $0.long }))",
-                                               hint: "run `\(parsed.commandLine) --help` to see its options")
+                    throw unknownOption(name, command: command, commandLine: parsed.commandLine, table: table)
                 }
                 if spec.kind == .flag {
                     if inline != nil { throw DashScopeError.usage("--\(name) takes no value", hint: "write just --\(name)") }
@@ -165,7 +180,15 @@ public enum Parser {
                              hint: "write \(spelled) \(spec.placeholder.isEmpty ? "VALUE" : spec.placeholder)")
     }
 
-    private static func check(_ value: String, for spec: OptionSpec, spelled: String) throws -> String {
+    /// An example value of `spec` from the model on the line (`-m`, else the command's default), for options whose values
+    /// depend on it: `--duration 5` where the model makes 5-second clips. Nil for other options.
+    static func example(_ spec: OptionSpec, tokens: [String], path: [String], table: [CommandSpec]) -> String? {
+        let model = tokens.indices.last { ["-m", "--model"].contains(tokens[$0]) && $0 + 1 < tokens.count }.map { tokens[$0 + 1] }
+        let values = CompletionValues.values(spec.values, command: path.joined(separator: " "), model: model, table: table, environment: [:])
+        return values.first { $0.1.contains("default") }?.0 ?? values.first?.0
+    }
+
+    private static func check(_ value: String, for spec: OptionSpec, spelled: String, example: @autoclosure () -> String?) throws -> String {
         // Region names also read as their cities (beijing, singapore, virginia), in any case; help shows cn, intl, us.
         if spec.long == "region", let region = Region(name: value) { return region.rawValue }
         switch spec.kind {
@@ -173,11 +196,11 @@ public enum Parser {
             return value
         case .integer:
             guard Int(value) != nil else {
-                throw DashScopeError.usage("\(spelled) takes a whole number, not '\(value)'", hint: "e.g. \(spelled) \(spec.defaultText ?? "1")")
+                throw DashScopeError.usage("\(spelled) takes a whole number, not '\(value)'", hint: "e.g. \(spelled) \(example() ?? "1")")
             }
         case .number:
             guard let n = Double(value), n.isFinite else {
-                throw DashScopeError.usage("\(spelled) takes a number, not '\(value)'", hint: "e.g. \(spelled) \(spec.defaultText ?? "10")")
+                throw DashScopeError.usage("\(spelled) takes a number, not '\(value)'", hint: "e.g. \(spelled) \(example() ?? "10")")
             }
         case let .choice(words):
             // Any case is accepted and normalised to the table's spelling (the wire's: `--status succeeded` is SUCCEEDED).

@@ -48,13 +48,20 @@ public enum VideoSize {
     static let tolerance = 1.03
 
     /// Parses `--size`: `1280*720`, `1280x720` or a ratio; a tier such as `720P` is refused with the `W*H` rule explained.
-    public static func parse(_ text: String) throws -> SizeRequest {
+    /// Text that is no size is refused with `model`'s own default size as the example.
+    public static func parse(_ text: String, model: ModelSpec? = nil) throws -> SizeRequest {
         if let tier = VideoTier(rawValue: text.trimmingBlanks().uppercased()) {
             throw DashScopeError.usage("--size takes WIDTH*HEIGHT, not a resolution: video sizes are exact, e.g. \(tier.sizes[0]) "
                                        + "for \(tier.rawValue) 16:9",
                                        hint: "pass --resolution \(tier.rawValue) (with --ratio 16:9, 9:16, 1:1, ...), or --size \(tier.sizes[0])")
         }
-        return try SizeRequest.parse(text)
+        do {
+            return try SizeRequest.parse(text)
+        } catch var error as DashScopeError {
+            guard let size = model?.defaultSize, let name = model?.name else { throw error }
+            error.hint = "write it as WIDTH*HEIGHT, e.g. \(size) (\(name)'s default), or as a ratio such as 16:9"
+            throw error
+        }
     }
 
     /// Parses `--ratio` (`16:9`), refusing anything but a ratio.

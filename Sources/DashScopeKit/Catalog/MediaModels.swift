@@ -73,5 +73,6 @@ extension Catalog {
         ModelSpec(name: "qwen3-vl-plus", capability: .vision, summary: "Qwen3 VL plus (default vision)", modes: [.chatCompletions],
                   images: visionImages),
         ModelSpec(name: "qwen-vl-max", capability: .vision, summary: "Qwen VL max", modes: [.chatCompletions], images: visionImages),
+        ModelSpec(name: "qwen-vl-plus", capability: .vision, summary: "Qwen VL plus", modes: [.chatCompletions], images: visionImages),
     ]
 }

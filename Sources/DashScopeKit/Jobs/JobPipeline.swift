@@ -98,10 +98,11 @@ public struct JobPipeline: Sendable {
         do {
             return try await services.client.perform(job.endpoint, deadline: options.deadline)
         } catch is CancellationError {
-            throw DashScopeError("interrupted while submitting; the request may have reached the service",
+            let reason = StopSignals.reason
+            throw DashScopeError("\(reason.name) while submitting; the request may have reached the service",
                                  hint: job.mode.async ? "check `dashscope task list` before submitting again"
                                      : "a synchronous result cannot be fetched later",
-                                 exit: .interrupted)
+                                 exit: reason)
         }
     }
 
@@ -178,7 +179,8 @@ public struct JobPipeline: Sendable {
         do {
             return try await step()
         } catch is CancellationError {
-            throw DashScopeError("interrupted; task \(taskID) keeps running on the service", hint: resumeHint(taskID), exit: .interrupted,
+            let reason = StopSignals.reason
+            throw DashScopeError("\(reason.name); task \(taskID) keeps running on the service", hint: resumeHint(taskID), exit: reason,
                                  taskID: taskID)
         } catch var error as DashScopeError where always || error.exitCode != .failed {
             error.hint = [error.hint, resumeHint(taskID)].compactMap { $0 }.joined(separator: "\n")

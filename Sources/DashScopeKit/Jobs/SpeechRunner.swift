@@ -44,7 +44,7 @@ public struct SpeechRunner: Sendable {
         let options = pipeline.options
         let reporter = pipeline.reporter
         if options.dryRun {
-            reporter.emit(jobs.map { pipeline.services.client.describe($0.endpoint) }.joined(separator: "\n\n"))
+            reporter.emit(dryRun(jobs, output: output))
             return .ok
         }
         guard let model = jobs.first?.model.name else { return .ok }
@@ -67,7 +67,8 @@ public struct SpeechRunner: Sendable {
         naming.task = answers.requestIDs.first ?? "result"
         let path = try sink.finish(as: options.plan.path(index: 1, count: 1, ext: "wav", context: naming), force: options.force)
         if options.json {
-            reporter.emit(document(answers, model: model, text: text, pieces: jobs.count, path: path).pretty)
+            reporter.emit(document(answers, model: model, text: text, parameters: jobs[0].endpoint.body?["parameters"],
+                                   pieces: jobs.count, path: path).pretty)
         } else {
             reporter.emit(OutputPlan.display(path, cwd: options.cwd))
         }
@@ -155,18 +156,51 @@ public struct SpeechRunner: Sendable {
         return error
     }
 
-    private func document(_ answers: Answers, model: String, text: String, pieces: Int, path: String) -> JSON {
+    /// What `--dry-run` prints: each call's request, in order (`--json`: one request object, or an array of them when
+    /// the text is split into several calls).
+    private func dryRun(_ jobs: [PreparedJob], output: SpeechOutput) -> String {
+        let client = pipeline.services.client
+        guard pipeline.options.json else { return jobs.map { client.describe($0.endpoint) }.joined(separator: "\n\n") }
+        var template: String?
+        if case .file = output { template = pipeline.options.plan.template }
+        let requests = jobs.map { client.describeJSON($0.endpoint, output: template) }
+        return (requests.count == 1 ? requests[0] : JSON.array(requests)).pretty
+    }
+
+    /// The job document every generating command prints (README "JSON output"), plus `request_ids` and `pieces` for the
+    /// calls of a split text; `seed` and `size` are null (speech takes neither), `usage` sums the pieces' counts.
+    private func document(_ answers: Answers, model: String, text: String, parameters: JSON?, pieces: Int, path: String) -> JSON {
         .object([
             "task_id": .null,
             "request_id": answers.requestIDs.first.map(JSON.string) ?? .null,
             "request_ids": .array(answers.requestIDs.map(JSON.string)),
             "model": .string(model),
             "prompt": .string(text),
+            "seed": .null,
+            "size": .null,
+            "parameters": parameters ?? .null,
+            "actual_prompts": .array([]),
+            "texts": .array([]),
             "pieces": .integer(pieces),
             "urls": .array(answers.urls.map(JSON.string)),
             "paths": .array([.string(path)]),
-            "usage": .array(answers.usage),
+            "failures": .array([]),
+            "usage": Self.total(answers.usage),
         ])
+    }
+
+    /// The usage of several calls as one object: each whole-number field summed (`characters`), other fields as the
+    /// first call gave them; null when no call reported any.
+    static func total(_ usages: [JSON]) -> JSON {
+        guard let first = usages.first(where: { !$0.members.isEmpty }) else { return .null }
+        return .object(first.members.map { key, value in
+            switch value {
+            case .number where value.int != nil, .numberText where value.int != nil:
+                return (key, .integer(usages.compactMap { $0[key]?.int }.reduce(0, +)))
+            default:
+                return (key, value)
+            }
+        })
     }
 }
 

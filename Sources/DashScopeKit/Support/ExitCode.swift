@@ -43,12 +43,12 @@ public enum ExitCode: Int32, Sendable, CaseIterable {
         case .badInput: return "an input file's content is wrong (format, dimensions, size)"
         case .noInput: return "an input file is missing or unreadable"
         case .unavailable: return "service or network unavailable after retries"
-        case .cannotWrite: return "cannot write output (a file, or stdout is full or closed)"
+        case .cannotWrite: return "cannot write output (a file, or stdout is full; a reader that leaves, as with | head, is no error)"
         case .tryLater: return "timed out, or still throttled: try later"
         case .keyRejected: return "the API key was rejected (401/403)"
         case .noKey: return "no API key configured, or the config file is wrong (its file and line are named)"
         case .interrupted: return "interrupted (Ctrl-C); a running task keeps running and the resume line is printed"
-        case .terminated: return "terminated (SIGTERM, or a second Ctrl-C gives 130): partial downloads are removed"
+        case .terminated: return "terminated (SIGTERM); as with Ctrl-C the resume line is printed and a task's partial downloads are kept for task wait"
         }
     }
 }

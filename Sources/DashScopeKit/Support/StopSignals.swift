@@ -23,25 +23,50 @@ public enum StopSignals {
         pthread_sigmask(SIG_BLOCK, &set, nil)
     }
 
-    /// Starts the thread that waits for the signals: the first SIGINT calls `interrupt` (the run cancels itself, prints
-    /// its resume line and exits 130); a second SIGINT or any SIGTERM deletes the registered temporary files
-    /// (`TemporaryFiles`; a task's resumable partial downloads are kept) and ends the process at once with 130 or 143.
+    /// How long a SIGTERM'd run may take to stop on its own (cancelled like a Ctrl-C: it prints its resume line and exits
+    /// 143) before the process ends anyway.
+    public static let terminationGrace: Double = 1.5
+
+    private static let lock = Lock()
+    nonisolated(unsafe) private static var received: ExitCode?
+
+    /// Why the run is being stopped: `.terminated` after SIGTERM, else `.interrupted` (Ctrl-C, or a cancellation
+    /// without a signal); its `name` is the word errors use.
+    public static var reason: ExitCode { lock.withLock { received } ?? .interrupted }
+
+    /// Starts the thread that waits for the signals. The first stop signal calls `interrupt` (the run cancels itself,
+    /// prints its resume line and exits with `reason`: 130 for SIGINT, 143 for SIGTERM); after SIGTERM the process
+    /// ends with 143 within `terminationGrace` seconds whatever the run does. A second signal, or the grace running
+    /// out, deletes the registered temporary files (`TemporaryFiles`; a task's resumable partial downloads are kept)
+    /// and ends the process at once with 130 or 143.
     public static func handle(interrupt: @escaping @Sendable () -> Void) {
         Threads.start {
             block()
             var set = stopSet()
-            var interrupted = false
+            var stopping = false
             while true {
-                var received: Int32 = 0
-                guard sigwait(&set, &received) == 0 else { continue }
-                if received == SIGINT && !interrupted {
-                    interrupted = true
+                var signal: Int32 = 0
+                guard sigwait(&set, &signal) == 0 else { continue }
+                if !stopping {
+                    stopping = true
+                    lock.withLock { received = signal == SIGTERM ? .terminated : .interrupted }
                     interrupt()
+                    if signal == SIGTERM { endAfterGrace() }
                     continue
                 }
                 TemporaryFiles.removeAll()
-                _exit(received == SIGTERM ? terminatedStatus : interruptedStatus)
+                _exit(signal == SIGTERM ? terminatedStatus : interruptedStatus)
             }
+        }
+    }
+
+    /// Ends the process with 143 once `terminationGrace` has passed, unless the run has exited by then.
+    private static func endAfterGrace() {
+        Threads.start {
+            block()
+            usleep(UInt32(terminationGrace * 1_000_000))
+            TemporaryFiles.removeAll()
+            _exit(terminatedStatus)
         }
     }
 

@@ -17,6 +17,8 @@ public enum StreamWriter {
         public let code: Int32
         /// A failure with `errno` value `code`.
         public init(code: Int32) { self.code = code }
+        /// Whether the reader went away (`EPIPE`: a closed pipe, `| head`), which ends output quietly rather than as an error.
+        public var readerLeft: Bool { code == EPIPE }
         /// The system's text for the code.
         public var description: String { String(cString: strerror(code)) }
     }

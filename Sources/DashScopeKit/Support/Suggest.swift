@@ -14,20 +14,22 @@ public enum Suggest {
         closest(word, among: candidates).map { ". Did you mean '\($0)'?" } ?? ""
     }
 
-    /// Levenshtein distance.
+    /// Edit distance counting an insertion, a deletion, a substitution or a swap of two adjacent characters as one edit
+    /// (optimal string alignment): `qwen-plsu` is one edit from `qwen-plus`, like `qwen-plu`.
     public static func distance(_ a: String, _ b: String) -> Int {
         let a = Array(a), b = Array(b)
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
-        var row = Array(0...b.count)
+        var before = [Int](repeating: 0, count: b.count + 1)
+        var previous = Array(0...b.count)
+        var row = previous
         for i in 1...a.count {
-            var previous = row[0]
             row[0] = i
             for j in 1...b.count {
-                let current = row[j]
-                row[j] = a[i - 1] == b[j - 1] ? previous : min(previous, row[j], row[j - 1]) + 1
-                previous = current
+                row[j] = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] { row[j] = min(row[j], before[j - 2] + 1) }
             }
+            (before, previous) = (previous, row)
         }
         return row[b.count]
     }

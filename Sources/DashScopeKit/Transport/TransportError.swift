@@ -11,7 +11,7 @@ public enum TransportError: Error, Sendable, Equatable {
     case cannotConnect(String)
     /// The exchange broke or stalled after the request (or part of it) was sent.
     case connectionLost(String)
-    /// The body ended before the promised length.
+    /// The body ended before the promised length (`expected` -1 when no length was promised, as in a stream).
     case truncated(expected: Int64, received: Int64)
     /// Writing the downloaded bytes to disk failed.
     case writeFailed(String)
@@ -37,6 +37,7 @@ public enum TransportError: Error, Sendable, Equatable {
         switch self {
         case let .cannotConnect(m): return "could not connect: \(m)"
         case let .connectionLost(m): return "the connection failed: \(m)"
+        case let .truncated(e, r) where e < 0: return "the answer ended early (after \(r) bytes)"
         case let .truncated(e, r): return "the answer ended early (\(r) of \(e) bytes)"
         case let .writeFailed(m): return "could not write the file: \(m)"
         case let .readFailed(m): return "could not read the file to send: \(m)"
