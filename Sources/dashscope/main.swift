@@ -12,8 +12,8 @@ import Darwin
 #endif
 
 // Thin entry point: signals first (blocked before any thread starts, then taken on their own thread), then argv,
-// environment and terminal flags, then one call into the library. SIGPIPE is ignored so that a closed stdout is
-// a write error (exit 73, one line on stderr), never a crash.
+// environment and terminal flags, then one call into the library. SIGPIPE is ignored so that a write to a reader that
+// left is an error the console handles (the run ends quietly), never a crash; a full or closed stdout is exit 73.
 StopSignals.block()
 signal(SIGPIPE, SIG_IGN)
 let closedStreams = StreamWriter.occupyClosedStandardStreams()
