@@ -29,7 +29,12 @@ struct JSONParser {
     private func fail(_ reason: String) -> JSONParseError { JSONParseError(offset: i, reason: reason) }
 
     private mutating func skipSpace() {
-        while i < bytes.count, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[i]) { i += 1 }
+        while i < bytes.count {
+            switch bytes[i] {
+            case 0x20, 0x0A, 0x0D, 0x09: i += 1
+            default: return
+            }
+        }
     }
 
     private mutating func parseValue() throws -> JSON {
@@ -45,9 +50,9 @@ struct JSONParser {
         }
     }
 
-    private mutating func literal(_ word: String) throws {
-        let w = Array(word.utf8)
-        guard i + w.count <= bytes.count, Array(bytes[i..<i + w.count]) == w else { throw fail("expected \(word)") }
+    private mutating func literal(_ word: StaticString) throws {
+        let w = UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount)
+        guard i + w.count <= bytes.count, bytes[i..<i + w.count].elementsEqual(w) else { throw fail("expected \(word)") }
         i += w.count
     }
 
@@ -167,8 +172,10 @@ struct JSONParser {
                 }
                 continue
             }
-            out.append(b)
-            i += 1
+            // The run up to the next quote or backslash, in one piece.
+            let run = i
+            while i < bytes.count, bytes[i] != UInt8(ascii: "\""), bytes[i] != UInt8(ascii: "\\") { i += 1 }
+            out.append(contentsOf: bytes[run..<i])
         }
         throw fail("unterminated string")
     }
