@@ -104,27 +104,34 @@ struct JSONParser {
     /// Reads `-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?` and returns its text unchanged.
     private mutating func parseNumber() throws -> String {
         let start = i
-        func digits() -> Int {
-            let from = i
-            while i < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[i]) { i += 1 }
-            return i - from
-        }
-        func take(_ characters: String) -> Bool {
-            guard i < bytes.count, characters.utf8.contains(bytes[i]) else { return false }
-            i += 1
-            return true
-        }
-        _ = take("-")
+        _ = take(UInt8(ascii: "-"))
         let leadingZero = i < bytes.count && bytes[i] == UInt8(ascii: "0")
         let whole = digits()
         var valid = whole > 0 && !(leadingZero && whole > 1)
-        if valid, take(".") { valid = digits() > 0 }
-        if valid, take("eE") { _ = take("+-"); valid = digits() > 0 }
+        if valid, take(UInt8(ascii: ".")) { valid = digits() > 0 }
+        if valid, take(UInt8(ascii: "e")) || take(UInt8(ascii: "E")) {
+            _ = take(UInt8(ascii: "+")) || take(UInt8(ascii: "-"))
+            valid = digits() > 0
+        }
         guard valid else {
             i = start
             throw fail(whole == 0 ? "unexpected character" : "malformed number")
         }
         return String(decoding: bytes[start..<i], as: UTF8.self)
+    }
+
+    /// Skips ASCII digits; returns how many.
+    private mutating func digits() -> Int {
+        let from = i
+        while i < bytes.count, bytes[i] >= UInt8(ascii: "0"), bytes[i] <= UInt8(ascii: "9") { i += 1 }
+        return i - from
+    }
+
+    /// Skips `byte` if it comes next.
+    private mutating func take(_ byte: UInt8) -> Bool {
+        guard i < bytes.count, bytes[i] == byte else { return false }
+        i += 1
+        return true
     }
 
     private mutating func parseString() throws -> String {
