@@ -62,6 +62,9 @@ print(f"    dashscope CPU {paced_cpu:.0f} ms in all")
 print(f"  burst (no delay, {burst_wall:.2f} s): {burst_lines} lines; dashscope CPU {burst_cpu:.0f} ms in all")
 print(f"  a 1-token chat costs {startup:.0f} ms CPU (start-up, libcurl, one request): the stream itself costs"
       f" {paced_cpu - startup:.0f} ms paced, {burst_cpu - startup:.0f} ms in a burst")
+print(f"    per token: {(paced_cpu - startup) * 1000 / tokens:.1f} us paced (one network write each: a wakeup, libcurl's"
+      f" polls and recv, one write to stdout), {(burst_cpu - startup) * 1000 / tokens:.1f} us in a burst;"
+      f" the 50 ms target is {50000 / tokens:.1f} us")
 
 def curl(origin):
     """The floor: the curl command line receiving the same stream into /dev/null (CPU ms), if curl is installed."""
@@ -76,5 +79,6 @@ def curl(origin):
 
 floor = (curl(paced), curl(burst))
 if None not in floor:
-    print(f"  for scale, curl itself receiving the same streams into /dev/null: {floor[0]:.0f} ms CPU paced, {floor[1]:.0f} ms in a burst")
+    print(f"  for scale, curl itself receiving the same streams into /dev/null: {floor[0]:.0f} ms CPU paced, {floor[1]:.0f} ms in a burst"
+          f" ({floor[0] * 1000 / tokens:.1f} and {floor[1] * 1000 / tokens:.1f} us per token)")
 PY

@@ -112,7 +112,7 @@ final class ChatOutput: @unchecked Sendable {
                 reasoningEndsLine = true
             }
             do {
-                try context.writeStdout(Data(clean(piece).utf8))
+                try context.writeStdout(Self.bytes(clean(piece)))
             } catch let failure as StreamWriter.Failure where failure.code == EPIPE {
                 throw Closed()
             } catch {
@@ -129,7 +129,7 @@ final class ChatOutput: @unchecked Sendable {
         guard !piece.isEmpty else { return }
         lock.withLock {
             let text = clean(piece)
-            try? context.writeStderr(Data((dim ? "\u{1B}[2m" + text + "\u{1B}[0m" : text).utf8))
+            try? context.writeStderr(Self.bytes(dim ? "\u{1B}[2m" + text + "\u{1B}[0m" : text))
             reasoningEndsLine = piece.hasSuffix("\n")
         }
     }
@@ -147,20 +147,31 @@ final class ChatOutput: @unchecked Sendable {
     /// `text` safe for a terminal (line feeds and tabs kept), the key redacted when the piece holds it (looked for in
     /// the bytes first: Foundation's search on every piece cost more than the rest of the stream).
     private func clean(_ text: String) -> String {
-        guard let key, holds(text, key) else { return TerminalText.block(text) }
-        return TerminalText.block(Redaction.scrub(text, key: key))
+        var text = text
+        let (hasKey, plain) = text.withUTF8 { haystack in (key.map { holds(haystack, $0) } ?? false, Self.isPlain(haystack)) }
+        if hasKey { return TerminalText.block(Redaction.scrub(text, key: key)) }
+        return plain ? text : TerminalText.block(text)
     }
 
-    private func holds(_ text: String, _ key: String) -> Bool {
-        var text = text
+    private func holds(_ haystack: UnsafeBufferPointer<UInt8>, _ key: String) -> Bool {
         var key = key
-        return text.withUTF8 { haystack in
-            key.withUTF8 { needle in
-                guard !needle.isEmpty, haystack.count >= needle.count else { return false }
-                return (0...(haystack.count - needle.count)).contains { start in
-                    haystack[start] == needle[0] && memcmp(haystack.baseAddress! + start, needle.baseAddress!, needle.count) == 0
-                }
+        return key.withUTF8 { needle in
+            guard !needle.isEmpty, haystack.count >= needle.count else { return false }
+            return (0...(haystack.count - needle.count)).contains { start in
+                haystack[start] == needle[0] && memcmp(haystack.baseAddress! + start, needle.baseAddress!, needle.count) == 0
             }
         }
+    }
+
+    /// Whether the bytes are printable ASCII, line feeds and tabs: what `TerminalText.block` leaves as it is, found
+    /// without its scan of Unicode scalars (most pieces of an English answer).
+    private static func isPlain(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        bytes.allSatisfy { (0x20..<0x7F).contains($0) || $0 == 0x0A || $0 == 0x09 }
+    }
+
+    /// The UTF-8 bytes of `text`, copied once (`Data(text.utf8)` goes through a generic sequence initialiser).
+    private static func bytes(_ text: String) -> Data {
+        var text = text
+        return text.withUTF8 { Data(buffer: $0) }
     }
 }

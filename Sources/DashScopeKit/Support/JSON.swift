@@ -202,23 +202,52 @@ public enum JSON: Sendable, Equatable {
             out.append("\"")
             return
         }
-        var escaped = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": escaped += "\\\""
-            case "\\": escaped += "\\\\"
-            case "\n": escaped += "\\n"
-            case "\r": escaped += "\\r"
-            case "\t": escaped += "\\t"
-            case _ where needsEscape(scalar):
-                // Control characters (also DEL and C1) and the JavaScript line separators are escaped, so a document
-                // printed on a terminal cannot carry an escape sequence and stays valid JavaScript.
-                let hex = String(scalar.value, radix: 16)
-                escaped += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: escaped.unicodeScalars.append(scalar)
+        // Runs of bytes that need no escape are copied whole (scalar by scalar, saving a long chat answer with a line
+        // feed in every token cost as much as receiving it). UTF-8 is valid here, so the escaped scalars are exactly:
+        // the ASCII ones, C2 80...C2 9F (U+0080...U+009F) and E2 80 A8/A9 (U+2028/2029).
+        var text = s
+        var escaped: [UInt8] = [UInt8(ascii: "\"")]
+        text.withUTF8 { bytes in
+            escaped.reserveCapacity(bytes.count + 16)
+            var run = 0
+            var i = 0
+            while i < bytes.count {
+                let b = bytes[i]
+                let (scalar, width): (UInt32?, Int) =
+                    if b == 0x22 || b == 0x5C || b < 0x20 || b == 0x7F { (UInt32(b), 1) }
+                    else if b == 0xC2, i + 1 < bytes.count, (0x80...0x9F).contains(bytes[i + 1]) { (UInt32(bytes[i + 1]), 2) }
+                    else if b == 0xE2, i + 2 < bytes.count, bytes[i + 1] == 0x80, bytes[i + 2] == 0xA8 || bytes[i + 2] == 0xA9 {
+                        (0x2000 + UInt32(bytes[i + 2] - 0x80), 3)
+                    } else { (nil, 1) }
+                guard let scalar else {
+                    i += 1
+                    continue
+                }
+                escaped.append(contentsOf: bytes[run..<i])
+                escaped.append(contentsOf: escape(scalar).utf8)
+                i += width
+                run = i
             }
+            escaped.append(contentsOf: bytes[run...])
         }
-        out.append(escaped + "\"")
+        escaped.append(UInt8(ascii: "\""))
+        out.append(String(decoding: escaped, as: UTF8.self))
+    }
+
+    /// The escape of one scalar that `needsEscape`: the short forms where JSON has them, else `\\u` and four hex digits.
+    /// Control characters (also DEL and C1) and the JavaScript line separators are escaped, so a document printed on a
+    /// terminal cannot carry an escape sequence and stays valid JavaScript.
+    private static func escape(_ value: UInt32) -> String {
+        switch value {
+        case 0x22: return "\\\""
+        case 0x5C: return "\\\\"
+        case 0x0A: return "\\n"
+        case 0x0D: return "\\r"
+        case 0x09: return "\\t"
+        default:
+            let hex = String(value, radix: 16)
+            return "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+        }
     }
 
     /// Whether a scalar is written escaped: quotes, backslashes, control characters (also DEL and C1) and U+2028/2029.

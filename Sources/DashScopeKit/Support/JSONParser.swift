@@ -33,7 +33,12 @@ struct JSONParser {
     private func fail(_ reason: String) -> JSONParseError { JSONParseError(offset: i, reason: reason) }
 
     private mutating func skipSpace() {
-        while i < bytes.count, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[i]) { i += 1 }
+        while i < bytes.count {
+            switch bytes[i] {
+            case 0x20, 0x0A, 0x0D, 0x09: i += 1
+            default: return
+            }
+        }
     }
 
     private mutating func parseValue() throws -> JSON {
@@ -49,9 +54,9 @@ struct JSONParser {
         }
     }
 
-    private mutating func literal(_ word: String) throws {
-        let w = Array(word.utf8)
-        guard i + w.count <= bytes.count, Array(bytes[i..<i + w.count]) == w else { throw fail("expected \(word)") }
+    private mutating func literal(_ word: StaticString) throws {
+        let w = UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount)
+        guard i + w.count <= bytes.count, bytes[i..<i + w.count].elementsEqual(w) else { throw fail("expected \(word)") }
         i += w.count
     }
 
@@ -103,27 +108,34 @@ struct JSONParser {
     /// Reads `-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?` and returns its text unchanged.
     private mutating func parseNumber() throws -> String {
         let start = i
-        func digits() -> Int {
-            let from = i
-            while i < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[i]) { i += 1 }
-            return i - from
-        }
-        func take(_ characters: String) -> Bool {
-            guard i < bytes.count, characters.utf8.contains(bytes[i]) else { return false }
-            i += 1
-            return true
-        }
-        _ = take("-")
+        _ = take(UInt8(ascii: "-"))
         let leadingZero = i < bytes.count && bytes[i] == UInt8(ascii: "0")
         let whole = digits()
         var valid = whole > 0 && !(leadingZero && whole > 1)
-        if valid, take(".") { valid = digits() > 0 }
-        if valid, take("eE") { _ = take("+-"); valid = digits() > 0 }
+        if valid, take(UInt8(ascii: ".")) { valid = digits() > 0 }
+        if valid, take(UInt8(ascii: "e")) || take(UInt8(ascii: "E")) {
+            _ = take(UInt8(ascii: "+")) || take(UInt8(ascii: "-"))
+            valid = digits() > 0
+        }
         guard valid else {
             i = start
             throw fail(whole == 0 ? "unexpected character" : "malformed number")
         }
         return String(decoding: bytes[start..<i], as: UTF8.self)
+    }
+
+    /// Skips ASCII digits; returns how many.
+    private mutating func digits() -> Int {
+        let from = i
+        while i < bytes.count, bytes[i] >= UInt8(ascii: "0"), bytes[i] <= UInt8(ascii: "9") { i += 1 }
+        return i - from
+    }
+
+    /// Skips `byte` if it comes next.
+    private mutating func take(_ byte: UInt8) -> Bool {
+        guard i < bytes.count, bytes[i] == byte else { return false }
+        i += 1
+        return true
     }
 
     private mutating func parseString() throws -> String {
@@ -171,8 +183,10 @@ struct JSONParser {
                 }
                 continue
             }
-            out.append(b)
-            i += 1
+            // The run up to the next quote or backslash, in one piece.
+            let run = i
+            while i < bytes.count, bytes[i] != UInt8(ascii: "\""), bytes[i] != UInt8(ascii: "\\") { i += 1 }
+            out.append(contentsOf: bytes[run..<i])
         }
         throw fail("unterminated string")
     }

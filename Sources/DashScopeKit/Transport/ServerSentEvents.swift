@@ -21,13 +21,26 @@ public struct ServerSentEvent: Sendable, Equatable {
     }
 }
 
+/// One event as read, its data still UTF-8 bytes: what `ServiceEventStream` parses as JSON without decoding it first.
+struct RawServerSentEvent {
+    /// The `event:` field, nil when none or empty.
+    var event: String?
+    /// The `id:` field, nil when none.
+    var id: String?
+    /// The `data:` lines' bytes, joined with LF.
+    var data: [UInt8]
+
+    /// The event with its data decoded (invalid UTF-8 becomes U+FFFD).
+    var decoded: ServerSentEvent { ServerSentEvent(event: event, id: id, data: String(decoding: data, as: UTF8.self)) }
+}
+
 /// Splits an SSE byte stream into events, whatever the chunking.
 ///
 /// It follows the WHATWG event-stream rules: lines end with CRLF, LF or CR (a CR at the end of a chunk waits for the
 /// next one to see whether an LF follows); a leading byte order mark is dropped; `:` starts a comment; one space
 /// after a field's colon is dropped; `data:` lines are joined with `\n`; a blank line ends an event, which is
 /// delivered only when it had a `data:` line; `retry:` and unknown fields are ignored. Lines are split on bytes and
-/// decoded as UTF-8 only when whole, so a character split across chunks arrives intact.
+/// data is kept as bytes until its event is whole, so a character split across chunks arrives intact.
 public struct ServerSentEventParser: Sendable {
     /// The bytes of a line not ended yet.
     private var line: [UInt8] = []
@@ -38,7 +51,7 @@ public struct ServerSentEventParser: Sendable {
     /// The event being read.
     private var event: String?
     private var id: String?
-    private var data = ""
+    private var data: [UInt8] = []
     private var hasData = false
 
     /// Creates a parser at the start of a stream.
@@ -47,46 +60,60 @@ public struct ServerSentEventParser: Sendable {
     /// Feeds the next chunk; returns the events it completed.
     public mutating func feed(_ chunk: Data) -> [ServerSentEvent] {
         var events: [ServerSentEvent] = []
-        chunk.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
-            var start = 0
-            for index in 0..<bytes.count {
-                let byte = bytes[index]
-                guard byte == Self.lf || byte == Self.cr else { continue }
-                let skipped = byte == Self.lf && afterCR && index == start && line.isEmpty
-                afterCR = byte == Self.cr
-                if skipped {
-                    start = index + 1
-                    continue
-                }
-                if line.isEmpty {
-                    take(UnsafeRawBufferPointer(rebasing: bytes[start..<index]), into: &events)
-                } else {
-                    line.append(contentsOf: bytes[start..<index])
-                    let whole = line
-                    line.removeAll(keepingCapacity: true)
-                    whole.withUnsafeBytes { take($0, into: &events) }
-                }
-                start = index + 1
-            }
-            if start < bytes.count {
-                afterCR = false
-                line.append(contentsOf: bytes[start...])
-            }
-        }
+        chunk.withUnsafeBytes { feed($0) { events.append($0.decoded) } }
         return events
     }
 
     /// Ends the stream; returns a last event not closed by a blank line, if any.
     public mutating func finish() -> [ServerSentEvent] {
         var events: [ServerSentEvent] = []
+        finish { events.append($0.decoded) }
+        return events
+    }
+
+    /// Feeds the next chunk, handing each event it completes to `deliver` as soon as it is read (no event list, no
+    /// UTF-8 decoding: the per-token path of a long chat stream).
+    mutating func feed(_ bytes: UnsafeRawBufferPointer, deliver: (RawServerSentEvent) -> Void) {
+        var start = 0
+        var index = 0
+        let count = bytes.count
+        while index < count {
+            let byte = bytes[index]
+            // Most bytes are neither CR nor LF: one comparison rules out all but the control characters.
+            guard byte <= Self.cr, byte == Self.lf || byte == Self.cr else {
+                index += 1
+                continue
+            }
+            let skipped = byte == Self.lf && afterCR && index == start && line.isEmpty
+            afterCR = byte == Self.cr
+            if !skipped {
+                if line.isEmpty {
+                    take(UnsafeRawBufferPointer(rebasing: bytes[start..<index]), deliver: deliver)
+                } else {
+                    line.append(contentsOf: bytes[start..<index])
+                    let whole = line
+                    line.removeAll(keepingCapacity: true)
+                    whole.withUnsafeBytes { take($0, deliver: deliver) }
+                }
+            }
+            index += 1
+            start = index
+        }
+        if start < count {
+            afterCR = false
+            line.append(contentsOf: bytes[start...])
+        }
+    }
+
+    /// Ends the stream, handing a last event not closed by a blank line, if any, to `deliver`.
+    mutating func finish(deliver: (RawServerSentEvent) -> Void) {
         if !line.isEmpty {
             let whole = line
             line.removeAll()
-            whole.withUnsafeBytes { take($0, into: &events) }
+            whole.withUnsafeBytes { take($0, deliver: deliver) }
         }
-        if let last = dispatch() { events.append(last) }
+        if let last = dispatch() { deliver(last) }
         afterCR = false
-        return events
     }
 
     // MARK: Lines
@@ -98,14 +125,14 @@ public struct ServerSentEventParser: Sendable {
     private static let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
 
     /// Handles one whole line (without its line end).
-    private mutating func take(_ raw: UnsafeRawBufferPointer, into events: inout [ServerSentEvent]) {
+    private mutating func take(_ raw: UnsafeRawBufferPointer, deliver: (RawServerSentEvent) -> Void) {
         var bytes = raw[...]
         if atStart {
             atStart = false
             if bytes.starts(with: Self.bom) { bytes = bytes.dropFirst(Self.bom.count) }
         }
         guard let first = bytes.first else {
-            if let event = dispatch() { events.append(event) }
+            if let event = dispatch() { deliver(event) }
             return
         }
         if first == Self.colon { return }
@@ -114,8 +141,8 @@ public struct ServerSentEventParser: Sendable {
         if value.first == Self.space { value = value.dropFirst() }
         let name = bytes[..<colon]
         if name.elementsEqual("data".utf8) {
-            if hasData { data.append("\n") }
-            data.append(String(decoding: value, as: UTF8.self))
+            if hasData { data.append(Self.lf) }
+            data.append(contentsOf: value)
             hasData = true
         } else if name.elementsEqual("event".utf8) {
             event = String(decoding: value, as: UTF8.self)
@@ -125,14 +152,16 @@ public struct ServerSentEventParser: Sendable {
     }
 
     /// The event read so far, if it had data, and a fresh start for the next one.
-    private mutating func dispatch() -> ServerSentEvent? {
+    private mutating func dispatch() -> RawServerSentEvent? {
         defer {
             event = nil
             id = nil
-            data = ""
             hasData = false
         }
         guard hasData else { return nil }
-        return ServerSentEvent(event: event?.isEmpty == true ? nil : event, id: id, data: data)
+        // The bytes move to the event (no copy); the next event's data starts a buffer of its own.
+        let bytes = data
+        data = []
+        return RawServerSentEvent(event: event?.isEmpty == true ? nil : event, id: id, data: bytes)
     }
 }

@@ -26,61 +26,83 @@ public struct ServiceEventStream: Sendable {
     public mutating func feed(_ chunk: Data) throws -> [JSON] {
         if let failure { throw failure }
         guard !isDone else { return [] }
-        return try objects(parser.feed(chunk))
+        var batch = Batch()
+        chunk.withUnsafeBytes { bytes in parser.feed(bytes) { batch.take($0) } }
+        return try end(batch)
     }
 
     /// Ends the stream; returns a last data object not closed by a blank line, if any.
     public mutating func finish() throws -> [JSON] {
         if let failure { throw failure }
         guard !isDone else { return [] }
-        return try objects(parser.finish())
+        var batch = Batch()
+        parser.finish { batch.take($0) }
+        return try end(batch)
     }
 
-    private mutating func objects(_ events: [ServerSentEvent]) throws -> [JSON] {
+    /// The objects of one chunk's events, read until `[DONE]` or the first error frame.
+    private struct Batch {
         var objects: [JSON] = []
-        for event in events where !isDone {
+        var isDone = false
+        var failure: Error?
+
+        mutating func take(_ event: RawServerSentEvent) {
+            guard !isDone, failure == nil else { return }
             do {
-                if let object = try Self.interpret(event) {
+                if let object = try ServiceEventStream.interpret(event) {
                     objects.append(object)
-                } else if Self.trimmed(event.data) == "[DONE]" {
+                } else if ServiceEventStream.trimmed(event.data).elementsEqual(ServiceEventStream.done) {
                     isDone = true
                 }
             } catch {
-                guard !objects.isEmpty else { throw error }
                 failure = error
-                break
             }
         }
-        return objects
+    }
+
+    /// The batch's objects; its error is thrown now when no object came before it, else kept for the next call.
+    private mutating func end(_ batch: Batch) throws -> [JSON] {
+        isDone = batch.isDone
+        if let error = batch.failure {
+            guard !batch.objects.isEmpty else { throw error }
+            failure = error
+        }
+        return batch.objects
     }
 
     /// The data object of one event; nil for `[DONE]` and blank data; throws for an error frame or data that is not JSON.
     public static func interpret(_ event: ServerSentEvent) throws -> JSON? {
-        let text = trimmed(event.data)
-        if text == "[DONE]" || (text.isEmpty && event.event != "error") { return nil }
-        let json = try? JSON.parse(Data(text.utf8))
+        try interpret(RawServerSentEvent(event: event.event, id: event.id, data: Array(event.data.utf8)))
+    }
+
+    private static let done = Array("[DONE]".utf8)
+
+    /// `interpret` on the event's bytes: the JSON is read from them as they came (no String made and encoded again).
+    static func interpret(_ event: RawServerSentEvent) throws -> JSON? {
+        let bytes = trimmed(event.data)
+        if bytes.elementsEqual(done) || (bytes.isEmpty && event.event != "error") { return nil }
+        var parser = JSONParser(bytes: bytes.count == event.data.count ? event.data : Array(bytes))
+        let json = try? parser.parseDocument()
+        let text = { String(decoding: bytes, as: UTF8.self) }
         if event.event == "error" {
-            throw error(json.flatMap(ServiceError.body(from:)) ?? ServiceError.Body(message: text.isEmpty ? nil : String(text)))
+            throw error(json.flatMap(ServiceError.body(from:)) ?? ServiceError.Body(message: bytes.isEmpty ? nil : text()))
         }
         guard let json else {
-            throw DashScopeError("the service sent a stream event that is not JSON: \(TerminalText.line(String(text.prefix(200))))",
+            throw DashScopeError("the service sent a stream event that is not JSON: \(TerminalText.line(String(text().prefix(200))))",
                                  hint: "run again with --verbose to see the answer", exit: .unavailable)
         }
         if let body = ServiceError.body(from: json) { throw error(body) }
         return json
     }
 
-    /// `text` without spaces and tabs at either end, as a view of it (Foundation's trimming copied every event and
-    /// took a quarter of the CPU of a long stream).
-    static func trimmed(_ text: String) -> Substring {
-        let utf8 = text.utf8
-        var start = utf8.startIndex
-        var end = utf8.endIndex
-        while start < end, utf8[start] == 0x20 || utf8[start] == 0x09 { start = utf8.index(after: start) }
-        while end > start, utf8[utf8.index(before: end)] == 0x20 || utf8[utf8.index(before: end)] == 0x09 {
-            end = utf8.index(before: end)
-        }
-        return text[start..<end]
+    /// `bytes` without spaces and tabs at either end, as a view of them (Foundation's trimming of a String copied every
+    /// event and took a quarter of the CPU of a long stream).
+    static func trimmed(_ bytes: [UInt8]) -> ArraySlice<UInt8> {
+        var start = bytes.startIndex
+        var end = bytes.endIndex
+        while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
+        while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
+        return bytes[start..<end]
     }
 
     /// The error the user sees for an error frame.
