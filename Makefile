@@ -1,4 +1,4 @@
-# make install [PREFIX=/usr/local] [DESTDIR=]: builds the static release and installs the binaries, the man pages
+# make install [PREFIX=/usr/local] [DESTDIR=]: builds the static release (stripped: -Xlinker -s, 17 MB instead of 31) and installs the binaries, the man pages
 # and the completion scripts at their standard places. make uninstall removes exactly those files.
 PREFIX ?= /usr/local
 DESTDIR ?=
@@ -19,8 +19,8 @@ INSTALLED := $(bindir)/dashscope $(bindir)/dashscope-mock $(mandir)/dashscope.1 
 all: build
 
 build:
-	$(SWIFT) build -c release --static-swift-stdlib --scratch-path $(SCRATCH) --product dashscope
-	$(SWIFT) build -c release --static-swift-stdlib --scratch-path $(SCRATCH) --product dashscope-mock
+	$(SWIFT) build -c release --static-swift-stdlib -Xlinker -s --scratch-path $(SCRATCH) --product dashscope
+	$(SWIFT) build -c release --static-swift-stdlib -Xlinker -s --scratch-path $(SCRATCH) --product dashscope-mock
 
 install: build
 	install -d $(bindir) $(mandir) $(bashdir) $(zshdir) $(fishdir)

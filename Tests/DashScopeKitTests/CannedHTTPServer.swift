@@ -114,7 +114,7 @@ final class CannedHTTPServer: @unchecked Sendable {
     }
 
     private func serve(_ connection: Int32) {
-        defer { close(connection) }
+        defer { finish(connection) }
         guard let request = read(connection) else { return }
         lock.withLock { log.append(request) }
         switch answer(request) {
@@ -128,6 +128,17 @@ final class CannedHTTPServer: @unchecked Sendable {
         case .script(let write):
             write(Connection(descriptor: connection))
         }
+    }
+
+    /// Ends the answer with a FIN and waits (up to 2 s) for the client to close first, so the kernel never turns the
+    /// close into a reset that could discard bytes still on their way (a rare "Empty reply from server" under load).
+    private func finish(_ connection: Int32) {
+        shutdown(connection, Int32(SHUT_WR))
+        var timeout = timeval(tv_sec: 2, tv_usec: 0)
+        setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while recv(connection, &buffer, buffer.count, 0) > 0 {}
+        close(connection)
     }
 
     private func read(_ connection: Int32) -> Received? {
