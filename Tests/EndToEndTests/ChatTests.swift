@@ -158,6 +158,17 @@ final class ChatTests: EndToEndCase {
         XCTAssertEqual(chats.count, 6, "refused runs send nothing")
     }
 
+    func testChatsWithTheBuiltInMockAreKeptApart() throws {
+        assertExit(try run(["chat", "offline question", "--mock"]), 0)
+        assertExit(try run(["chat", "and again", "--mock", "--continue"]), 0)
+        let directory = root.appendingPathComponent(".state/dashscope/conversations")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("mock").path), ["last.json"])
+        let result = try run(["chat", "x", "--continue"])
+        assertExit(result, 64)
+        XCTAssertTrue(result.stderr.contains("no conversation to continue"), "the mock's answers never reach the service: \(result.stderr)")
+        XCTAssertTrue(chats.isEmpty, "nothing was sent to the (test's) service")
+    }
+
     func testContinueWithNothingToContinueIsAUsageError() throws {
         let result = try run(["chat", "x", "--continue"])
         assertExit(result, 64)

@@ -13,7 +13,7 @@ enum ChatCommand {
         let args = invocation.arguments
         let prompt = try PromptInput.combined(invocation)
         let configuration = try Session.configuration(invocation)
-        let store = ConversationStore(environment: invocation.context.environment)
+        let store = ConversationStore(environment: invocation.context.environment, mock: Session.usesMock(invocation))
         var conversation = try chosenConversation(args, store: store)
         let model = try ChatRun.model(invocation, configuration: configuration, for: .chat, fallback: conversation.model)
         if let system = args.string("system") { conversation.system = system }

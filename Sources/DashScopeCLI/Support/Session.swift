@@ -35,13 +35,18 @@ final class Session: @unchecked Sendable {
         return configuration
     }
 
+    /// Whether the run asked for the built-in mock (`--mock`, or `DASHSCOPE_MOCK=1`).
+    static func usesMock(_ invocation: Invocation) -> Bool {
+        invocation.arguments.flag("mock")
+            || ["1", "true", "yes"].contains(invocation.context.environment["DASHSCOPE_MOCK"]?.lowercased() ?? "")
+    }
+
     /// Builds the services over resolved settings, starting the mock for `--mock`/`DASHSCOPE_MOCK=1`.
     init(_ invocation: Invocation, configuration resolved: Configuration? = nil) throws {
-        let args = invocation.arguments
         let context = invocation.context
         let console = invocation.console
         var configuration = try resolved ?? Self.configuration(invocation)
-        if args.flag("mock") || ["1", "true", "yes"].contains(context.environment["DASHSCOPE_MOCK"]?.lowercased() ?? "") {
+        if Self.usesMock(invocation) {
             let server = try Self.startMock(environment: context.environment)
             configuration.origin = server.origin
             configuration.apiKey = Self.mockKey

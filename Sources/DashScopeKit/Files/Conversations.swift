@@ -56,11 +56,12 @@ public struct ConversationStore: Sendable {
     /// The name an unnamed chat is kept under (until the next unnamed chat replaces it).
     public static let unnamed = "last"
 
-    /// The store of an environment (`XDG_STATE_HOME`, else `~/.local/state`).
-    public init(environment: [String: String]) {
+    /// The store of an environment (`XDG_STATE_HOME`, else `~/.local/state`); chats with the built-in mock (`mock`)
+    /// are kept apart in `conversations/mock/`, so `--continue` against the service never sends the mock's answers.
+    public init(environment: [String: String], mock: Bool = false) {
         let base = environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
             ?? (environment["HOME"] ?? PathText.homeDirectory()) + "/.local/state"
-        directory = base + "/dashscope/conversations"
+        directory = base + "/dashscope/conversations" + (mock ? "/mock" : "")
     }
 
     /// Throws 64 unless `name` is one safe path component: 1 to 64 letters, digits, `.`, `_`, `-`, not starting with `.`.
