@@ -169,6 +169,14 @@ final class TaskCommandTests: EndToEndCase {
         XCTAssertNotEqual(cancel.status, 69, "the mock must still be up when the request is sent: \(cancel.stderr)")
     }
 
+    func testNoWaitWithTheBuiltInMockSaysTheTaskCannotBeCollected() throws {
+        let result = try run(["t2i", "a cat", "--no-wait", "--mock"], removing: ["DASHSCOPE_API_KEY", "DASHSCOPE_BASE_URL"])
+        assertExit(result, 0)
+        XCTAssertEqual(result.lines.count, 1, "the task id: \(result.stdout)")
+        XCTAssertTrue(result.stderr.contains("cannot be collected later"), result.stderr)
+        XCTAssertFalse(result.stderr.contains("collect it with"), result.stderr)
+    }
+
     func testNoWaitJournalsATildeOutputUnderHome() throws {
         _ = try submit(["-o", "~/pics/"])
         let journal = try String(contentsOf: root.appendingPathComponent(".state/dashscope/tasks.jsonl"), encoding: .utf8)

@@ -135,7 +135,11 @@ public struct JobPipeline: Sendable {
         } else {
             reporter.emit(taskID)
         }
-        if let line = options.resumeCommand(taskID) { reporter.notice("collect it with: \(line)") }
+        if let line = options.resumeCommand(taskID) {
+            reporter.notice("collect it with: \(line)")
+        } else {
+            reporter.caution("the built-in mock forgets its tasks when dashscope exits: this one cannot be collected later")
+        }
     }
 
     /// Polls to a final status. On a terminal a ticker redraws the status; elsewhere (a CI log) each status change is
