@@ -269,6 +269,18 @@ final class PollingTests: XCTestCase {
         XCTAssertEqual(transport.requests.count, 3, "one last look when the time is up")
     }
 
+    func testAPollCutShortByTheDeadlineEndsAtOnceWithoutANotice() async throws {
+        let clock = FakeClock()
+        let sleeper = RecordingSleeper(clock: clock)
+        let notices = Locked<[String]>([])
+        let transport = FakeTransport([answer("PENDING"), .failure(.deadlineReached(sent: true))])
+        let poller = try poller(transport, clock: clock, sleeper: sleeper, deadline: clock.now().addingTimeInterval(3.5), notices: notices)
+        let error = await assertFailsAsync(.tryLater) { _ = try await poller.wait(for: "t-1") { _, _ in } }
+        XCTAssertEqual(transport.requests.count, 2)
+        XCTAssertEqual(notices.value, [], "no 'polling again' notice for the deadline itself")
+        XCTAssertTrue(error?.message.hasSuffix("task t-1 was last seen PENDING") ?? false, error?.message ?? "")
+    }
+
     func testTheDeadlineBoundsRetriesToo() async throws {
         let clock = FakeClock()
         let sleeper = RecordingSleeper(clock: clock)

@@ -104,6 +104,8 @@ public struct TaskPoller: Sendable {
                 planned = look.offset
                 pause = schedule.time(of: look, random: random()) - elapsed
             } catch let error as DashScopeError where Self.isTransient(error) {
+                // A poll cut short by the deadline itself is the end, not a failure to report and retry.
+                if let deadline, now() >= deadline { throw Self.timedOut(id: id, lastSeen: lastSeen, lastFailure: lastFailure) }
                 failures += 1
                 lastFailure = error
                 pause = schedule.backoff.delay(failures: failures, random: random())
