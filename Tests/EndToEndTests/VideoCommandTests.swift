@@ -50,6 +50,11 @@ final class VideoCommandTests: EndToEndCase {
                     fix: "pass --duration 5 or 10, or use -m wan2.6-i2v for 15 s")
     }
 
+    func testFirstAndLastFrameWithoutAPromptNamesTheModelThatNeedsIt() throws {
+        try refused(["i2v", "-i", "https://example.com/a.png", "--last-frame", "https://example.com/b.png"], 64,
+                    problem: "the prompt is empty, and wan2.2-kf2v-flash needs one", fix: "give it as the first argument")
+    }
+
     func testAnImageOf300PixelsIsRefused() throws {
         try writePNG("small.png", 300, 300)
         try refused(["i2v", "blink", "-i", "small.png"], 65, problem: "small.png is 300x300 px; wan2.6-i2v takes sides of 360 to 2000 px",

@@ -116,7 +116,7 @@ public enum Validation {
     /// Refuses an empty prompt and one over `limit` characters.
     public static func prompt(_ prompt: String, limit: Int?, model: String) throws {
         if prompt.trimmingBlanksAndLineBreaks().isEmpty {
-            throw DashScopeError.usage("the prompt is empty", hint: "give it as the first argument, or pipe it on stdin")
+            throw DashScopeError.usage("the prompt is empty, and \(model) needs one", hint: "give it as the first argument, or pipe it on stdin")
         }
         if let limit, prompt.count > limit {
             throw DashScopeError.usage("the prompt is \(prompt.count) characters; \(model) takes at most \(limit)",
