@@ -100,6 +100,10 @@ final class OutputPlanTests: XCTestCase {
         XCTAssertEqual(OutputPlan.slug(String(repeating: "猫", count: 100)).count, 32)
         XCTAssertEqual(OutputPlan.slug(String(repeating: "a", count: 31) + " bcd"), String(repeating: "a", count: 31),
                        "a dash and a letter added at 31 characters would make 33")
+        XCTAssertEqual(OutputPlan.slug("two cats character1 and character2 a girl"), "two-cats-character1-and",
+                       "cut at a word boundary, not mid-word (it made ...-character2-a-gi)")
+        XCTAssertEqual(OutputPlan.slug("tiny " + String(repeating: "x", count: 40)), "tiny-" + String(repeating: "x", count: 27),
+                       "a boundary that would leave under 12 characters is not used")
     }
 
     // MARK: Free names

@@ -202,24 +202,30 @@ public struct OutputPlan: Sendable {
         return out.isEmpty ? fallback : out
     }
 
-    /// A file-name-safe short form of a prompt: letters and digits of any script, other runs become `-`, at most 32 characters.
+    /// A file-name-safe short form of a prompt: letters and digits of any script, other runs become `-`, at most 32
+    /// characters, cut at a word boundary where one leaves at least 12 (`a-red-fox-in` rather than `a-red-fox-in-the-sn`).
     public static func slug(_ prompt: String) -> String {
-        var out = ""
-        var dash = false
-        for ch in prompt.lowercased() {
+        let limit = 32
+        var words: [String] = []
+        var word = ""
+        for ch in prompt.prefix(limit * 8).lowercased() {
             if ch.isLetter || ch.isNumber {
-                if dash && !out.isEmpty {
-                    guard out.count + 2 <= 32 else { break }
-                    out.append("-")
-                }
-                out.append(ch)
-                dash = false
-            } else {
-                dash = true
+                word.append(ch)
+            } else if !word.isEmpty {
+                words.append(word)
+                word = ""
             }
-            if out.count >= 32 { break }
         }
-        return out.isEmpty ? "output" : out
+        if !word.isEmpty { words.append(word) }
+        let full = words.joined(separator: "-")
+        guard full.count > limit else { return full.isEmpty ? "output" : full }
+        var cut = String(full.prefix(limit))
+        let next = full[full.index(full.startIndex, offsetBy: limit)]
+        if next != "-", let dash = cut.lastIndex(of: "-"), cut.distance(from: cut.startIndex, to: dash) >= 12 {
+            cut = String(cut[..<dash])
+        }
+        while cut.hasSuffix("-") { cut.removeLast() }
+        return cut
     }
 
     /// `path` if free, else the first free `name-2.ext`, `name-3.ext`, ...
