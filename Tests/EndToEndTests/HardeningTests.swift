@@ -81,6 +81,11 @@ final class HardeningTests: EndToEndCase {
             XCTAssertEqual(result.errorLines.filter { $0.hasPrefix(expected) }.count, 1, "\(args): \(result.stderr)")
             XCTAssertEqual(result.errorLines.filter { $0.hasPrefix("error: ") || $0.hasPrefix(#"{"error""#) }.count, 1, "\(args): \(result.stderr)")
         }
+        let saved = try runWithStdout(["t2i", "a cat", "-m", "wan2.2-t2i-flash"], FileHandle(forWritingAtPath: "/dev/full")!)
+        assertExit(saved, 73)
+        let path = files(matching: ".png").first ?? "?"
+        XCTAssertTrue(saved.stderr.contains("what was not printed:\n") && saved.stderr.contains(path),
+                      "the saved file is named on stderr when stdout cannot take it: \(saved.stderr)")
     }
 
     /// A reader that leaves (`| head`) ends every command quietly with its own status; a job's results are still saved

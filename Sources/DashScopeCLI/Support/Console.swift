@@ -19,6 +19,7 @@ public final class Console: @unchecked Sendable {
     private var progressShown = false
     private var secrets: [String] = []
     private var stdoutError: DashScopeError?
+    private var unprinted = ""
     private var readerLeft = false
     /// `-q`: only errors on stderr.
     public var quiet = false
@@ -50,7 +51,15 @@ public final class Console: @unchecked Sendable {
 
     /// Why stdout could not be written, once a write has failed (later results are dropped; the run exits 73). A reader
     /// that went away (a closed pipe, `| head`) is no failure: later results are dropped and the run ends as it would have.
-    public var stdoutFailure: DashScopeError? { lock.withLock { stdoutError } }
+    /// Its hint repeats (up to 4 KB) what could not be printed, such as the paths of files that were saved.
+    public var stdoutFailure: DashScopeError? {
+        lock.withLock {
+            guard var error = stdoutError else { return nil }
+            let lines = unprinted.hasSuffix("\n") ? String(unprinted.dropLast()) : unprinted
+            if !lines.isEmpty { error.hint = (error.hint.map { $0 + "\n" } ?? "") + "what was not printed:\n" + lines }
+            return error
+        }
+    }
 
     /// Prints one result line on stdout (or a block of text as is, with `newline: false`).
     public func result(_ line: String, newline: Bool = true) {
@@ -153,7 +162,8 @@ public final class Console: @unchecked Sendable {
 
     /// Writes to stdout unless an earlier write failed or the reader left; remembers the first failure. Call with the lock held.
     private func writeResult(_ text: String) {
-        guard stdoutError == nil && !readerLeft else { return }
+        guard !readerLeft else { return }
+        guard stdoutError == nil else { return keepUnprinted(text) }
         do {
             try context.writeStdout(Data(text.utf8))
         } catch let failure as StreamWriter.Failure where failure.readerLeft {
@@ -162,7 +172,15 @@ public final class Console: @unchecked Sendable {
             stdoutError = DashScopeError("cannot write the results to stdout: \(error)",
                                          hint: "check the disk or file stdout goes to, or that the program reading it is still running",
                                          exit: .cannotWrite)
+            keepUnprinted(text)
         }
+    }
+
+    /// Keeps results stdout could not take, for the error's hint (the first 4 KB: enough for the saved paths).
+    private func keepUnprinted(_ text: String) {
+        let room = 4096 - unprinted.utf8.count
+        guard room > 0 else { return }
+        unprinted += text.utf8.count <= room ? text : String(decoding: Array(text.utf8.prefix(room)), as: UTF8.self) + "…\n"
     }
 
     /// Writes to stderr; a failure is dropped, as there is nowhere left to report it. Call with the lock held.
