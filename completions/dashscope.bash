@@ -47,7 +47,16 @@ _dashscope() {
     esac
   done
   case $command in
-    "") _dashscope_words "t2i i2i edit t2v i2v r2v tts chat vl task config auth doctor models completions man version help --help --version"; return ;;
+    "")
+      case $prev in
+        --api-key) ;;
+        --region) _dashscope_words "cn intl us" ;;
+        --workspace) ;;
+        --base-url) ;;
+        --color) _dashscope_words "auto always never" ;;
+        *) _dashscope_words "t2i i2i edit t2v i2v r2v tts chat vl task config auth doctor models completions man version help --help --version" ;;
+      esac
+      return ;;
     task)
       if (( i + 1 == cword )); then _dashscope_words "status wait cancel list forget"; return; fi
       command="task ${words[i+1]}" ;;

@@ -475,3 +475,8 @@ complete -c dashscope -n '__dashscope_using help task' -a 'status wait cancel li
 complete -c dashscope -n '__dashscope_using help config' -a 'set get unset list path'
 complete -c dashscope -n '__dashscope_using help auth' -a 'status'
 complete -c dashscope -n '__dashscope_using help' -l json -d 'print the command table as JSON'
+complete -c dashscope -n '__dashscope_using' -l api-key -x -d 'API key (default: $DASHSCOPE_API_KEY, then the config file); never printed'
+complete -c dashscope -n '__dashscope_using' -l region -x -a 'cn intl us' -d 'cn (beijing), intl (singapore) or us (virginia), any case; keys work only in their own region'
+complete -c dashscope -n '__dashscope_using' -l workspace -x -d 'send calls to this workspace\'s own host (cn and intl; default: $DASHSCOPE_WORKSPACE, then the config file)'
+complete -c dashscope -n '__dashscope_using' -l base-url -x -d 'API origin, e.g. http://127.0.0.1:8089 for a dashscope-mock (wins over --region and --workspace)'
+complete -c dashscope -n '__dashscope_using' -l color -x -a 'auto always never' -d 'colour stderr: auto (a terminal, unless NO_COLOR is set or TERM=dumb), always or never'

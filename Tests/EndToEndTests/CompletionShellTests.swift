@@ -77,6 +77,8 @@ final class CompletionShellTests: XCTestCase {
                  bashWords: ["dashscope", "t2i", "--model", "=", "qwen-image", "--size", "1"]),
             Case(words: ["dashscope", "t2i", "--region", ""], expect: .exactly(["cn", "intl", "us"])),
             Case(words: ["dashscope", "--region", "cn", "ta"], expect: .exactly(["task"])),
+            Case(words: ["dashscope", "--color", ""], expect: .exactly(["auto", "always", "never"])),
+            Case(words: ["dashscope", "--region", ""], expect: .exactly(["cn", "intl", "us"])),
             Case(words: ["dashscope", "edit", "--function", "desc"], expect: .exactly(["description_edit", "description_edit_with_mask"])),
             Case(words: ["dashscope", "task", "list", "--status", "S"], expect: .exactly(["SUSPENDED", "SUCCEEDED"])),
             Case(words: ["dashscope", "task", "wait", ""], expect: .exactly([newest, other, older])),

@@ -73,17 +73,22 @@ extension Completions {
                     }
                 }
             }
-            for option in spec.options {
-                var line = "complete -c dashscope \(condition)"
-                if option.long.count > 1 { line += " -l \(option.long)" }
-                if let short = option.short { line += " -s \(short)" }
-                if option.kind != .flag {
-                    line += option.values == .files ? " -r -F" : " -x" + (fishValues(option.values, path: path, table: table).map { " " + $0 } ?? "")
-                }
-                lines.append(line + " -d '\(fishEscape(option.help))'")
-            }
+            lines += spec.options.map { fishOption($0, condition: condition, path: path, table: table) }
         }
+        // Before the command, a global option's value (`dashscope --region <TAB>`) completes like it does after one.
+        lines += Options.global.filter { $0.kind != .flag }.map { fishOption($0, condition: "-n '__dashscope_using'", path: "", table: table) }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// One `complete` line for an option under `condition`.
+    private static func fishOption(_ option: OptionSpec, condition: String, path: String, table: [CommandSpec]) -> String {
+        var line = "complete -c dashscope \(condition)"
+        if option.long.count > 1 { line += " -l \(option.long)" }
+        if let short = option.short { line += " -s \(short)" }
+        if option.kind != .flag {
+            line += option.values == .files ? " -r -F" : " -x" + (fishValues(option.values, path: path, table: table).map { " " + $0 } ?? "")
+        }
+        return line + " -d '\(fishEscape(option.help))'"
     }
 
     /// `-a '...'` for a source, or nil when it offers nothing (files are `-F`).

@@ -5,6 +5,12 @@ import DashScopeKit
 extension Completions {
     static func zsh(_ table: [CommandSpec]) -> String {
         let functions = leaves(table).map { path, spec in zshFunction(path, spec, table: table) }
+        // Before the command, a global option's value (`dashscope --region <TAB>`) completes like it does after one.
+        let globalArms = Options.global.filter { $0.kind != .flag }.map { option -> String in
+            let names = words(option).joined(separator: "|")
+            guard case let .words(values) = option.values else { return "      \(names)) return ;;" }
+            return "      \(names)) compadd -- \(values.joined(separator: " ")); return ;;"
+        }
         let dispatch = leaves(table).map { path, _ in "    \"\(path)\") _dashscope_\(identifier(path)) ;;" }
         let top = table.filter { !$0.hidden }.map { "'\($0.name):\(zshQuote($0.summary))'" }
         let groups = groups(table).map { group in
@@ -46,6 +52,9 @@ extension Completions {
             (( i++ ))
           done
           if [[ -z $command ]]; then
+            case ${words[CURRENT-1]} in
+        \(globalArms.joined(separator: "\n"))
+            esac
             local -a toplevel
             toplevel=(\(top.joined(separator: " ")))
             _describe -t commands 'dashscope command' toplevel; return
