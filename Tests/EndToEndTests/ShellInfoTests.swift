@@ -81,6 +81,10 @@ final class ShellInfoTests: EndToEndCase {
             }
         }
         XCTAssertGreaterThan(checked, 8)
+        for (model, expected) in [("wan2.6-t2v", "16:9\t1920x1080"), ("wan2.2-t2v-plus", "1:1\t1440x1440")] {
+            let completed = try run(["__complete", "sizes", "--command", "t2v", "--model", model])
+            XCTAssertTrue(completed.lines.contains(expected), "completions describe a ratio as the size sent: \(completed.stdout)")
+        }
         let text = try run(["models", "wan2.2-t2v-plus"])
         XCTAssertTrue(text.stdout.contains("1:1 → 1440*1440"), text.stdout)
     }

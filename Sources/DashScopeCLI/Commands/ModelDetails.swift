@@ -119,9 +119,7 @@ enum ModelDetails {
     private static func ratioSizes(_ model: ModelSpec) -> [(String, String)] {
         guard model.sizes != nil else { return [] }
         return CompletionValues.ratios.compactMap { w, h in
-            let size = model.video == nil ? try? TextToImage.resolveSize(.ratio(w, h), model: model)
-                                           : try? VideoSize.resolve(.ratio(w, h), tier: nil, model: model)
-            return size.flatMap { $0 }.map { ("\(w):\(h)", $0.description) }
+            CompletionValues.ratioSize(w, h, model: model).map { ("\(w):\(h)", $0.description) }
         }
     }
 

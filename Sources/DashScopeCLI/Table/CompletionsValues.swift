@@ -71,12 +71,20 @@ public enum CompletionValues {
         if let size = model.defaultSize { add(size, "default") }
         var mapped: [(String, String)] = []
         for (w, h) in ratios {
-            guard let size = try? TextToImage.resolveSize(.ratio(w, h), model: model) else { continue }
+            guard let size = ratioSize(w, h, model: model) else { continue }
             add(size, "\(w):\(h)")
             mapped.append(("\(w):\(h)", "\(size.width)x\(size.height)"))
         }
         if case let .fixed(sizes) = rule { for size in sizes { add(size, "") } }
         return out + mapped
+    }
+
+    /// The size `--size W:H` becomes for `model`, resolved as its command resolves it: a video model's ratio takes its
+    /// default resolution's size, an image model's the recommended one.
+    static func ratioSize(_ w: Int, _ h: Int, model: ModelSpec) -> ImageSize? {
+        let resolved = model.video == nil ? try? TextToImage.resolveSize(.ratio(w, h), model: model)
+                                          : try? VideoSize.resolve(.ratio(w, h), tier: nil, model: model)
+        return resolved ?? nil
     }
 
     /// The journal's task ids, newest first, described by command, model, outcome and the prompt's start.
