@@ -166,9 +166,10 @@ _dashscope() {
     "chat")
       case $option in
         --model|-m) _dashscope_words "qwen-plus qwen3-max qwen-plus-latest qwen-turbo qwen-max" ;;
+        --conversation) _dashscope_values conversations "chat" ;;
         --region) _dashscope_words "cn intl us" ;;
         --color) _dashscope_words "auto always never" ;;
-        --system|-s|--thinking-budget|--temperature|--top-p|--max-tokens|--seed|--stop|--conversation|--api-key|--workspace|--base-url) ;;
+        --system|-s|--thinking-budget|--temperature|--top-p|--max-tokens|--seed|--stop|--api-key|--workspace|--base-url) ;;
         *) _dashscope_words "--model -m --system -s --think --show-reasoning --thinking-budget --temperature --top-p --max-tokens --seed --stop --json-object --no-stream --json --dry-run --search --continue -c --conversation --api-key --region --workspace --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" ;;
       esac ;;
     "vl")

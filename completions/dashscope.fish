@@ -289,7 +289,7 @@ complete -c dashscope -n '__dashscope_using chat' -l json -d 'print one JSON doc
 complete -c dashscope -n '__dashscope_using chat' -l dry-run -d 'print the request (key redacted) and send nothing'
 complete -c dashscope -n '__dashscope_using chat' -l search -d 'let the model search the web (enable_search)'
 complete -c dashscope -n '__dashscope_using chat' -l continue -s c -d 'continue the last conversation (or the one --conversation names)'
-complete -c dashscope -n '__dashscope_using chat' -l conversation -x -d 'keep this exchange in the conversation NAME, continuing it if it exists'
+complete -c dashscope -n '__dashscope_using chat' -l conversation -x -a '(__dashscope_values conversations "chat")' -d 'keep this exchange in the conversation NAME, continuing it if it exists'
 complete -c dashscope -n '__dashscope_using chat' -l api-key -x -d 'API key (default: $DASHSCOPE_API_KEY, then the config file); never printed'
 complete -c dashscope -n '__dashscope_using chat' -l region -x -a 'cn intl us' -d 'cn (beijing), intl (singapore) or us (virginia), any case; keys work only in their own region'
 complete -c dashscope -n '__dashscope_using chat' -l workspace -x -d 'send calls to this workspace\'s own host (cn and intl; default: $DASHSCOPE_WORKSPACE, then the config file)'

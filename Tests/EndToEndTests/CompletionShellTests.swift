@@ -43,6 +43,11 @@ final class CompletionShellTests: XCTestCase {
             #"{"event":"submitted","task_id":"bad id; rm -rf ~","model":"x","command":"t2i","prompt":"","origin":"o","submitted_at":""}"#,
         ]
         try (journal.joined(separator: "\n") + "\n").write(to: directory.appendingPathComponent("state/dashscope/tasks.jsonl"), atomically: true, encoding: .utf8)
+        let conversations = directory.appendingPathComponent("state/dashscope/conversations")
+        try files.createDirectory(at: conversations.appendingPathComponent("mock"), withIntermediateDirectories: true)
+        for name in ["trip-plans", "last", "mock/offline", ".hidden", "bad name"] {
+            try Data(#"{"messages":[]}"#.utf8).write(to: conversations.appendingPathComponent(name + ".json"))
+        }
     }
 
     override func tearDownWithError() throws {
@@ -78,6 +83,7 @@ final class CompletionShellTests: XCTestCase {
             Case(words: ["dashscope", "t2i", "--region", ""], expect: .exactly(["cn", "intl", "us"])),
             Case(words: ["dashscope", "--region", "cn", "ta"], expect: .exactly(["task"])),
             Case(words: ["dashscope", "--color", ""], expect: .exactly(["auto", "always", "never"])),
+            Case(words: ["dashscope", "chat", "--conversation", ""], expect: .exactly(["trip-plans", "last"])),
             Case(words: ["dashscope", "--region", ""], expect: .exactly(["cn", "intl", "us"])),
             Case(words: ["dashscope", "edit", "--function", "desc"], expect: .exactly(["description_edit", "description_edit_with_mask"])),
             Case(words: ["dashscope", "task", "list", "--status", "S"], expect: .exactly(["SUSPENDED", "SUCCEEDED"])),

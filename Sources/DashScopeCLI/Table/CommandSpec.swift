@@ -43,6 +43,8 @@ public enum ValueSource: Sendable, Equatable {
     case durations
     /// Task ids from the local journal, newest first.
     case taskIDs
+    /// The names of the stored chat conversations, newest first.
+    case conversations
     /// Files and directories.
     case files
     /// The commands (for `help`).
@@ -51,6 +53,7 @@ public enum ValueSource: Sendable, Equatable {
     /// The value sources whose values depend on the line or the machine, by the name `dashscope __complete` takes.
     public static let dynamic: [String: ValueSource] = [
         "sizes": .sizes, "voices": .voices, "resolutions": .resolutions, "durations": .durations, "task-ids": .taskIDs,
+        "conversations": .conversations,
     ]
 
     /// The name `dashscope __complete` takes for a dynamic source; nil for the others (scripts embed their values).
@@ -104,6 +107,7 @@ public struct OptionSpec: Sendable {
     /// Model-dependent sources by long name: these win over a `.choice`, whose words cannot know the chosen model.
     static let sourcesByName: [String: ValueSource] = [
         "model": .models, "size": .sizes, "voice": .voices, "resolution": .resolutions, "duration": .durations,
+        "conversation": .conversations,
     ]
 
     /// Where completions find the values: the explicit source, else by name (`--model`, `--size`, `--voice`,

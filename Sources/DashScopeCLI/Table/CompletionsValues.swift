@@ -54,6 +54,7 @@ public enum CompletionValues {
         case .durations:
             return (spec?.video?.durations ?? []).map { ("\($0)", $0 == spec?.video?.defaultDuration ? "seconds, default" : "seconds") }
         case .taskIDs: return taskIDs(environment)
+        case .conversations: return ConversationStore(environment: environment).names().map { ($0, "conversation") }
         case .models: return models(for: path, table: table).map { ($0.name, $0.summary) }
         default: return (staticWords(source, path: path, table: table) ?? []).map { ($0, "") }
         }

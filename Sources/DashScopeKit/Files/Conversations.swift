@@ -86,16 +86,22 @@ public struct ConversationStore: Sendable {
         return conversation
     }
 
-    /// The name of the newest conversation, or nil when there is none.
-    public func lastName() -> String? {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        let dated = names.compactMap { file -> (String, Date)? in
-            guard file.hasSuffix(".json"), !file.hasPrefix("."),
+    /// The names of the stored conversations, newest first (for completions).
+    public func names() -> [String] {
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        let dated = files.compactMap { file -> (String, Date)? in
+            let name = String(file.dropLast(5))
+            guard file.hasSuffix(".json"), (try? Self.check(name: name)) != nil,
                   let date = (try? FileManager.default.attributesOfItem(atPath: directory + "/" + file))?[.modificationDate] as? Date
             else { return nil }
-            return (String(file.dropLast(5)), date)
+            return (name, date)
         }
-        return dated.max { $0.1 < $1.1 }?.0
+        return dated.sorted { $0.1 > $1.1 }.map(\.0)
+    }
+
+    /// The name of the newest conversation, or nil when there is none.
+    public func lastName() -> String? {
+        names().first
     }
 
     /// Writes `conversation` atomically (mode 0600); throws 73 when it cannot.
