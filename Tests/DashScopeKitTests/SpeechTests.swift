@@ -215,6 +215,17 @@ final class SpeechTests: XCTestCase {
         XCTAssertEqual(error?.requestID, "r9")
     }
 
+    func testAFailedPieceOfASplitTextSaysWhatWasAlreadyBilled() {
+        let broken = DashScopeError("the service is unavailable", exit: .unavailable)
+        XCTAssertEqual((SpeechRunner.lost(broken, piece: 2, of: 4) as? DashScopeError)?.message,
+                       "the service is unavailable (piece 3 of 4; pieces 1–2 were made and billed, but nothing was saved)")
+        XCTAssertEqual((SpeechRunner.lost(broken, piece: 1, of: 2) as? DashScopeError)?.message,
+                       "the service is unavailable (piece 2 of 2; piece 1 was made and billed, but nothing was saved)")
+        XCTAssertEqual((SpeechRunner.lost(broken, piece: 0, of: 3) as? DashScopeError)?.message, "the service is unavailable (piece 1 of 3)")
+        XCTAssertEqual((SpeechRunner.lost(broken, piece: 0, of: 1) as? DashScopeError)?.message, "the service is unavailable",
+                       "a text in one piece says nothing of pieces")
+    }
+
     private func le32(_ bytes: [UInt8], _ offset: Int) -> UInt32 {
         (0..<4).reduce(UInt32(0)) { $0 | UInt32(bytes[offset + $1]) << (8 * UInt32($1)) }
     }

@@ -90,13 +90,15 @@ public struct SpeechRunner: Sendable {
                 try await pipeline.services.client.stream(job.endpoint, deadline: pipeline.options.deadline) { chunk in
                     try events.feed(chunk)
                 }
+                try events.end()
             } catch var error as DashScopeError where error.exitCode == .unavailable && events.started {
                 // The transport's words ("while submitting", a task to look for) do not fit a stream already flowing.
                 error.message = "the audio stream from \(pipeline.services.client.configuration.apiHost) broke after "
                     + "\(sink.seconds.fixed(places: 1)) s of audio: the connection failed or ended early"
-                throw error
+                throw Self.lost(error, piece: index, of: jobs.count)
+            } catch {
+                throw Self.lost(error, piece: index, of: jobs.count)
             }
-            try events.end()
             answers.requestIDs += events.requestID.map { [$0] } ?? []
             answers.usage += events.usage.map { [$0] } ?? []
         }
@@ -111,7 +113,12 @@ public struct SpeechRunner: Sendable {
         var answers = Answers()
         for (index, job) in jobs.enumerated() {
             status("synthesising", index, of: jobs.count)
-            let answer = try await pipeline.services.client.perform(job.endpoint, deadline: pipeline.options.deadline)
+            let answer: JSON
+            do {
+                answer = try await pipeline.services.client.perform(job.endpoint, deadline: pipeline.options.deadline)
+            } catch {
+                throw Self.lost(error, piece: index, of: jobs.count)
+            }
             let requestID = answer["request_id"]?.string
             guard let url = ResultParser.items(from: answer["output"] ?? .null).compactMap(\.url).first else {
                 throw DashScopeError("the service returned no audio URL for piece \(index + 1) of \(jobs.count)",
@@ -145,6 +152,15 @@ public struct SpeechRunner: Sendable {
     private func status(_ verb: String, _ index: Int, of count: Int) {
         guard pipeline.reporter.live else { return }
         pipeline.reporter.status(count == 1 ? "\(verb)…" : "\(verb) piece \(index + 1) of \(count)…")
+    }
+
+    /// A failure of piece `index` of a split text says which piece failed and that the ones before it were made (and
+    /// billed) but are lost, so running the command again pays for them again.
+    static func lost(_ error: Error, piece index: Int, of count: Int) -> Error {
+        guard count > 1, var error = error as? DashScopeError else { return error }
+        error.message += " (piece \(index + 1) of \(count)"
+            + (index > 0 ? "; piece\(index > 1 ? "s 1–\(index) were" : " 1 was") made and billed, but nothing was saved)" : ")")
+        return error
     }
 
     /// The error the user sees: a broken or refused call says what became of the audio so far.
