@@ -22,6 +22,14 @@ final class HostileServerTests: EndToEndCase {
         }
     }
 
+    func testALoneFailedDownloadIsSaidOnce() throws {
+        try hostile(Fault(.resultURL, value: "http://127.0.0.1:1/gone.png"))
+        let result = try run(["t2i", "a cat", "-m", "wan2.2-t2i-flash", "-o", "out/", "--timeout", "3"])
+        XCTAssertNotEqual(result.status, 0, result.stderr)
+        XCTAssertFalse(result.stderr.contains("output 1 failed"), "the error says it; no warning repeats it first: \(result.stderr)")
+        XCTAssertEqual(result.errorLines.filter { $0.hasPrefix("error: ") }.count, 1, result.stderr)
+    }
+
     func testARedirectToAnotherSchemeIsNotFollowed() throws {
         let listener = try LoopbackListener()
         for (target, route) in [("gopher://127.0.0.1:\(listener.port)/_SET%20x%201", Fault.Route.create),

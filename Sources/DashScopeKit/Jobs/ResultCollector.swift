@@ -83,10 +83,15 @@ struct ResultCollector: Sendable {
             }
             return .ok
         }
-        for failure in failures {
-            reporter.caution("output \(failure.index) failed\(failure.code.map { " (\($0))" } ?? ""): \(failure.message)")
+        // Nothing saved: the first failure becomes the error (said once: no warning repeats a lone failure before it).
+        var thrown: DashScopeError?
+        if paths.isEmpty, case let .failure(first)? = saved.first(where: { (try? $0.result.get()) == nil })?.result { thrown = first }
+        if thrown == nil || failures.count > 1 {
+            for failure in failures {
+                reporter.caution("output \(failure.index) failed\(failure.code.map { " (\($0))" } ?? ""): \(failure.message)")
+            }
         }
-        if paths.isEmpty, case let .failure(first)? = saved.first(where: { (try? $0.result.get()) == nil })?.result { throw first }
+        if let thrown { throw thrown }
         reporter.notice("\(paths.count) of \(paths.count + failures.count) outputs saved")
         if curable, let taskID { reporter.notice(JobPipeline.resumeHint(taskID, options: options)) }
         return .partial
