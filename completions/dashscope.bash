@@ -222,7 +222,7 @@ _dashscope() {
     "config set")
       case $option in
         --color) _dashscope_words "auto always never" ;;
-        *) _dashscope_words "--quiet -q --color --help -h" ;;
+        *) _dashscope_words "--quiet -q --color --help -h --any-model" ;;
       esac ;;
     "config get")
       case $option in

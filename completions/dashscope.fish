@@ -406,6 +406,7 @@ complete -c dashscope -n '__dashscope_using task forget' -l help -s h -d 'show h
 complete -c dashscope -n '__dashscope_using config set' -l quiet -s q -d 'print nothing on stderr but errors'
 complete -c dashscope -n '__dashscope_using config set' -l color -x -a 'auto always never' -d 'colour stderr: auto (a terminal, unless NO_COLOR is set or TERM=dumb), always or never'
 complete -c dashscope -n '__dashscope_using config set' -l help -s h -d 'show help'
+complete -c dashscope -n '__dashscope_using config set' -l any-model -d 'accept a COMMAND.model the catalogue does not know (newer than this tool)'
 complete -c dashscope -n '__dashscope_using config get' -a 'api_key region workspace base_url allow_insecure_http output color t2i.model i2i.model edit.model t2v.model i2v.model r2v.model tts.model chat.model vl.model' -d 'the setting'
 complete -c dashscope -n '__dashscope_using config get' -l api-key -x -d 'API key (default: $DASHSCOPE_API_KEY, then the config file); never printed'
 complete -c dashscope -n '__dashscope_using config get' -l region -x -a 'cn intl us' -d 'cn (beijing), intl (singapore) or us (virginia), any case; keys work only in their own region'

@@ -99,6 +99,7 @@ final class ConfigCommandTests: EndToEndCase {
         XCTAssertTrue(other.stderr.contains("qwen-plus is a model of chat, not of t2i"), other.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: configPath), "nothing refused is written")
         assertExit(try run(["config", "set", "chat.model", "qwen-plus-2025-01-25"]), 0)
+        assertExit(try run(["config", "set", "t2i.model", "wan2.7-t2i", "--any-model"]), 0)
         assertExit(try run(["config", "set", "i2v.model", "wan2.2-kf2v-flash"]), 0)
         try write("t2i.model = wan2.6-t2v\n", to: ".config/dashscope/config")
         let configured = try run(["t2i", "a fox", "--dry-run"])

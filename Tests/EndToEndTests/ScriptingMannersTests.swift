@@ -69,6 +69,7 @@ final class ScriptingMannersTests: EndToEndCase {
         try write("t2i.model = wan2.6-t2l\n", to: ".config/dashscope/config")
         let configured = try run(["t2i", "a cat"])
         assertExit(configured, 64)
+        assertExit(try run(["t2i", "a cat", "-m", "wan2.6-t2i", "--dry-run"]), 0)
         XCTAssertTrue(configured.stderr.contains("t2i.model in the config file"), configured.stderr)
         XCTAssertTrue(mock.requests.isEmpty)
     }

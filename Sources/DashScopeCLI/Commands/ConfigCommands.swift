@@ -26,6 +26,9 @@ enum ConfigCommands {
         case let .success(checked): normalised = checked
         case let .failure(problem): throw DashScopeError.usage(problem.message, hint: problem.hint)
         }
+        if !invocation.arguments.flag("any-model"), let problem = Settings.unknownModel(key: key, value: normalised) {
+            throw DashScopeError.usage(problem.message, hint: problem.hint)
+        }
         guard ConfigFile.canWrite(normalised) else {
             throw DashScopeError.usage("the value holds both kinds of quote and ' #', which the config file cannot keep")
         }

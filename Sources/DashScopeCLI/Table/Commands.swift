@@ -188,7 +188,7 @@ public enum Commands {
                         CommandSpec("set", summary: "Set a setting in the config file",
                                     details: "Checks the value, then writes it. A VALUE of - reads it from stdin (keeps the key out of shell history).",
                                     positional: PositionalSpec("KEY VALUE", help: "the setting and its value"),
-                                    options: Options.local,
+                                    options: Options.local + [OptionSpec("any-model", help: "accept a COMMAND.model the catalogue does not know (newer than this tool)")],
                                     examples: ["dashscope config set region intl", "dashscope config set t2i.model wan2.2-t2i-flash",
                                                "pbpaste | dashscope config set api_key -"],
                                     handler: ConfigCommands.set),

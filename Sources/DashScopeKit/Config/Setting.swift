@@ -127,19 +127,24 @@ public enum Settings {
         }
     }
 
-    /// A `<command>.model` value must be a model of that command: a catalogued model of another command would start
-    /// another kind of billed job; an unknown name is refused where the family is closed (as `-m` refuses it).
+    /// A `<command>.model` value must not be a catalogued model of another command (it would start another kind of
+    /// billed job). A name the catalogue does not know passes here (it may be newer than the tool: the command refuses it
+    /// at use unless `--any-model`, and `config set` asks for `--any-model` too, see `unknownModel`).
     private static func checkModel(_ name: String, for family: Capability) -> Result<String, SettingProblem> {
+        guard let model = Catalog.model(named: name), model.capability.command != family.command else { return .success(name) }
+        return .failure(SettingProblem("\(name) is a model of \(model.capability.command), not of \(family.command)",
+                                       hint: "\(family.command).model takes one of: \(Catalog.models(for: family).map(\.name).joined(separator: ", "))"))
+    }
+
+    /// For `config set KEY VALUE`: the problem with a `<command>.model` the catalogue does not know in a closed family
+    /// (likely a typo, with the nearest name), or nil.
+    public static func unknownModel(key: String, value: String) -> SettingProblem? {
+        guard key.lowercased().hasSuffix(".model"), let family = Capability(rawValue: String(key.lowercased().dropLast(".model".count))),
+              Catalog.model(named: value) == nil, !Catalog.openFamilies.contains(family) else { return nil }
         let names = Catalog.models(for: family).map(\.name)
-        if let model = Catalog.model(named: name) {
-            guard model.capability.command != family.command else { return .success(name) }
-            return .failure(SettingProblem("\(name) is a model of \(model.capability.command), not of \(family.command)",
-                                           hint: "\(family.command).model takes one of: \(names.joined(separator: ", "))"))
-        }
-        guard !Catalog.openFamilies.contains(family) else { return .success(name) }
-        let near = Suggest.closest(name, among: names).map { ". Did you mean '\($0)'?" } ?? ""
-        return .failure(SettingProblem("unknown model '\(TerminalText.line(name))' for \(family.command)\(near)",
-                                       hint: "\(family.command).model takes one of: \(names.joined(separator: ", "))"))
+        let near = Suggest.closest(value, among: names).map { ". Did you mean '\($0)'?" } ?? ""
+        return SettingProblem("unknown model '\(TerminalText.line(value))' for \(family.command)\(near)",
+                              hint: "\(family.command).model takes one of: \(names.joined(separator: ", ")); for a model newer than this tool's catalogue, add --any-model")
     }
 
     // MARK: Checks
