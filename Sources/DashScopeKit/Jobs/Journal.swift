@@ -85,12 +85,22 @@ public struct Journal: Sendable {
     }
 
     /// Every task in the journal, oldest first, with its outcome folded in.
-    public func entries() -> [JournalEntry] {
-        guard let data = FileManager.default.contents(atPath: path) else { return [] }
+    public func entries() -> [JournalEntry] { scan().entries }
+
+    /// The journal read: its tasks as `entries()` gives them, and the line numbers (1-based) of the lines skipped as
+    /// no journal record (not JSON or no task id: garbage, NUL bytes, a cut line), which `doctor` reports; an event
+    /// this version does not know is passed over without counting (a newer version may write it).
+    public func scan() -> (entries: [JournalEntry], skipped: [Int]) {
+        guard let data = FileManager.default.contents(atPath: path) else { return ([], []) }
         var entries: [JournalEntry] = []
+        var skipped: [Int] = []
         var index: [String: Int] = [:]
-        for line in data.split(separator: UInt8(ascii: "\n")) {
-            guard let json = try? JSON.parse(Data(line)), let id = json["task_id"]?.string else { continue }
+        for (number, line) in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
+            if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") || $0 == UInt8(ascii: "\t") }) { continue }
+            guard let json = try? JSON.parse(Data(line)), let id = json["task_id"]?.string else {
+                skipped.append(number + 1)
+                continue
+            }
             switch json["event"]?.string {
             case "submitted":
                 var entry = JournalEntry(taskID: id, model: json["model"]?.string ?? "", command: json["command"]?.string ?? "",
@@ -109,7 +119,7 @@ public struct Journal: Sendable {
             default: continue
             }
         }
-        return entries
+        return (entries, skipped)
     }
 
     /// The newest entry for `origin` that has no outcome yet.
