@@ -87,6 +87,24 @@ final class JournalToolTests: EndToEndCase {
         XCTAssertTrue(all.stderr.contains(good))
     }
 
+    /// Under --json the last stderr line is one JSON error for the worst outcome (README: "JSON output and errors"),
+    /// with the summary in its message; stdout holds the array of the tasks saved.
+    func testWaitAllJSONEndsWithTheWorstFailureAsOneJSONError() throws {
+        _ = try submit("good")
+        mock.inject(Fault(.fail))
+        let bad = try submit("bad")
+        let all = try run(["task", "wait", "--all", "--json"])
+        assertExit(all, 1)
+        let saved = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(all.stdout.utf8)) as? [Any], all.stdout)
+        XCTAssertEqual(saved.count, 1)
+        let last = try XCTUnwrap(all.errorLines.last(where: { !$0.isEmpty }))
+        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any], all.stderr)
+        let error = object.object("error")
+        XCTAssertEqual(error.int("exit_code"), 1, last)
+        XCTAssertEqual(error.string("task_id"), bad, last)
+        XCTAssertTrue(error.string("message")?.hasPrefix("1 of 2 tasks saved; the worst outcome: exit 1") == true, last)
+    }
+
     func testWaitOnASavedTaskSaysWhereItsFilesAre() throws {
         let id = try submit("a fox")
         let first = try run(["task", "wait", id, "-o", "foxes/"])
