@@ -51,6 +51,22 @@ final class JournalToolTests: EndToEndCase {
         XCTAssertEqual(query["end_time"], "20261123200000")
     }
 
+    /// A date alone in --until is the end of that day: `--since D --until D` lists day D, locally and remotely.
+    func testADateAloneInUntilIncludesThatDay() throws {
+        let id = try submit("today")
+        let formatter = DateFormatter()
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd"
+        let today = formatter.string(from: Date())
+        XCTAssertEqual(try localIDs(["--since", today, "--until", today], env: ["TZ": "UTC"]), [id])
+
+        let remote = try run(["task", "list", "--since", "2026-11-20", "--until", "2026-11-20"], env: ["TZ": "UTC"])
+        assertExit(remote, 0)
+        let query = try XCTUnwrap(mock.requests.last?.query)
+        XCTAssertEqual(query["start_time"], "20261120080000")
+        XCTAssertEqual(query["end_time"], "20261121075959", "the last second of 2026-11-20 UTC, in Beijing time")
+    }
+
     func testWaitAllFinishesEveryUnfinishedTaskOfThisOrigin() throws {
         let first = try submit("first")
         let second = try submit("second")

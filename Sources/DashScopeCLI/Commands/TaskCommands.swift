@@ -64,7 +64,7 @@ enum TaskCommands {
         let console = invocation.console
         let zone = TaskTimes.localZone(invocation.context.environment)
         let since = try args.string("since").map { try TaskTimes.parse($0, option: "--since", zone: zone) }
-        let until = try args.string("until").map { try TaskTimes.parse($0, option: "--until", zone: zone) }
+        let until = try args.string("until").map { try TaskTimes.parse($0, option: "--until", zone: zone, endOfDay: true) }
         if let since, let until, since > until {
             throw DashScopeError.usage("--since is after --until", hint: "swap them")
         }
