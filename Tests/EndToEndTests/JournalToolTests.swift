@@ -166,12 +166,38 @@ final class JournalToolTests: EndToEndCase {
         XCTAssertEqual(try localIDs([]), [other])
         assertExit(try run(["task", "forget", "--older-than", "1d"]), 0)
         XCTAssertEqual(try localIDs([]), [other], "a task of today is not older than a day")
-        assertExit(try run(["task", "forget", "--older-than", "0s"]), 0)
+        assertExit(try run(["task", "forget", other]), 0)
         XCTAssertEqual(try localIDs([]), [])
 
         assertExit(try run(["task", "forget"]), 64)
         assertExit(try run(["task", "forget", "--older-than", "soon"]), 64)
         assertExit(try run(["task", "forget", open]), 64)
         XCTAssertTrue(mock.requests.filter { $0.path.hasPrefix("/api/v1/tasks") && $0.method != "GET" }.isEmpty, "forget sends nothing")
+    }
+
+    /// `--older-than` keeps an unfinished task submitted less than 24 h ago (its results are paid for and can still be
+    /// collected) and says so; its id still forgets it; a zero age is refused.
+    func testForgetKeepsUnfinishedTasksThatCanStillBeCollected() throws {
+        func line(_ id: String, hoursAgo: Double) -> String {
+            let when = ISO8601DateFormatter().string(from: Date().addingTimeInterval(-hoursAgo * 3600))
+            return #"{"event":"submitted","task_id":"\#(id)","model":"wan2.2-t2i-flash","command":"t2i","prompt":"p","origin":"\#(mock.origin)","submitted_at":"\#(when)"}"# + "\n"
+        }
+        try write(line("young-open", hoursAgo: 8) + line("stale-open", hoursAgo: 30) + line("old-done", hoursAgo: 9)
+                  + #"{"event":"finished","task_id":"old-done","outcome":"SUCCEEDED"}"# + "\n", to: ".state/dashscope/tasks.jsonl")
+        XCTAssertEqual(try localIDs([]), ["old-done", "stale-open", "young-open"])
+
+        let zero = try run(["task", "forget", "--older-than", "0d"])
+        assertExit(zero, 64)
+        XCTAssertTrue(zero.stderr.contains("above zero"), zero.stderr)
+        XCTAssertEqual(try localIDs([]).count, 3, "nothing forgotten")
+
+        let aged = try run(["task", "forget", "--older-than", "1h"])
+        assertExit(aged, 0)
+        XCTAssertEqual(try localIDs([]), ["young-open"])
+        XCTAssertTrue(aged.stderr.contains("forgot 2 tasks"), aged.stderr)
+        XCTAssertTrue(aged.stderr.contains("kept 1 unfinished task submitted less than 24 h ago"), aged.stderr)
+
+        assertExit(try run(["task", "forget", "young-open"]), 0)
+        XCTAssertEqual(try localIDs([]), [])
     }
 }

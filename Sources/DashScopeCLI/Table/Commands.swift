@@ -173,7 +173,8 @@ public enum Commands {
                                     positional: PositionalSpec("TASK_ID", help: "the task to forget", required: false),
                                     options: [
                                         OptionSpec("done", help: "forget every finished task (succeeded, failed, canceled, saved)"),
-                                        OptionSpec("older-than", .text, placeholder: "AGE", help: "forget tasks submitted longer ago than AGE: 7d, 12h, 30m, 2w"),
+                                        OptionSpec("older-than", .text, placeholder: "AGE", help: "forget tasks submitted longer ago than AGE: 7d, 12h, 30m, 2w "
+                                                   + "(unfinished ones less than 24 h old are kept: forget them by id)"),
                                     ] + Options.global,
                                     examples: ["dashscope task forget --done", "dashscope task forget --older-than 7d",
                                                "dashscope task forget 0385dc79-5ff8-4d82-bcb6-xxxxxx"],

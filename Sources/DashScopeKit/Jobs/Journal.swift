@@ -51,6 +51,16 @@ public struct JournalEntry: Sendable, Equatable {
 
     /// When it was submitted, as a date (nil when the journal line holds no readable time).
     public var submitted: Date? { CalendarText.parseISO8601(submittedAt) }
+
+    /// How long the service keeps a task's results after it was submitted (API.md: task ids expire after 24 h).
+    public static let resultLifetime: TimeInterval = 24 * 3600
+
+    /// Whether the task is unfinished and young enough that its results, paid for, can still be collected at `now`
+    /// (an unreadable submission time counts as collectable: nothing says it is too late).
+    public func collectable(at now: Date) -> Bool {
+        guard outcome == nil else { return false }
+        return submitted.map { now.timeIntervalSince($0) < Self.resultLifetime } ?? true
+    }
 }
 
 /// The local task journal: JSON lines appended to `$XDG_STATE_HOME/dashscope/tasks.jsonl` (mode 600).
