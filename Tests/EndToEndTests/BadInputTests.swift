@@ -22,6 +22,23 @@ final class BadInputTests: EndToEndCase {
         return result
     }
 
+    func testAModelOfAnotherCommandIsRefusedBeforeItStartsABilledJob() throws {
+        for (args, owner) in [(["t2i", "a fox", "-m", "wan2.6-t2v"], "t2v"), (["i2i", "x", "-i", "https://example.com/a.png", "-m", "wan2.6-t2i"], "t2i"),
+                              (["tts", "hello", "-m", "wan2.6-t2v"], "t2v"), (["chat", "hi", "-m", "wan2.6-t2i"], "t2i"),
+                              (["vl", "what", "-i", "https://example.com/a.png", "-m", "qwen-plus"], "chat"),
+                              (["edit", "x", "-i", "https://example.com/a.png", "-m", "wan2.5-i2i-preview"], "i2i")] {
+            let result = try assertRefused(args, 64, "is a model of `\(owner)`, not of `\(args[0])`")
+            XCTAssertTrue(result.stderr.contains("run `dashscope \(owner)` with it"), result.stderr)
+        }
+        let config = root.appendingPathComponent(".config/dashscope")
+        try FileManager.default.createDirectory(at: config, withIntermediateDirectories: true)
+        try "t2i.model = wan2.6-t2v\n".write(to: config.appendingPathComponent("config"), atomically: true, encoding: .utf8)
+        let configured = try run(["t2i", "a fox"])
+        assertExit(configured, 78)
+        XCTAssertTrue(configured.stderr.contains("is a model of t2v"), "a configured model of another command is refused too: \(configured.stderr)")
+        XCTAssertTrue(mock.requests.isEmpty)
+    }
+
     func testNoKeyConfigured() throws {
         try write("# nothing here\n", to: ".config/dashscope/config")
         let result = try assertRefused(["t2i", "a cat"], 78, "no API key", removing: ["DASHSCOPE_API_KEY"])

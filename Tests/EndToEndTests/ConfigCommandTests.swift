@@ -91,7 +91,19 @@ final class ConfigCommandTests: EndToEndCase {
         assertExit(try run(["config", "set", "base_url", "ftp://x"]), 64)
         assertExit(try run(["config", "set", "workspace", "a.evil.com"]), 64)
         assertExit(try run(["config", "set", "region"]), 64)
+        let typo = try run(["config", "set", "t2i.model", "wan2.6"])
+        assertExit(typo, 64)
+        XCTAssertTrue(typo.stderr.contains("unknown model 'wan2.6' for t2i. Did you mean 'wan2.6-t2i'?"), typo.stderr)
+        let other = try run(["config", "set", "t2i.model", "qwen-plus"])
+        assertExit(other, 64)
+        XCTAssertTrue(other.stderr.contains("qwen-plus is a model of chat, not of t2i"), other.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: configPath), "nothing refused is written")
+        assertExit(try run(["config", "set", "chat.model", "qwen-plus-2025-01-25"]), 0)
+        assertExit(try run(["config", "set", "i2v.model", "wan2.2-kf2v-flash"]), 0)
+        try write("t2i.model = wan2.6-t2v\n", to: ".config/dashscope/config")
+        let configured = try run(["t2i", "a fox", "--dry-run"])
+        assertExit(configured, 78)
+        XCTAssertTrue(configured.stderr.contains("line 1: wan2.6-t2v is a model of t2v, not of t2i"), configured.stderr)
     }
 
     func testABrokenConfigFileNamesTheFileAndLineAndCanBeMended() throws {

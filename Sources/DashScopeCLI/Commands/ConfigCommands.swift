@@ -22,7 +22,7 @@ enum ConfigCommands {
         }
         if setting.secret { console.protect(secret: value) }
         let normalised: String
-        switch setting.check(value) {
+        switch Settings.check(key: key, value: value) {
         case let .success(checked): normalised = checked
         case let .failure(problem): throw DashScopeError.usage(problem.message, hint: problem.hint)
         }

@@ -23,11 +23,6 @@ enum ModelChoice {
         return Start(prompt: prompt, configuration: configuration, model: model, mode: try callMode(invocation.arguments, model: model))
     }
 
-    /// Families whose endpoint serves far more models than the catalogue lists (dated snapshots such as
-    /// `qwen-plus-2025-01-25`, open-weight models): there an unknown name is sent with a warning unless it is one typo
-    /// away from a catalogued name of the family.
-    static let openFamilies: Set<Capability> = [.chat, .vision]
-
     /// The catalogue row for the chosen model. A name the catalogue does not know is refused before anything is sent,
     /// with the family's nearest names (a typo must not cost a round trip or money); `--any-model` sends it anyway,
     /// with a warning, for a model newer than the catalogue. In an open family only a likely typo is refused.
@@ -35,7 +30,10 @@ enum ModelChoice {
         let given = invocation.arguments.string("model")
         let name = given ?? configuration.commandModels[capability.command] ?? Catalog.defaultModel(for: capability)
         let model = Catalog.resolve(name, for: capability)
-        guard model.inferred else { return model }
+        guard model.inferred else {
+            try Validation.family(model, capability)
+            return model
+        }
         guard !refuses(name, for: capability, anyModel: invocation.arguments.flag("any-model")) else {
             let source = given == nil ? " (from \(capability.command).model in the config file)" : ""
             let near = nearest(name, for: capability)
@@ -52,7 +50,7 @@ enum ModelChoice {
     /// case is; a real name one edit from another (`qwen-vl-plus`, `qwen3-vl-plus`) is in the catalogue, so it is never refused.
     static func refuses(_ name: String, for capability: Capability, anyModel: Bool) -> Bool {
         guard !anyModel else { return false }
-        guard openFamilies.contains(capability) else { return true }
+        guard Catalog.openFamilies.contains(capability) else { return true }
         return Catalog.models(for: capability).contains { Suggest.distance(name.lowercased(), $0.name.lowercased()) <= 1 }
     }
 

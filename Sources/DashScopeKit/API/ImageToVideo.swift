@@ -33,7 +33,7 @@ public enum ImageToVideo {
 
     /// Refuses `--last-frame` on a model that takes a first frame only (64), naming the models that take both.
     public static func checkLastFrame(model: ModelSpec) throws {
-        try VideoParameters.checkFamily(model, .imageToVideo)
+        try Validation.family(model, .imageToVideo)
         guard model.capability != .keyframesToVideo else { return }
         throw DashScopeError.usage("--last-frame needs a first+last-frame model (\(VideoParameters.list(keyframeModels))); "
                                    + "\(model.name) starts from a first frame only",

@@ -113,6 +113,15 @@ public enum TextToImage {
 
 /// Checks shared by every generating command.
 public enum Validation {
+    /// Refuses a catalogued model of another command (`t2i -m wan2.6-t2v` would start a billed video task), naming the
+    /// command it belongs to and the models of this one (64).
+    public static func family(_ model: ModelSpec, _ family: Capability) throws {
+        guard model.capability.command != family.command else { return }
+        throw DashScopeError.usage("\(model.name) is a model of `\(model.capability.command)`, not of `\(family.command)`",
+                                   hint: "run `dashscope \(model.capability.command)` with it, or pick one of "
+                                       + MediaInspector.list(Catalog.models(for: family).map(\.name)))
+    }
+
     /// Refuses an empty prompt and one over `limit` characters.
     public static func prompt(_ prompt: String, limit: Int?, model: String) throws {
         if prompt.trimmingBlanksAndLineBreaks().isEmpty {

@@ -45,7 +45,7 @@ public enum VideoParameters {
     /// send (nil: leave it to the service, for a model the catalogue does not know). `promptOptional`: `i2v` may go
     /// without a prompt.
     public static func validate(_ request: VideoRequest, model: ModelSpec, family: Capability, promptOptional: Bool = false) throws -> Int? {
-        try checkFamily(model, family)
+        try Validation.family(model, family)
         if !(promptOptional && !request.hasPrompt) {
             try Validation.prompt(request.prompt, limit: model.promptLimit, model: model.name)
         }
@@ -89,14 +89,6 @@ public enum VideoParameters {
                                            + alternatives(to: model, { $0.tiers.contains(tier) }, for: tier.rawValue))
         }
         return tier
-    }
-
-    /// Refuses a model of another command (`t2v -m wan2.6-i2v` would send a body that model cannot read) (64).
-    public static func checkFamily(_ model: ModelSpec, _ family: Capability) throws {
-        guard model.capability.command != family.command else { return }
-        throw DashScopeError.usage("\(model.name) is a model of `\(model.capability.command)`, not of `\(family.command)`",
-                                   hint: "run `dashscope \(model.capability.command)` with it, or pick one of "
-                                       + list(Catalog.models(for: family).map(\.name)))
     }
 
     /// Refuses `--audio` on a model that takes no audio track (64).

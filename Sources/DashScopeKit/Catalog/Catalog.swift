@@ -30,6 +30,11 @@ public enum Catalog {
         return row
     }
 
+    /// Families whose endpoint serves far more models than the catalogue lists (dated snapshots such as
+    /// `qwen-plus-2025-01-25`, open-weight models): there an unknown name is sent with a warning unless it is one typo
+    /// away from a catalogued name of the family.
+    public static let openFamilies: Set<Capability> = [.chat, .vision]
+
     /// The models of one family.
     public static func models(for capability: Capability) -> [ModelSpec] {
         models.filter { $0.capability == capability }

@@ -119,7 +119,27 @@ public enum Settings {
 
     /// Checks `value` for `key`: the normalised value, or the problem (unknown key or bad value).
     public static func check(key: String, value: String) -> Result<String, SettingProblem> {
-        lookup(key).flatMap { $0.check(value) }
+        lookup(key).flatMap { $0.check(value) }.flatMap { checked in
+            guard key.lowercased().hasSuffix(".model"), let family = Capability(rawValue: String(key.lowercased().dropLast(".model".count))) else {
+                return .success(checked)
+            }
+            return checkModel(checked, for: family)
+        }
+    }
+
+    /// A `<command>.model` value must be a model of that command: a catalogued model of another command would start
+    /// another kind of billed job; an unknown name is refused where the family is closed (as `-m` refuses it).
+    private static func checkModel(_ name: String, for family: Capability) -> Result<String, SettingProblem> {
+        let names = Catalog.models(for: family).map(\.name)
+        if let model = Catalog.model(named: name) {
+            guard model.capability.command != family.command else { return .success(name) }
+            return .failure(SettingProblem("\(name) is a model of \(model.capability.command), not of \(family.command)",
+                                           hint: "\(family.command).model takes one of: \(names.joined(separator: ", "))"))
+        }
+        guard !Catalog.openFamilies.contains(family) else { return .success(name) }
+        let near = Suggest.closest(name, among: names).map { ". Did you mean '\($0)'?" } ?? ""
+        return .failure(SettingProblem("unknown model '\(TerminalText.line(name))' for \(family.command)\(near)",
+                                       hint: "\(family.command).model takes one of: \(names.joined(separator: ", "))"))
     }
 
     // MARK: Checks
