@@ -44,6 +44,30 @@ final class DoctorTests: XCTestCase {
         XCTAssertTrue((checks["clock"]?["fix"] as? String)?.contains("NTP") ?? false)
     }
 
+    /// Lines of the journal that are no task record (garbage, NUL bytes) are a warning naming the file and the count,
+    /// not a silent "ok"; the command still exits 0.
+    func testAJournalWithGarbageLinesWarns() async throws {
+        let cli = try CLIHarness(self)
+        cli.environment["DASHSCOPE_API_KEY"] = "sk-doctor-test-0000abcd"
+        let path = cli.root + "/state/dashscope/tasks.jsonl"
+        try FileManager.default.createDirectory(atPath: cli.root + "/state/dashscope", withIntermediateDirectories: true)
+        let record = #"{"event":"submitted","task_id":"t-1","model":"m","command":"t2i","prompt":"p","origin":"o","submitted_at":"2026-01-01T00:00:00Z"}"#
+        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data((record + "\nnot json\n\u{0}\u{0}\u{0}\n\n").utf8)))
+        let service = FakeService { _ in FakeService.json(#"{"tasks":[]}"#) }
+        let outcome = await cli.run(["doctor", "--json"], transport: service)
+        XCTAssertEqual(outcome.status, 0, outcome.stderr)
+        let checks = try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [[String: Any]] ?? []
+        let journal = try XCTUnwrap(checks.first { $0["check"] as? String == "journal" })
+        XCTAssertEqual(journal["state"] as? String, "warn", "\(journal)")
+        let detail = journal["detail"] as? String ?? ""
+        XCTAssertTrue(detail.contains(path) && detail.contains("1 task") && detail.contains("2 lines (the first: line 2)"), detail)
+
+        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data((record + "\n").utf8)))
+        let clean = await cli.run(["doctor", "--json"], transport: service)
+        let again = try JSONSerialization.jsonObject(with: Data(clean.stdout.utf8)) as? [[String: Any]] ?? []
+        XCTAssertEqual(again.first { $0["check"] as? String == "journal" }?["state"] as? String, "ok")
+    }
+
     func testHTTPDates() {
         XCTAssertEqual(KeyCheck.httpDate("Thu, 26 Nov 2026 08:09:12 GMT")?.timeIntervalSince1970, 1_795_680_552)
         XCTAssertNil(KeyCheck.httpDate("yesterday"))

@@ -112,4 +112,18 @@ final class HelpTests: XCTestCase {
         XCTAssertEqual(Suggest.distance("ab", "ba"), 1)
         XCTAssertEqual(Suggest.distance("abc", "ca"), 3, "optimal string alignment: no edit of a swapped pair")
     }
+
+    /// The documented rules match the code: the origin's precedence by level (Configuration.resolve), and the commands
+    /// a bad config line does not stop.
+    func testOriginRuleAndBadConfigLineAreStatedExactly() throws {
+        let rule = "the base URL or the workspace host from the highest level (flag > environment > config file) that sets either, "
+            + "a base URL winning within a level"
+        let baseURL = try XCTUnwrap(Options.global.first { $0.long == "base-url" })
+        XCTAssertTrue(baseURL.help.contains(rule), baseURL.help)
+        XCTAssertFalse(baseURL.help.contains("wins over"), baseURL.help)
+        let page = ManPage.render(table: Commands.all).replacingOccurrences(of: "\\-", with: "-")
+        XCTAssertTrue(page.contains(rule), "man page states the origin rule")
+        XCTAssertFalse(page.contains("A bad line stops every command with"), "not every command stops")
+        XCTAssertTrue(page.contains("config set, unset and path"), "names the commands that still run")
+    }
 }

@@ -173,6 +173,28 @@ final class ConfigFileTests: XCTestCase {
         XCTAssertEqual(FileManager.default.contents(atPath: home + "/dotfiles/dashscope"), Data("# mine\nregion = us\n".utf8))
     }
 
+    /// config → mid → real: the last file is rewritten in place and both links stay links; a loop is exit 73.
+    func testAChainOfSymlinksIsWrittenThroughToTheLastFile() throws {
+        let home = try temporaryDirectory(self)
+        let files = FileManager.default
+        try files.createDirectory(atPath: home + "/dotfiles/deep", withIntermediateDirectories: true)
+        try files.createDirectory(atPath: home + "/cfg", withIntermediateDirectories: true)
+        XCTAssertTrue(files.createFile(atPath: home + "/dotfiles/deep/real", contents: Data("# mine\n".utf8)))
+        try files.createSymbolicLink(atPath: home + "/dotfiles/mid", withDestinationPath: "deep/real")
+        try files.createSymbolicLink(atPath: home + "/cfg/config", withDestinationPath: home + "/dotfiles/mid")
+        var config = try ConfigFile.read(path: home + "/cfg/config")
+        config.set("color", to: "never")
+        try config.write()
+        XCTAssertEqual(try files.destinationOfSymbolicLink(atPath: home + "/cfg/config"), home + "/dotfiles/mid")
+        XCTAssertEqual(try files.destinationOfSymbolicLink(atPath: home + "/dotfiles/mid"), "deep/real", "mid is still a link")
+        XCTAssertEqual(files.contents(atPath: home + "/dotfiles/deep/real"), Data("# mine\ncolor = never\n".utf8))
+
+        try files.createSymbolicLink(atPath: home + "/cfg/loop", withDestinationPath: "loop")
+        var looped = try ConfigFile.read(path: home + "/cfg/loop")
+        looped.set("color", to: "never")
+        assertFails(.cannotWrite) { try looped.write() }
+    }
+
     func testAFailedWriteIsExit73AndLeavesTheFile() throws {
         let home = try temporaryDirectory(self)
         // The file's directory is a regular file: no one can write there, root included (CI runs as root).

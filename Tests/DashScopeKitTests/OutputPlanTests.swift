@@ -41,6 +41,22 @@ final class OutputPlanTests: XCTestCase {
         XCTAssertEqual(try paths("missing", count: 1, cwd: dir), [dir + "/missing.png"], "a name that is not a directory is a file name")
     }
 
+    /// `-o /dev/null` (a device), a FIFO or a socket is refused (64) naming the path, instead of saving `/dev/null.png`.
+    func testAnExistingPathThatIsNeitherADirectoryNorAFileIsRefused() throws {
+        let dir = try temporaryDirectory(self)
+        XCTAssertEqual(mkfifo(dir + "/fifo", 0o600), 0)
+        for option in ["/dev/null", dir + "/fifo"] {
+            XCTAssertThrowsError(try OutputPlan(option: option, cwd: dir), option) { error in
+                let failure = error as? DashScopeError
+                XCTAssertEqual(failure?.exitCode, .usage, option)
+                XCTAssertTrue(failure?.message.contains(option) == true, failure?.message ?? "")
+                XCTAssertTrue(failure?.hint?.contains("a directory or a file name") == true, failure?.hint ?? "")
+            }
+        }
+        _ = FileManager.default.createFile(atPath: dir + "/plain.png", contents: Data())
+        XCTAssertEqual(try paths("plain.png", count: 1, cwd: dir), [dir + "/plain.png"], "a regular file is still a file name")
+    }
+
     func testAFileNameForOneOutputAndNumberedForSeveral() throws {
         XCTAssertEqual(try paths("cat.png", count: 1), ["/work/here/cat.png"])
         XCTAssertEqual(try paths("cat.png", count: 3), ["/work/here/cat-1.png", "/work/here/cat-2.png", "/work/here/cat-3.png"])

@@ -51,6 +51,22 @@ final class JournalToolTests: EndToEndCase {
         XCTAssertEqual(query["end_time"], "20261123200000")
     }
 
+    /// A date alone in --until is the end of that day: `--since D --until D` lists day D, locally and remotely.
+    func testADateAloneInUntilIncludesThatDay() throws {
+        let id = try submit("today")
+        let formatter = DateFormatter()
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd"
+        let today = formatter.string(from: Date())
+        XCTAssertEqual(try localIDs(["--since", today, "--until", today], env: ["TZ": "UTC"]), [id])
+
+        let remote = try run(["task", "list", "--since", "2026-11-20", "--until", "2026-11-20"], env: ["TZ": "UTC"])
+        assertExit(remote, 0)
+        let query = try XCTUnwrap(mock.requests.last?.query)
+        XCTAssertEqual(query["start_time"], "20261120080000")
+        XCTAssertEqual(query["end_time"], "20261121075959", "the last second of 2026-11-20 UTC, in Beijing time")
+    }
+
     func testWaitAllFinishesEveryUnfinishedTaskOfThisOrigin() throws {
         let first = try submit("first")
         let second = try submit("second")
@@ -85,6 +101,24 @@ final class JournalToolTests: EndToEndCase {
         XCTAssertTrue(all.stderr.contains("error: task \(bad) failed"), all.stderr)
         XCTAssertTrue(all.stderr.contains("1 of 2 tasks saved"), all.stderr)
         XCTAssertTrue(all.stderr.contains(good))
+    }
+
+    /// Under --json the last stderr line is one JSON error for the worst outcome (README: "JSON output and errors"),
+    /// with the summary in its message; stdout holds the array of the tasks saved.
+    func testWaitAllJSONEndsWithTheWorstFailureAsOneJSONError() throws {
+        _ = try submit("good")
+        mock.inject(Fault(.fail))
+        let bad = try submit("bad")
+        let all = try run(["task", "wait", "--all", "--json"])
+        assertExit(all, 1)
+        let saved = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(all.stdout.utf8)) as? [Any], all.stdout)
+        XCTAssertEqual(saved.count, 1)
+        let last = try XCTUnwrap(all.errorLines.last(where: { !$0.isEmpty }))
+        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any], all.stderr)
+        let error = object.object("error")
+        XCTAssertEqual(error.int("exit_code"), 1, last)
+        XCTAssertEqual(error.string("task_id"), bad, last)
+        XCTAssertTrue(error.string("message")?.hasPrefix("1 of 2 tasks saved; the worst outcome: exit 1") == true, last)
     }
 
     func testWaitOnASavedTaskSaysWhereItsFilesAre() throws {
@@ -132,12 +166,38 @@ final class JournalToolTests: EndToEndCase {
         XCTAssertEqual(try localIDs([]), [other])
         assertExit(try run(["task", "forget", "--older-than", "1d"]), 0)
         XCTAssertEqual(try localIDs([]), [other], "a task of today is not older than a day")
-        assertExit(try run(["task", "forget", "--older-than", "0s"]), 0)
+        assertExit(try run(["task", "forget", other]), 0)
         XCTAssertEqual(try localIDs([]), [])
 
         assertExit(try run(["task", "forget"]), 64)
         assertExit(try run(["task", "forget", "--older-than", "soon"]), 64)
         assertExit(try run(["task", "forget", open]), 64)
         XCTAssertTrue(mock.requests.filter { $0.path.hasPrefix("/api/v1/tasks") && $0.method != "GET" }.isEmpty, "forget sends nothing")
+    }
+
+    /// `--older-than` keeps an unfinished task submitted less than 24 h ago (its results are paid for and can still be
+    /// collected) and says so; its id still forgets it; a zero age is refused.
+    func testForgetKeepsUnfinishedTasksThatCanStillBeCollected() throws {
+        func line(_ id: String, hoursAgo: Double) -> String {
+            let when = ISO8601DateFormatter().string(from: Date().addingTimeInterval(-hoursAgo * 3600))
+            return #"{"event":"submitted","task_id":"\#(id)","model":"wan2.2-t2i-flash","command":"t2i","prompt":"p","origin":"\#(mock.origin)","submitted_at":"\#(when)"}"# + "\n"
+        }
+        try write(line("young-open", hoursAgo: 8) + line("stale-open", hoursAgo: 30) + line("old-done", hoursAgo: 9)
+                  + #"{"event":"finished","task_id":"old-done","outcome":"SUCCEEDED"}"# + "\n", to: ".state/dashscope/tasks.jsonl")
+        XCTAssertEqual(try localIDs([]), ["old-done", "stale-open", "young-open"])
+
+        let zero = try run(["task", "forget", "--older-than", "0d"])
+        assertExit(zero, 64)
+        XCTAssertTrue(zero.stderr.contains("above zero"), zero.stderr)
+        XCTAssertEqual(try localIDs([]).count, 3, "nothing forgotten")
+
+        let aged = try run(["task", "forget", "--older-than", "1h"])
+        assertExit(aged, 0)
+        XCTAssertEqual(try localIDs([]), ["young-open"])
+        XCTAssertTrue(aged.stderr.contains("forgot 2 tasks"), aged.stderr)
+        XCTAssertTrue(aged.stderr.contains("kept 1 unfinished task submitted less than 24 h ago"), aged.stderr)
+
+        assertExit(try run(["task", "forget", "young-open"]), 0)
+        XCTAssertEqual(try localIDs([]), [])
     }
 }

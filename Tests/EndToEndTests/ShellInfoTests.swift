@@ -143,6 +143,21 @@ final class ShellInfoTests: EndToEndCase {
         XCTAssertTrue(mock.requests.isEmpty, "completion never talks to a server")
     }
 
+    /// A journalled id starting with `-` is not offered (it would be read as options); typed after `--` it is still a task id.
+    func testTaskIDCompletionsLeaveOutIDsThatReadAsOptions() throws {
+        let submitted = { (id: String) in
+            #"{"event":"submitted","task_id":"\#(id)","model":"m","command":"t2i","prompt":"p","origin":"o","submitted_at":"2026-01-01T00:00:00Z"}"# + "\n"
+        }
+        try write(submitted("-rf") + submitted("good-1"), to: ".state/dashscope/tasks.jsonl")
+        let offered = try run(["__complete", "task-ids"])
+        assertExit(offered, 0)
+        XCTAssertEqual(offered.lines.map { String($0.split(separator: "\t").first ?? "") }, ["good-1"], offered.stdout)
+        let asOptions = try run(["task", "forget", "-rf"])
+        assertExit(asOptions, 64)
+        assertExit(try run(["task", "forget", "--", "-rf"]), 0)
+        XCTAssertEqual(try run(["task", "list", "--local"]).lines.map { String($0.split(separator: "\t").first ?? "") }, ["good-1"])
+    }
+
     func testManPages() throws {
         let main = try run(["man"])
         assertExit(main, 0)

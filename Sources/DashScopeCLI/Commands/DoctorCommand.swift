@@ -128,8 +128,12 @@ enum DoctorCommand {
         guard FileManager.default.isReadableFile(atPath: journal.path) else {
             return Line(name: "journal", state: .fail, detail: "\(journal.path) cannot be read", fix: "chmod 600 \(journal.path)", exit: .noInput)
         }
-        let count = journal.entries().count
-        return Line(name: "journal", state: .ok, detail: "\(journal.path) (\(count) task\(count == 1 ? "" : "s"))")
+        let (entries, skipped) = journal.scan()
+        let tasks = "\(entries.count) task\(entries.count == 1 ? "" : "s")"
+        guard let first = skipped.first else { return Line(name: "journal", state: .ok, detail: "\(journal.path) (\(tasks))") }
+        let lines = skipped.count == 1 ? "line \(first) is" : "\(skipped.count) lines (the first: line \(first)) are"
+        return Line(name: "journal", state: .warn, detail: "\(journal.path) (\(tasks)): \(lines) no task record and skipped",
+                    fix: "look at \(journal.path): the tool writes one JSON object a line; delete the damaged lines")
     }
 
     private static func report(_ lines: [Line], invocation: Invocation) {

@@ -64,7 +64,7 @@ enum TaskCommands {
         let console = invocation.console
         let zone = TaskTimes.localZone(invocation.context.environment)
         let since = try args.string("since").map { try TaskTimes.parse($0, option: "--since", zone: zone) }
-        let until = try args.string("until").map { try TaskTimes.parse($0, option: "--until", zone: zone) }
+        let until = try args.string("until").map { try TaskTimes.parse($0, option: "--until", zone: zone, endOfDay: true) }
         if let since, let until, since > until {
             throw DashScopeError.usage("--since is after --until", hint: "swap them")
         }
@@ -150,7 +150,8 @@ enum TaskCommands {
     }
 
     /// Removes tasks from the journal: one id, every finished one (`--done`), those older than `--older-than D`, or
-    /// finished ones older than D when both are given. The journal is rewritten atomically.
+    /// finished ones older than D when both are given. An unfinished task whose results can still be collected
+    /// (submitted less than 24 h ago) is forgotten only by its id. The journal is rewritten atomically.
     static func forget(_ invocation: Invocation) async throws -> ExitCode {
         let args = invocation.arguments
         let journal = Journal(environment: invocation.context.environment)
@@ -161,17 +162,30 @@ enum TaskCommands {
             throw DashScopeError.usage(id == nil ? "task forget needs a TASK_ID, --done or --older-than" : "give a TASK_ID or --done/--older-than, not both",
                                        hint: "e.g. dashscope task forget --done --older-than 7d")
         }
-        let cutoff = age.map { Date().addingTimeInterval(-$0) }
+        if let age, age <= 0 {
+            throw DashScopeError.usage("--older-than needs an age above zero (it was \(TerminalText.line(args.string("older-than") ?? "")))",
+                                       hint: "e.g. --older-than 7d; --done forgets every finished task, a TASK_ID one task")
+        }
+        let now = Date()
+        let cutoff = age.map { now.addingTimeInterval(-$0) }
+        var collectable = 0
         let removed = try journal.forget { entry in
             if let id { return entry.taskID == id }
             let finished = !done || entry.outcome != nil
             let old = cutoff.map { cutoff in entry.submitted.map { $0 < cutoff } ?? false } ?? true
-            return finished && old
+            guard finished && old else { return false }
+            if entry.collectable(at: now) { collectable += 1; return false }
+            return true
         }
         if let id, removed.isEmpty {
             throw DashScopeError.usage("task \(id) is not in the journal (\(journal.path))", hint: "`dashscope task list --local` lists it")
         }
         invocation.console.info("forgot \(removed.count) task\(removed.count == 1 ? "" : "s") (\(journal.path))")
+        if collectable > 0 {
+            invocation.console.info("kept \(collectable) unfinished task\(collectable == 1 ? "" : "s") submitted less than 24 h ago: "
+                + "\(collectable == 1 ? "its results are" : "their results are") paid for and can still be collected with "
+                + "`dashscope task wait --all`; forget one by its id (`dashscope task list --local` lists them)")
+        }
         return .ok
     }
 

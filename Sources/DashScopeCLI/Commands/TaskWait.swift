@@ -89,20 +89,31 @@ extension TaskCommands {
         let zone = TaskTimes.localZone(invocation.context.environment)
         let documents = CollectingReporter(console: console, collect: invocation.arguments.flag("json"))
         var outcomes: [ExitCode] = []
+        var failures: [DashScopeError] = []
         for (number, entry) in open.enumerated() {
             console.info("task \(number + 1) of \(open.count): \(entry.taskID) (\(entry.model), submitted \(TaskTimes.show(journal: entry.submittedAt, in: zone)))")
             do {
                 outcomes.append(try await waitOne(invocation, session: session, id: entry.taskID, entry: entry, reporter: documents))
             } catch let error as DashScopeError where ![.interrupted, .terminated].contains(error.exitCode) {
                 console.endProgress()
-                console.error(error)
+                console.error(error.about(task: entry.taskID))
                 outcomes.append(error.exitCode)
+                failures.append(error.about(task: entry.taskID))
             }
         }
         if invocation.arguments.flag("json") { console.result(JSON.array(documents.documents).pretty) }
         let saved = outcomes.filter { $0 == .ok }.count
         let worst = outcomes.max(by: { severity($0) < severity($1) }) ?? .ok
-        console.info("\(saved) of \(open.count) task\(open.count == 1 ? "" : "s") saved" + (worst == .ok ? "" : "; the worst outcome: exit \(worst.rawValue)"))
+        let summary = "\(saved) of \(open.count) task\(open.count == 1 ? "" : "s") saved" + (worst == .ok ? "" : "; the worst outcome: exit \(worst.rawValue)")
+        // Under --json an error is one JSON object, the last line of stderr: the summary is that of the worst failure.
+        if invocation.arguments.flag("json"), let failure = failures.max(by: { severity($0.exitCode) < severity($1.exitCode) }),
+           failure.exitCode == worst {
+            var last = failure
+            last.message = summary + "; the worst: " + failure.message
+            console.error(last)
+        } else {
+            console.info(summary)
+        }
         return worst
     }
 

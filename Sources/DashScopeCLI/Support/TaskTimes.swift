@@ -46,8 +46,9 @@ enum TaskTimes {
     }
 
     /// Reads `--since`/`--until`: ISO 8601 with a zone (`2026-11-23T10:00:00+01:00`, `…Z`, a space for the `T`), or a
-    /// local time in `zone` as `YYYY-MM-DD`, `YYYY-MM-DD hh:mm[:ss]` or the digits alone (`20261123100000`).
-    static func parse(_ text: String, option: String, zone: ClockZone) throws -> Date {
+    /// local time in `zone` as `YYYY-MM-DD`, `YYYY-MM-DD hh:mm[:ss]` or the digits alone (`20261123100000`). A date
+    /// alone is the start of that day, or with `endOfDay` (`--until`, inclusive) its last instant, 23:59:59.999.
+    static func parse(_ text: String, option: String, zone: ClockZone, endOfDay: Bool = false) throws -> Date {
         let trimmed = text.trimmingBlanks()
         var iso = trimmed
         if iso.count > 10, iso[iso.index(iso.startIndex, offsetBy: 10)] == " " {
@@ -60,8 +61,9 @@ enum TaskTimes {
             throw DashScopeError.usage("\(option) '\(TerminalText.line(String(text.prefix(60))))' is not a time",
                                        hint: "write YYYY-MM-DD, \"YYYY-MM-DD hh:mm:ss\" (local time) or ISO 8601 with a zone, e.g. 2026-11-23T10:00:00+08:00")
         }
-        let padded = digits + String(repeating: "0", count: 14 - digits.count)
-        guard let date = localDate(padded, in: zone) else {
+        let wholeDay = endOfDay && digits.count == 8
+        let padded = digits + (wholeDay ? "235959" : String(repeating: "0", count: 14 - digits.count))
+        guard let date = localDate(padded, in: zone).map({ wholeDay ? $0.addingTimeInterval(0.999) : $0 }) else {
             throw DashScopeError.usage("\(option) '\(TerminalText.line(String(text.prefix(60))))' is not a valid date",
                                        hint: "check the month, day and hour")
         }

@@ -152,7 +152,7 @@ public enum Commands {
                                     details: "Asks the service for the tasks of the account, or with --local reads the local journal (newest first: "
                                         + "id, state, model, submit time, API origin, prompt). Times are shown in local time (TZ) with the offset; "
                                         + "--since/--until take ISO 8601 with a zone, or a local YYYY-MM-DD[ hh:mm:ss], and are sent to the service "
-                                        + "in Beijing time. With --local, --status PENDING/RUNNING/SUSPENDED picks unfinished tasks.",
+                                        + "in Beijing time; a date alone is the whole day (--until 2026-11-20 includes that day). With --local, --status PENDING/RUNNING/SUSPENDED picks unfinished tasks.",
                                     options: [
                                         OptionSpec("page", .integer, placeholder: "N", default: "1", help: "page number"),
                                         OptionSpec("page-size", .integer, placeholder: "N", default: "10", help: "tasks per page"),
@@ -160,7 +160,7 @@ public enum Commands {
                                                    placeholder: "STATUS", help: "only tasks in this status"),
                                         OptionSpec("model", short: "m", .text, placeholder: "MODEL", help: "only tasks of this model"),
                                         OptionSpec("since", .text, placeholder: "TIME", help: "submitted at or after (YYYY-MM-DD[ hh:mm:ss] local, or ISO 8601 with a zone)"),
-                                        OptionSpec("until", .text, placeholder: "TIME", help: "submitted at or before (YYYY-MM-DD[ hh:mm:ss] local, or ISO 8601 with a zone)"),
+                                        OptionSpec("until", .text, placeholder: "TIME", help: "submitted at or before (YYYY-MM-DD[ hh:mm:ss] local, or ISO 8601 with a zone); a date alone: the end of that day"),
                                         OptionSpec("local", help: "list the local journal instead of asking the service"),
                                         Options.json,
                                     ] + Options.global,
@@ -173,7 +173,8 @@ public enum Commands {
                                     positional: PositionalSpec("TASK_ID", help: "the task to forget", required: false),
                                     options: [
                                         OptionSpec("done", help: "forget every finished task (succeeded, failed, canceled, saved)"),
-                                        OptionSpec("older-than", .text, placeholder: "AGE", help: "forget tasks submitted longer ago than AGE: 7d, 12h, 30m, 2w"),
+                                        OptionSpec("older-than", .text, placeholder: "AGE", help: "forget tasks submitted longer ago than AGE: 7d, 12h, 30m, 2w "
+                                                   + "(unfinished ones less than 24 h old are kept: forget them by id)"),
                                     ] + Options.global,
                                     examples: ["dashscope task forget --done", "dashscope task forget --older-than 7d",
                                                "dashscope task forget 0385dc79-5ff8-4d82-bcb6-xxxxxx"],

@@ -92,7 +92,8 @@ public enum CompletionValues {
     static func taskIDs(_ environment: [String: String]) -> [(String, String)] {
         var seen = Set<String>()
         return Journal(environment: environment).entries().reversed().filter { entry in
-            TaskID.isValid(entry.taskID) && seen.insert(entry.taskID).inserted
+            // An id starting with `-` would be read as options (`task status -rf`); it can still be typed after `--`.
+            TaskID.isValid(entry.taskID) && !entry.taskID.hasPrefix("-") && seen.insert(entry.taskID).inserted
         }.prefix(100).map { entry in
             let prompt = TerminalText.field(String(entry.prompt.prefix(40)))
             return (entry.taskID, "\(entry.command) \(entry.model) \(entry.outcome ?? "unfinished"): \(prompt)")

@@ -41,7 +41,11 @@ public enum ManPage {
     static let files: [(String, String)] = [
         ("$XDG_CONFIG_HOME/dashscope/config", "key = value lines, # comments (`dashscope help config`): "
             + Settings.all.map { $0.name == Settings.commandModel ? "<command>.model" : $0.name }.joined(separator: ", ")
-            + " (default ~/.config/dashscope/config). Precedence: flag > environment > config file > default. A bad line stops every command with its file and line (exit 78)."),
+            + " (default ~/.config/dashscope/config). Precedence: flag > environment > config file > default. "
+            + "The API origin is the base URL or the workspace host from the highest level (flag > environment > config file) that sets either, "
+            + "a base URL winning within a level; else the region's host. A bad line stops every command that needs the settings with its "
+            + "file and line (exit 78; doctor names it); version, help, man, models, completions, __complete, config set, unset and path, "
+            + "task list --local and task forget still run, so the file can be mended."),
         ("$XDG_STATE_HOME/dashscope/tasks.jsonl", "the task journal (default ~/.local/state/dashscope/tasks.jsonl, mode 600): "
             + "every submitted async task, so `task wait` can resume it and completions can offer its id."),
         ("$XDG_STATE_HOME/dashscope/conversations/", "the chat conversations, NAME.json each (default "

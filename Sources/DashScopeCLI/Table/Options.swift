@@ -8,7 +8,8 @@ public enum Options {
         OptionSpec("region", .choice(Region.allCases.map(\.rawValue)), placeholder: "REGION", default: "cn",
                    help: "cn (beijing), intl (singapore) or us (virginia), any case; keys work only in their own region"),
         OptionSpec("workspace", .text, placeholder: "ID", help: "send calls to this workspace's own host (cn and intl; default: $DASHSCOPE_WORKSPACE, then the config file)"),
-        OptionSpec("base-url", .text, placeholder: "URL", help: "API origin, e.g. http://127.0.0.1:8089 for a dashscope-mock (wins over --region and --workspace)"),
+        OptionSpec("base-url", .text, placeholder: "URL", help: "API origin, e.g. http://127.0.0.1:8089 for a dashscope-mock. The origin is the base URL or the workspace host "
+                   + "from the highest level (flag > environment > config file) that sets either, a base URL winning within a level; else the region's host"),
         OptionSpec("allow-insecure-http", help: "allow a plain http:// --base-url off this machine (it sends the key in clear text)"),
         OptionSpec("mock", help: "run against a built-in offline mock server: no key, no cost"),
         OptionSpec("verbose", short: "v", help: "show each request and answer on stderr (key redacted)"),

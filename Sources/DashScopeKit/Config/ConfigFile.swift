@@ -163,13 +163,12 @@ public struct ConfigFile: Sendable {
 
     /// Writes the file atomically (a temporary file in the same directory, then a rename) with mode 600, creating its
     /// directory with mode 700; an existing directory keeps its mode, and a symlinked file (dotfiles) is written
-    /// through the link. Failures are exit 73.
+    /// through the link (a chain of links to its last target). Failures are exit 73.
     public func write(fileSystem: FileManager = .default) throws {
-        let target = (try? fileSystem.destinationOfSymbolicLink(atPath: path)).map { link in
-            link.hasPrefix("/") ? link : PathText.appending(link, to: PathText.deletingLastComponent(path))
-        } ?? path
-        let directory = PathText.deletingLastComponent(target)
+        var directory = PathText.deletingLastComponent(path)
         do {
+            let target = try Self.lastTarget(of: path, fileSystem: fileSystem)
+            directory = PathText.deletingLastComponent(target)
             if !fileSystem.fileExists(atPath: directory) {
                 try fileSystem.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             }
@@ -190,6 +189,20 @@ public struct ConfigFile: Sendable {
                                  hint: "check that \(directory) is writable, or set XDG_CONFIG_HOME to a directory that is", exit: .cannotWrite)
         }
     }
+
+    /// The file a chain of symlinks at `path` ends at (`path` itself when it is no link), each relative link read
+    /// from its own directory; more than `maxLinks` links (a loop) is an error (ELOOP).
+    static func lastTarget(of path: String, fileSystem: FileManager) throws -> String {
+        var target = path
+        for _ in 0...maxLinks {
+            guard let link = try? fileSystem.destinationOfSymbolicLink(atPath: target) else { return target }
+            target = link.hasPrefix("/") ? link : PathText.appending(link, to: PathText.deletingLastComponent(target))
+        }
+        throw StreamWriter.Failure(code: ELOOP)
+    }
+
+    /// The most symlinks followed from the config path to its file.
+    static let maxLinks = 32
 
     // MARK: The format
 

@@ -44,7 +44,13 @@ public struct OutputPlan: Sendable {
         let given = Self.absolute(option: option ?? "", cwd: cwd, home: home)
         let absolute = given.count > 1 && given.hasSuffix("/") ? String(given.dropLast()) : given
         var info = stat()
-        if given.hasSuffix("/") || (stat(absolute, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR) {
+        let exists = !given.hasSuffix("/") && stat(absolute, &info) == 0
+        // A device, FIFO or socket is no place for files: `-o /dev/null` would otherwise save `/dev/null.png`.
+        if exists, ![S_IFDIR, S_IFREG].contains(info.st_mode & S_IFMT) {
+            throw DashScopeError.usage("-o \(TerminalText.line(absolute)) is neither a directory nor a regular file (a device, FIFO or socket)",
+                                       hint: "-o takes a directory or a file name; only tts writes to stdout, with -o -")
+        }
+        if given.hasSuffix("/") || (exists && info.st_mode & S_IFMT == S_IFDIR) {
             directoryPattern = absolute
             filePattern = Self.defaultPattern
         } else {

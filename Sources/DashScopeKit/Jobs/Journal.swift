@@ -51,6 +51,16 @@ public struct JournalEntry: Sendable, Equatable {
 
     /// When it was submitted, as a date (nil when the journal line holds no readable time).
     public var submitted: Date? { CalendarText.parseISO8601(submittedAt) }
+
+    /// How long the service keeps a task's results after it was submitted (API.md: task ids expire after 24 h).
+    public static let resultLifetime: TimeInterval = 24 * 3600
+
+    /// Whether the task is unfinished and young enough that its results, paid for, can still be collected at `now`
+    /// (an unreadable submission time counts as collectable: nothing says it is too late).
+    public func collectable(at now: Date) -> Bool {
+        guard outcome == nil else { return false }
+        return submitted.map { now.timeIntervalSince($0) < Self.resultLifetime } ?? true
+    }
 }
 
 /// The local task journal: JSON lines appended to `$XDG_STATE_HOME/dashscope/tasks.jsonl` (mode 600).
@@ -85,12 +95,22 @@ public struct Journal: Sendable {
     }
 
     /// Every task in the journal, oldest first, with its outcome folded in.
-    public func entries() -> [JournalEntry] {
-        guard let data = FileManager.default.contents(atPath: path) else { return [] }
+    public func entries() -> [JournalEntry] { scan().entries }
+
+    /// The journal read: its tasks as `entries()` gives them, and the line numbers (1-based) of the lines skipped as
+    /// no journal record (not JSON or no task id: garbage, NUL bytes, a cut line), which `doctor` reports; an event
+    /// this version does not know is passed over without counting (a newer version may write it).
+    public func scan() -> (entries: [JournalEntry], skipped: [Int]) {
+        guard let data = FileManager.default.contents(atPath: path) else { return ([], []) }
         var entries: [JournalEntry] = []
+        var skipped: [Int] = []
         var index: [String: Int] = [:]
-        for line in data.split(separator: UInt8(ascii: "\n")) {
-            guard let json = try? JSON.parse(Data(line)), let id = json["task_id"]?.string else { continue }
+        for (number, line) in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
+            if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") || $0 == UInt8(ascii: "\t") }) { continue }
+            guard let json = try? JSON.parse(Data(line)), let id = json["task_id"]?.string else {
+                skipped.append(number + 1)
+                continue
+            }
             switch json["event"]?.string {
             case "submitted":
                 var entry = JournalEntry(taskID: id, model: json["model"]?.string ?? "", command: json["command"]?.string ?? "",
@@ -109,7 +129,7 @@ public struct Journal: Sendable {
             default: continue
             }
         }
-        return entries
+        return (entries, skipped)
     }
 
     /// The newest entry for `origin` that has no outcome yet.
