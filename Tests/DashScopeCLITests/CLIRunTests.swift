@@ -181,6 +181,19 @@ final class CLIRunTests: XCTestCase {
         XCTAssertEqual(timedOut.stdout, "")
     }
 
+    func testAnIDStartingWithADashIsResumedAfterDoubleDash() async throws {
+        let cli = try CLIHarness(self)
+        let service = FakeService { request in
+            request.method == "POST" ? FakeService.json(#"{"request_id":"r-0","output":{"task_id":"-rf","task_status":"PENDING"}}"#)
+                                     : FakeService.json(#"{"request_id":"r-1","output":{"task_id":"-rf","task_status":"RUNNING"}}"#)
+        }
+        let noWait = await cli.run(["t2i", "a cat", "-m", "wan2.2-t2i-flash", "--no-wait", "-o", "pics/", "--api-key", key], transport: service)
+        XCTAssertEqual(noWait.status, 0, noWait.stderr)
+        XCTAssertTrue(noWait.stderr.contains("dashscope task wait -o pics/ -- -rf"), noWait.stderr)
+        let resumed = await cli.run(["task", "wait", "-o", "pics/", "--timeout", "0", "--api-key", key, "--", "-rf"], transport: service)
+        XCTAssertEqual(resumed.status, 75, "the line parses: the id is taken, not read as options: \(resumed.stderr)")
+    }
+
     func testTaskWaitWithAnEmptyJournalIsAUsageError() async throws {
         let cli = try CLIHarness(self)
         let outcome = await cli.run(["task", "wait", "--api-key", key], transport: refuseEverything)

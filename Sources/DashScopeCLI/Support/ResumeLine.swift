@@ -3,7 +3,7 @@ import DashScopeKit
 /// Builds the exact `dashscope task wait ...` line that picks up an interrupted job, shell-quoted word by word.
 enum ResumeLine {
     /// The options carried over from the interrupted command, with the spelling used in the line.
-    static let carried = [("output", "-o"), ("region", "--region"), ("base-url", "--base-url")]
+    static let carried = [("output", "-o"), ("region", "--region"), ("workspace", "--workspace"), ("base-url", "--base-url")]
     /// The flags carried over.
     static let carriedFlags = ["force", "json", "allow-insecure-http"]
 
@@ -11,9 +11,12 @@ enum ResumeLine {
     /// nil under the in-process mock, whose tasks end with the process.
     static func make(taskID: String, arguments: ParsedArguments, session: Session) -> String? {
         if session.mock != nil { return nil }
-        var words = ["dashscope", "task", "wait", taskID]
+        // An id the service made to start with '-' would read as an option: it goes last, after `--`.
+        let dashed = taskID.hasPrefix("-")
+        var words = ["dashscope", "task", "wait"] + (dashed ? [] : [taskID])
         for (long, spelling) in carried { if let value = arguments.string(long) { words += [spelling, value] } }
         for long in carriedFlags where arguments.flag(long) { words.append("--\(long)") }
+        if dashed { words += ["--", taskID] }
         return ShellQuote.command(words)
     }
 }

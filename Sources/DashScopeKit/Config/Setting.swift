@@ -76,7 +76,7 @@ public enum Settings {
                 placeholder: "REGION", flag: "region", environment: "DASHSCOPE_REGION", default: Region.cn.rawValue, check: checkRegion),
         Setting("workspace", meaning: "a workspace id: calls go to its own host in the region (cn and intl only)",
                 placeholder: "ID", flag: "workspace", environment: "DASHSCOPE_WORKSPACE", check: checkWorkspace),
-        Setting("base_url", meaning: "the API origin (http[s]://host[:port]); wins over region and workspace",
+        Setting("base_url", meaning: "the API origin (http[s]://host[:port]); the origin from the highest level (flag > environment > file) that sets it or a workspace; wins over a workspace at the same level",
                 placeholder: "URL", flag: "base-url", environment: "DASHSCOPE_BASE_URL", check: checkBaseURL),
         Setting("allow_insecure_http", meaning: "true to allow a plain http:// base_url off this machine (sends the key in clear text)",
                 placeholder: "BOOL", flag: "allow-insecure-http", default: "false", check: checkBool),
