@@ -61,12 +61,7 @@ extension TaskCommands {
         }
         if invocation.arguments.flag("json") {
             let sent = JobRecord(model: entry.model, prompt: entry.prompt, capability: entry.capability, parameters: entry.parameters)
-            console.result(JSON.object([
-                "task_id": .string(entry.taskID), "request_id": .null, "model": .string(entry.model), "prompt": .string(entry.prompt),
-                "seed": sent.seed.map(JSON.integer) ?? .null, "size": sent.size.map(JSON.string) ?? .null,
-                "parameters": entry.parameters ?? .null, "actual_prompts": .array([]), "texts": .array([]), "urls": .array([]),
-                "paths": .array(entry.paths.map(JSON.string)), "failures": .array([]), "usage": .null, "already_saved": .bool(true),
-            ]).pretty)
+            console.result(JobDocument.alreadySaved(taskID: entry.taskID, job: sent, paths: entry.paths).pretty)
         } else {
             for path in entry.paths { console.result(OutputPlan.display(path, cwd: invocation.context.cwd)) }
         }

@@ -70,7 +70,7 @@ struct ResultCollector: Sendable {
             curable = curable || [.unavailable, .tryLater, .cannotWrite].contains(error.exitCode)
         }
         if options.json {
-            reporter.emit(document(usage: usage, taskID: taskID, requestID: requestID, job: job, items: items,
+            reporter.emit(Self.document(usage: usage, taskID: taskID, requestID: requestID, job: job, items: items,
                                    paths: paths, failures: failures).pretty)
         } else {
             for path in paths { reporter.emit(OutputPlan.display(path, cwd: options.cwd)) }
@@ -97,8 +97,10 @@ struct ResultCollector: Sendable {
         return .partial
     }
 
-    private func document(usage: JSON?, taskID: String?, requestID: String?, job: JobRecord,
-                          items: [ResultItem], paths: [String], failures: [Failure]) -> JSON {
+    /// The job document of `--json` (README "JSON output and errors"): one shape for every job, also for a task whose
+    /// files `task wait` finds already saved.
+    static func document(usage: JSON?, taskID: String?, requestID: String?, job: JobRecord,
+                         items: [ResultItem], paths: [String], failures: [Failure]) -> JSON {
         .object([
             "task_id": taskID.map(JSON.string) ?? .null,
             "request_id": requestID.map(JSON.string) ?? .null,
@@ -186,5 +188,19 @@ final class DownloadMeter: @unchecked Sendable {
 
     private static func megabytes(_ bytes: Int64) -> String {
         (Double(bytes) / 1_000_000).fixed(places: 1) + " MB"
+    }
+}
+
+/// The `--json` job document for callers outside the collector.
+public enum JobDocument {
+    /// The document of a task whose files were already saved (`task wait` on it): the usual shape with its paths, then
+    /// `already_saved: true`.
+    public static func alreadySaved(taskID: String, job: JobRecord, paths: [String]) -> JSON {
+        var document = ResultCollector.document(usage: nil, taskID: taskID, requestID: nil, job: job, items: [], paths: paths, failures: [])
+        if case var .object(pairs) = document {
+            pairs.append(("already_saved", .bool(true)))
+            document = .object(pairs)
+        }
+        return document
     }
 }
