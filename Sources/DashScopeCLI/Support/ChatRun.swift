@@ -113,7 +113,7 @@ final class ChatOutput: @unchecked Sendable {
             }
             do {
                 try context.writeStdout(Self.bytes(clean(piece)))
-            } catch let failure as StreamWriter.Failure where failure.code == EPIPE {
+            } catch let failure as StreamWriter.Failure where failure.readerLeft {
                 throw Closed()
             } catch {
                 throw DashScopeError("cannot write the answer to stdout: \(error)",
