@@ -27,9 +27,9 @@ enum TaskCommands {
             console.info("the service does not know this task: wrong id, other account or region, or older than 24 h")
         }
         if invocation.context.stderrIsTerminal {
+            let zone = TaskTimes.localZone(invocation.context.environment)
             for key in ["submit_time", "scheduled_time", "end_time"] {
                 if let value = snapshot.output[key]?.string {
-                    let zone = TaskTimes.localZone(invocation.context.environment)
                     console.info("\(key.replacingAll("_", with: " ")): \(TaskTimes.show(service: value, in: zone))")
                 }
             }
@@ -47,10 +47,10 @@ enum TaskCommands {
         let session = try Session(invocation)
         do {
             _ = try await session.tasks.cancel(id)
-        } catch var error as DashScopeError where error.serviceCode == "UnsupportedOperation" {
-            error.hint = "only PENDING tasks can be canceled; `dashscope task status \(id)` shows where it is"
-            throw error.about(task: id)
-        } catch let error as DashScopeError {
+        } catch var error as DashScopeError {
+            if error.serviceCode == "UnsupportedOperation" {
+                error.hint = "only PENDING tasks can be canceled; `dashscope task status \(id)` shows where it is"
+            }
             throw error.about(task: id)
         }
         if session.mock == nil { try? session.journal.recordFinished(taskID: id, outcome: "CANCELED") }
@@ -103,7 +103,8 @@ enum TaskCommands {
     private static func listLocal(_ invocation: Invocation, since: Date?, until: Date?, zone: ClockZone) throws -> ExitCode {
         let args = invocation.arguments
         let journal = Journal(environment: invocation.context.environment)
-        let entries = journal.entries().reversed().filter { entry in
+        let all = journal.entries()
+        let entries = all.reversed().filter { entry in
             let date = entry.submitted
             return args.string("model").map { $0.lowercased() == entry.model.lowercased() } ?? true
                 && args.string("status").map { Self.localState(entry).matches(status: $0) } ?? true
@@ -124,7 +125,7 @@ enum TaskCommands {
                                     TaskTimes.show(journal: entry.submittedAt, in: zone), entry.origin, String(entry.prompt.prefix(40))])
         }
         if entries.isEmpty {
-            invocation.console.info(journal.entries().isEmpty ? "the journal is empty (\(journal.path))" : "no journalled task matches")
+            invocation.console.info(all.isEmpty ? "the journal is empty (\(journal.path))" : "no journalled task matches")
         }
         return .ok
     }
