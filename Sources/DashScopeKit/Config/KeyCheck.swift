@@ -56,10 +56,7 @@ public struct KeyCheck: Sendable {
             return KeyCheck(verdict: .noKey, status: nil, serverDate: nil, localDate: started, milliseconds: 0)
         }
         let request = client.request(for: endpoint, deadline: started.addingTimeInterval(timeout))
-        if let trace = client.logger.trace {
-            trace("> \(request.method) \(request.url.absoluteString)")
-            for line in Redaction.headerLines(request.headers) { trace("> \(line)") }
-        }
+        client.trace(request, key: client.configuration.apiKey)
         let configuration = client.configuration
         do {
             let response = try await client.transport.send(request)
@@ -67,7 +64,7 @@ public struct KeyCheck: Sendable {
             let ms = Int(now.timeIntervalSince(started) * 1000)
             client.logger.trace?("< HTTP \(response.status) (\(ms) ms)")
             let date = response.headers["date"].flatMap(httpDate)
-            let region = configuration.origin == configuration.region.origin ? configuration.region : nil
+            let region = client.usesRegionHost ? configuration.region : nil
             let verdict: Verdict
             switch response.status {
             case _ where !hasKey: verdict = .noKey

@@ -162,9 +162,11 @@ public struct APIClient: Sendable {
         return response
     }
 
-    private var usesRegionHost: Bool { configuration.origin == configuration.region.origin }
+    /// Whether calls go to the region's own host (then a 401 may mean a key of another region).
+    var usesRegionHost: Bool { configuration.origin == configuration.region.origin }
 
-    private func trace(_ request: HTTPRequest, key: String?) {
+    /// Traces a request under `--verbose`, headers and body redacted.
+    func trace(_ request: HTTPRequest, key: String?) {
         guard let trace = logger.trace else { return }
         trace("> \(request.method) \(request.url.absoluteString)")
         for line in Redaction.headerLines(request.headers) { trace("> \(line)") }
@@ -181,10 +183,7 @@ public struct APIClient: Sendable {
     /// called safe to repeat, and trust, library and time-limit failures say what to do about them.
     static func networkError(_ error: TransportError, kind: RequestKind, host: String) -> DashScopeError {
         var described = describe(error, kind: kind, host: host)
-        switch error {
-        case .tlsFailed, .libraryMissing, .unsupportedScheme, .answerTooLarge, .invalidHeader: described.permanent = true
-        default: break
-        }
+        described.permanent = error.isPermanent
         return described
     }
 

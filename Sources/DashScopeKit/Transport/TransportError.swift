@@ -75,6 +75,14 @@ public enum TransportError: Error, Sendable, Equatable {
         }
     }
 
+    /// Whether no later try can succeed whatever the wait (trust, library, scheme, size, header): a poll stops at once.
+    public var isPermanent: Bool {
+        switch self {
+        case .tlsFailed, .libraryMissing, .unsupportedScheme, .answerTooLarge, .invalidHeader: return true
+        default: return false
+        }
+    }
+
     /// Whether another try may succeed, for a request of this kind.
     public func isRetryable(_ kind: RequestKind) -> Bool {
         switch self {
