@@ -59,9 +59,7 @@ public struct ConversationStore: Sendable {
     /// The store of an environment (`XDG_STATE_HOME`, else `~/.local/state`); chats with the built-in mock (`mock`)
     /// are kept apart in `conversations/mock/`, so `--continue` against the service never sends the mock's answers.
     public init(environment: [String: String], mock: Bool = false) {
-        let base = environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? (environment["HOME"] ?? PathText.homeDirectory()) + "/.local/state"
-        directory = base + "/dashscope/conversations" + (mock ? "/mock" : "")
+        directory = PathText.stateHome(environment) + "/dashscope/conversations" + (mock ? "/mock" : "")
     }
 
     /// Throws 64 unless `name` is one safe path component: 1 to 64 letters, digits, `.`, `_`, `-`, not starting with `.`.

@@ -70,9 +70,7 @@ public struct Journal: Sendable {
 
     /// The journal of an environment (`XDG_STATE_HOME`, else `~/.local/state`).
     public init(environment: [String: String]) {
-        let base = environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? (environment["HOME"] ?? PathText.homeDirectory()) + "/.local/state"
-        path = base + "/dashscope/tasks.jsonl"
+        path = PathText.stateHome(environment) + "/dashscope/tasks.jsonl"
     }
 
     /// A journal at an explicit path.

@@ -53,6 +53,12 @@ public enum PathText {
         base.isEmpty ? component : base.hasSuffix("/") ? base + component : base + "/" + component
     }
 
+    /// The XDG state directory of an environment: `XDG_STATE_HOME` when set and not empty, else `~/.local/state` (the
+    /// journal and the conversations live below it).
+    public static func stateHome(_ environment: [String: String]) -> String {
+        environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? (environment["HOME"] ?? homeDirectory()) + "/.local/state"
+    }
+
     /// The user's home directory: `HOME` when set and not empty, else the password database's entry, else `/`
     /// (what `NSHomeDirectory()` answers).
     public static func homeDirectory() -> String {
