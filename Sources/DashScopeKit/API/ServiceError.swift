@@ -50,8 +50,13 @@ public enum ServiceError {
         var error = DashScopeError(message, exit: exitCode(status: status, code: code, message: text),
                                    serviceCode: code, requestID: found?.requestID)
         error.hint = hint(status: status, code: code, message: text, region: region)
-        error.permanent = status == 429 && text.containsIgnoringCase("free allocated quota")
+        error.permanent = status == 429 && isFreeQuotaUsedUp(text)
         return error
+    }
+
+    /// Whether a 429's message says the model's free quota is used up: no retry or wait helps (paid usage must be enabled).
+    static func isFreeQuotaUsedUp(_ message: String) -> Bool {
+        message.containsIgnoringCase("free allocated quota")
     }
 
     /// The exit code for an HTTP status and service code.
@@ -75,7 +80,7 @@ public enum ServiceError {
             return "the key is valid but may not have access to this model: check the model is activated in the Model Studio console"
         case (404, _):
             return "check the model name: `dashscope models` lists the known ones"
-        case (429, _) where message.containsIgnoringCase("free allocated quota"):
+        case (429, _) where isFreeQuotaUsedUp(message):
             return "the free quota of this model is used up: enable paid usage in the console, or pick another model"
         case (429, _):
             return "you are being rate limited: wait a little and try again"

@@ -43,8 +43,7 @@ public struct RetryPolicy: Sendable {
     public func shouldRetry(status: Int, body: Data, kind: RequestKind) -> Bool {
         switch status {
         case 429:
-            let message = ServiceError.body(from: body)?.message ?? ""
-            return !message.containsIgnoringCase("free allocated quota")
+            return !ServiceError.isFreeQuotaUsedUp(ServiceError.body(from: body)?.message ?? "")
         case 503: return true
         case 500...599: return kind == .idempotent
         default: return false
