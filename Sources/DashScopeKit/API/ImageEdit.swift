@@ -83,10 +83,8 @@ public struct EditRequest: Sendable {
 public enum ImageEdit {
     /// Checks `request` against `model` and shapes it into the job the pipeline runs; `ossResolve` when any input is `oss://`.
     public static func prepare(_ request: EditRequest, model: ModelSpec, mode: CallMode, ossResolve: Bool) throws -> PreparedJob {
-        var checked = request.image
-        if checked.size != nil { throw DashScopeError.usage("--size does not apply to edit: the output follows the input image") }
-        checked.size = nil
-        _ = try TextToImage.validate(checked, model: model)
+        if request.image.size != nil { throw DashScopeError.usage("--size does not apply to edit: the output follows the input image") }
+        _ = try TextToImage.validate(request.image, model: model)
         if let limits = model.images { try MediaInputs.checkCount(request.inputs.count, role: .image, limits: limits, model: model.name) }
         try checkFunction(request, model: model, mode: mode)
         return PreparedJob(model: model, prompt: request.image.prompt, mode: mode,

@@ -35,7 +35,7 @@ public enum ImageToVideo {
     public static func checkLastFrame(model: ModelSpec) throws {
         try Validation.family(model, .imageToVideo)
         guard model.capability != .keyframesToVideo else { return }
-        throw DashScopeError.usage("--last-frame needs a first+last-frame model (\(VideoParameters.list(keyframeModels))); "
+        throw DashScopeError.usage("--last-frame needs a first+last-frame model (\(MediaInspector.list(keyframeModels))); "
                                    + "\(model.name) starts from a first frame only",
                                    hint: "drop -m to use \(keyframeModels[0]), pass -m \(keyframeModels.last!), or drop --last-frame")
     }

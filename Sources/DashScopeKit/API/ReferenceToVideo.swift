@@ -45,7 +45,7 @@ public enum ReferenceToVideo {
         if named.isEmpty {
             let names = (1...max(1, references)).map { "character\($0)" }
             return "the prompt names no reference: call the subject of each --video by its place, "
-                + VideoParameters.list(names) + " (e.g. \"character1 waves at the camera\")"
+                + MediaInspector.list(names) + " (e.g. \"character1 waves at the camera\")"
         }
         if let past = named.max(), past > references {
             return "the prompt names character\(past) but only \(references) --video \(references == 1 ? "was" : "were") given"

@@ -93,7 +93,7 @@ public enum VideoSize {
             if let match = offered.first(where: { stands($0, for: w, h) }) { return match }
             let elsewhere = (model.video?.tiers ?? []).filter { $0 != chosen && sizes(of: $0, model: model).contains { stands($0, for: w, h) } }
             throw DashScopeError.usage("--ratio \(w):\(h) is not offered at \(chosen.rawValue): \(model.name) makes "
-                                       + VideoParameters.list(offered.map(describe)),
+                                       + MediaInspector.list(offered.map(describe)),
                                        hint: "pick one of those ratios" + (elsewhere.isEmpty ? "" : ", or --resolution \(elsewhere[0].rawValue) for \(w):\(h)"))
         case nil:
             guard let tier else { return model.defaultSize }
@@ -107,7 +107,7 @@ public enum VideoSize {
         let tiers = model.video?.tiers ?? []
         let offered = tiers.map { "\($0.rawValue): " + sizes(of: $0, model: model).map(\.description).joined(separator: " ") }.joined(separator: "; ")
         if let home = VideoTier.allCases.first(where: { $0.sizes.contains(size) }), !tiers.contains(home) {
-            throw DashScopeError.usage("--size \(size) is a \(home.rawValue) size; \(model.name) makes \(VideoParameters.list(tiers.map(\.rawValue)))",
+            throw DashScopeError.usage("--size \(size) is a \(home.rawValue) size; \(model.name) makes \(MediaInspector.list(tiers.map(\.rawValue)))",
                                        hint: "pick one of \(offered)")
         }
         throw DashScopeError.usage("--size \(size) is not a size \(model.name) makes",

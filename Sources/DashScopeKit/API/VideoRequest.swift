@@ -72,9 +72,9 @@ public enum VideoParameters {
         }
         guard let limits = model.video, !limits.durations.contains(seconds) else { return seconds }
         let offered = limits.durations.sorted()
-        let makes = offered.count == 1 ? "only \(offered[0])-second clips" : "clips of \(list(offered.map(String.init))) seconds"
+        let makes = offered.count == 1 ? "only \(offered[0])-second clips" : "clips of \(MediaInspector.list(offered.map(String.init))) seconds"
         throw DashScopeError.usage("--duration \(seconds) is not offered by \(model.name): it makes \(makes)",
-                                   hint: (offered.count == 1 ? "drop --duration" : "pass --duration \(list(offered.map(String.init)))")
+                                   hint: (offered.count == 1 ? "drop --duration" : "pass --duration \(MediaInspector.list(offered.map(String.init)))")
                                        + alternatives(to: model, { $0.durations.contains(seconds) }, for: "\(seconds) s"))
     }
 
@@ -84,8 +84,8 @@ public enum VideoParameters {
         guard let tier else { return limits.defaultTier }
         guard limits.tiers.contains(tier) else {
             let offered = limits.tiers.map(\.rawValue)
-            throw DashScopeError.usage("--resolution \(tier.rawValue) is not offered by \(model.name): it makes \(list(offered))",
-                                       hint: (offered.count == 1 ? "drop --resolution" : "pass --resolution \(list(offered))")
+            throw DashScopeError.usage("--resolution \(tier.rawValue) is not offered by \(model.name): it makes \(MediaInspector.list(offered))",
+                                       hint: (offered.count == 1 ? "drop --resolution" : "pass --resolution \(MediaInspector.list(offered))")
                                            + alternatives(to: model, { $0.tiers.contains(tier) }, for: tier.rawValue))
         }
         return tier
@@ -134,9 +134,7 @@ public enum VideoParameters {
     static func alternatives(to model: ModelSpec, _ test: (VideoLimits) -> Bool, for what: String? = nil) -> String {
         let names = Catalog.models(for: model.capability).filter { $0.name != model.name && ($0.video.map(test) ?? false) }.map(\.name)
         guard !names.isEmpty else { return "" }
-        return ", or use -m " + list(names) + (what.map { " for \($0)" } ?? "")
+        return ", or use -m " + MediaInspector.list(names) + (what.map { " for \($0)" } ?? "")
     }
 
-    /// `A, B or C`.
-    static func list(_ items: [String]) -> String { MediaInspector.list(items) }
 }
