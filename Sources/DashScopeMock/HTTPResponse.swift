@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import DashScopeKit
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -76,7 +77,7 @@ struct HTTPResponse: Sendable {
         for header in headers {
             text += "\(header.name): \(header.value)\r\n"
         }
-        if !headers.contains(where: { $0.name.lowercased() == "date" }) { text += "Date: \(HTTPResponse.date())\r\n" }
+        if !headers.contains(where: { $0.name.lowercased() == "date" }) { text += "Date: \(CalendarText.format(Date(), "%a, %d %b %Y %H:%M:%S GMT", in: .utc))\r\n" }
         if stream != nil {
             text += "Transfer-Encoding: chunked\r\n"
         } else if status != 204 {
@@ -84,18 +85,6 @@ struct HTTPResponse: Sendable {
         }
         text += keepAlive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n"
         return Data(text.utf8)
-    }
-
-    /// `now` as an HTTP date (`Thu, 26 Nov 2026 09:10:00 GMT`), as every real server sends it (`doctor` reads the clock skew from it).
-    static func date(_ now: time_t = time(nil)) -> String {
-        var parts = tm()
-        var seconds = now
-        gmtime_r(&seconds, &parts)
-        let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
-        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(days[Int(parts.tm_wday)]), \(two(parts.tm_mday)) \(months[Int(parts.tm_mon)]) \(parts.tm_year + 1900) "
-            + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)) GMT"
     }
 
     /// The standard reason phrase of a status code.
