@@ -99,7 +99,11 @@ public struct Journal: Sendable {
     /// no journal record (not JSON or no task id: garbage, NUL bytes, a cut line), which `doctor` reports; an event
     /// this version does not know is passed over without counting (a newer version may write it).
     public func scan() -> (entries: [JournalEntry], skipped: [Int]) {
-        guard let data = FileManager.default.contents(atPath: path) else { return ([], []) }
+        FileManager.default.contents(atPath: path).map(Self.scan) ?? ([], [])
+    }
+
+    /// `scan()` of the journal's bytes.
+    static func scan(_ data: Data) -> (entries: [JournalEntry], skipped: [Int]) {
         var entries: [JournalEntry] = []
         var skipped: [Int] = []
         var index: [String: Int] = [:]
@@ -147,8 +151,10 @@ public struct Journal: Sendable {
         guard FileManager.default.fileExists(atPath: path) else { return [] }
         let fd = try openLocked()
         defer { close(fd) }
-        let gone = Set(entries().filter(forget).map(\.taskID))
-        guard !gone.isEmpty, let data = FileManager.default.contents(atPath: path) else { return [] }
+        // Read once, under the lock: the entries to forget and the lines to keep come from the same bytes.
+        guard let data = FileManager.default.contents(atPath: path) else { return [] }
+        let gone = Set(Self.scan(data).entries.filter(forget).map(\.taskID))
+        guard !gone.isEmpty else { return [] }
         let kept = data.split(separator: UInt8(ascii: "\n")).filter { line in
             guard let id = (try? JSON.parse(Data(line)))?["task_id"]?.string else { return true }
             return !gone.contains(id)
