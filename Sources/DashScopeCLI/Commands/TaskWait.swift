@@ -26,7 +26,8 @@ extension TaskCommands {
         } else {
             guard let newest = session.journal.newestUnfinished(origin: session.configuration.origin) else {
                 throw DashScopeError.usage("no unfinished task for \(session.configuration.origin) in the journal (\(session.journal.path))",
-                                           hint: otherOrigins(session).map { $0 + "; or give the task id" }
+                                           hint: otherOrigins(session.journal.entries(), origin: session.configuration.origin)
+                                               .map { $0 + "; or give the task id" }
                                                ?? "give the task id: dashscope task wait TASK_ID")
             }
             entry = newest
@@ -74,8 +75,9 @@ extension TaskCommands {
     private static func waitAll(_ invocation: Invocation, session: Session) async throws -> ExitCode {
         let console = invocation.console
         let origin = session.configuration.origin
-        let open = session.journal.entries().filter { $0.outcome == nil && $0.origin == origin }
-        if let others = otherOrigins(session) { console.info(others) }
+        let entries = session.journal.entries()
+        let open = entries.filter { $0.outcome == nil && $0.origin == origin }
+        if let others = otherOrigins(entries, origin: origin) { console.info(others) }
         guard !open.isEmpty else {
             console.info("no unfinished task for \(origin) in the journal (\(session.journal.path))")
             if invocation.arguments.flag("json") { console.result("[]") }
@@ -123,12 +125,12 @@ extension TaskCommands {
         }
     }
 
-    /// "N unfinished tasks were submitted to other origins …" when the journal holds some, else nil.
-    private static func otherOrigins(_ session: Session) -> String? {
-        let others = session.journal.entries().filter { $0.outcome == nil && $0.origin != session.configuration.origin }
+    /// "N unfinished tasks were submitted to other origins …" when `entries` hold some, else nil.
+    private static func otherOrigins(_ entries: [JournalEntry], origin: String) -> String? {
+        let others = entries.filter { $0.outcome == nil && $0.origin != origin }
         guard !others.isEmpty else { return nil }
         let origins = Set(others.map(\.origin)).sorted().joined(separator: ", ")
-        return "\(others.count) unfinished task\(others.count == 1 ? " was" : "s were") submitted to \(origins), not \(session.configuration.origin): "
+        return "\(others.count) unfinished task\(others.count == 1 ? " was" : "s were") submitted to \(origins), not \(origin): "
             + "wait for \(others.count == 1 ? "it" : "them") with --base-url or --region (`dashscope task list --local` shows the origin)"
     }
 }
