@@ -16,7 +16,7 @@ enum EditCommand {
             throw DashScopeError.usage("--no-prompt-extend does not apply to \(model.name): its functions take the prompt as written")
         }
         let images = try MediaOptions.prepare(invocation, "image", role: .image, limits: model.images, model: model.name)
-        let maskLimits = model.images.map { InputLimits(count: 0...1, sides: $0.sides, maxBytes: $0.maxBytes, formats: $0.formats) }
+        let maskLimits = model.images.map { $0.counting(0...1) }
         let masks = try MediaOptions.prepare(invocation, "mask", role: .mask, limits: maskLimits, model: model.name)
         if let mask = masks.first, let base = images.first { try MediaInspector.checkMask(mask, base: base) }
         let image = ImageRequest(prompt: prompt, negative: args.string("negative"), count: args.int("n") ?? 1, seed: args.int("seed"),

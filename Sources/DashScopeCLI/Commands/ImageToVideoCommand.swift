@@ -16,8 +16,8 @@ enum ImageToVideoCommand {
             mode = try ModelChoice.callMode(args, model: model)
         }
         let limits = model.images ?? InputLimits(count: 1...1, maxBytes: .max, formats: MediaRole.image.formats)
-        let first = InputLimits(count: 1...1, sides: limits.sides, maxBytes: limits.maxBytes, formats: limits.formats)
-        let last = InputLimits(count: 0...1, sides: limits.sides, maxBytes: limits.maxBytes, formats: limits.formats)
+        let first = limits.counting(1...1)
+        let last = limits.counting(0...1)
         let frames = try MediaOptions.prepare(invocation, "image", role: .image, limits: first, model: model.name)
             + MediaOptions.prepare(invocation, "last-frame", role: .lastFrame, limits: last, model: model.name)
         let audio = try VideoArguments.audio(invocation, model: model)

@@ -76,6 +76,15 @@ public struct InputLimits: Sendable, Equatable {
     }
 }
 
+extension InputLimits {
+    /// The same limits for another number of files (a mask or a last frame next to the model's images).
+    public func counting(_ count: ClosedRange<Int>) -> InputLimits {
+        var limits = self
+        limits.count = count
+        return limits
+    }
+}
+
 /// A video tier such as `720P`, and the `W*H` sizes text-to-video may use in it (API.md section 3).
 public enum VideoTier: String, Sendable, CaseIterable {
     case p480 = "480P", p720 = "720P", p1080 = "1080P"
