@@ -33,6 +33,11 @@ struct HTTPRequest: Sendable {
         headers[name.lowercased()]
     }
 
+    /// Whether header `name` says `enable` (any case, blanks around it ignored), as the X-DashScope-* switches do.
+    func enables(_ name: String) -> Bool {
+        header(name)?.trimmingBlanks().lowercased() == "enable"
+    }
+
     /// The body's length in bytes, wherever it is kept.
     var bodyLength: Int {
         spooled?.length ?? body.count

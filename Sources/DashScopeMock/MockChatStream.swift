@@ -10,10 +10,7 @@ extension MockService {
     /// (`stream-cut`, `stream-error`) injected for it.
     func chat(_ exchange: Exchange) throws(ServiceError) -> HTTPResponse {
         let request = exchange.request
-        let resolves = request.header("x-dashscope-ossresourceresolve")?.trimmingBlanks()
-            .lowercased() == "enable"
-        let urls = ImageURLCheck(resolvesOSS: resolves) { [self] key in withUploads { $0.model(ofKey: key) } }
-        let job = try ChatJob(body: request.bodyData(), urls: urls)
+        let job = try ChatJob(body: request.bodyData(), urls: imageURLCheck(for: request))
         let reply = ChatReply(job: job, id: "chatcmpl-" + exchange.requestID, tokens: options.chatTokens)
         guard job.stream else {
             return reply.whole()

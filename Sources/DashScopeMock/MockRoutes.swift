@@ -136,37 +136,21 @@ extension MockService {
     private func generate(_ exchange: Exchange, route: GenerationRoute) throws(ServiceError) -> HTTPResponse {
         let request = exchange.request
         let requestID = exchange.requestID
-        let asks = request.header("x-dashscope-async")?.trimmingBlanks().lowercased() == "enable"
+        let asks = request.enables("x-dashscope-async")
         if route.isAsync, !asks {
             throw .asyncRequired
         }
         if !route.isAsync, asks {
             throw .syncRequired
         }
-        let resolves = request.header("x-dashscope-ossresourceresolve")?.trimmingBlanks()
-            .lowercased() == "enable"
-        let urls = ImageURLCheck(resolvesOSS: resolves) { [self] key in withUploads { $0.model(ofKey: key) } }
-        let job = try ImageJob(body: request.bodyData(), route: route, urls: urls)
+        let job = try ImageJob(body: request.bodyData(), route: route, urls: imageURLCheck(for: request))
         guard route.isAsync else {
             Threads.sleep(seconds: max(0, min(options.taskSeconds, 0.2)))
-            let bends = takeSyncBends()
-            if bends.outcome == .failure {
-                throw ServiceError(
-                    status: 400, code: bends.failureCode ?? "InternalError",
-                    message: bends.failureMessage ?? ServiceError.internalError.message
-                )
-            }
+            let bends = try takeSyncBendsOrFail()
             let finished = job.finishedOutput(origin: origin, id: exchange.fileID ?? requestID, bends: bends)
             return MockJSON.response(["request_id": requestID, "output": finished.output, "usage": finished.usage])
         }
-        let bends = takeBends()
-        let id = bends.taskID ?? MockJSON.newID()
-        let task = MockTask(
-            id: id, fileID: bends.taskID == nil ? id : MockJSON.newID(), job: job, submitted: clock(),
-            duration: nextTaskDuration(), bends: bends
-        )
-        withTasks { $0.add(task) }
-        return MockJSON.response(["request_id": requestID, "output": ["task_id": task.id, "task_status": "PENDING"]])
+        return startTask(job, requestID: requestID)
     }
 
     // MARK: - Tasks

@@ -124,6 +124,33 @@ final class MockService: HTTPHandler {
         state.withLock { $0.faults.takeSyncBends() }
     }
 
+    /// Takes the faults of a sync answer, throwing the failure they ask for.
+    func takeSyncBendsOrFail() throws(ServiceError) -> TaskBends {
+        let bends = takeSyncBends()
+        if bends.outcome == .failure {
+            throw ServiceError(status: 400, code: bends.failureCode ?? "InternalError",
+                               message: bends.failureMessage ?? ServiceError.internalError.message)
+        }
+        return bends
+    }
+
+    /// How the inputs of `request` are checked: `oss://` URLs only with the resolve header, against the uploads made.
+    func imageURLCheck(for request: HTTPRequest) -> ImageURLCheck {
+        ImageURLCheck(resolvesOSS: request.enables("x-dashscope-ossresourceresolve")) { [self] key in withUploads { $0.model(ofKey: key) } }
+    }
+
+    /// Creates a task of `job` with the faults queued for it and answers PENDING, as every async create does.
+    func startTask(_ job: any TaskJob, requestID: String, video: Bool = false) -> HTTPResponse {
+        let bends = takeBends()
+        let id = bends.taskID ?? MockJSON.newID()
+        let task = MockTask(
+            id: id, fileID: bends.taskID == nil ? id : MockJSON.newID(), job: job, submitted: clock(),
+            duration: nextTaskDuration(video: video), bends: bends
+        )
+        withTasks { $0.add(task) }
+        return MockJSON.response(["request_id": requestID, "output": ["task_id": task.id, "task_status": "PENDING"]])
+    }
+
     // MARK: - HTTPHandler
 
     func reply(to request: HTTPRequest) -> HTTPReply {

@@ -147,19 +147,12 @@ extension MockService {
     /// Answers a speech request: sync only (an Async header is refused as the service does), streamed with the SSE header.
     func speech(_ exchange: Exchange) throws(ServiceError) -> HTTPResponse {
         let request = exchange.request
-        func enabled(_ header: String) -> Bool {
-            request.header(header)?.trimmingBlanks().lowercased() == "enable"
-        }
-        if enabled("x-dashscope-async") {
+        if request.enables("x-dashscope-async") {
             throw .syncRequired
         }
         let job = try SpeechJob(body: request.bodyData())
-        let bends = takeSyncBends()
-        if bends.outcome == .failure {
-            throw ServiceError(status: 400, code: bends.failureCode ?? "InternalError",
-                               message: bends.failureMessage ?? ServiceError.internalError.message)
-        }
+        let bends = try takeSyncBendsOrFail()
         return job.response(requestID: exchange.requestID, fileID: exchange.fileID ?? exchange.requestID, origin: origin,
-                            stream: enabled("x-dashscope-sse"), bends: bends)
+                            stream: request.enables("x-dashscope-sse"), bends: bends)
     }
 }

@@ -261,23 +261,10 @@ extension MockService {
     /// next of `--video-seconds` (or `--task-seconds`).
     func createVideo(_ exchange: Exchange, route: VideoRoute) throws(ServiceError) -> HTTPResponse {
         let request = exchange.request
-        func enabled(_ header: String) -> Bool {
-            request.header(header)?.trimmingBlanks().lowercased() == "enable"
-        }
-        guard enabled("x-dashscope-async") else {
+        guard request.enables("x-dashscope-async") else {
             throw .asyncRequired
         }
-        let urls = ImageURLCheck(resolvesOSS: enabled("x-dashscope-ossresourceresolve")) { [self] key in
-            withUploads { $0.model(ofKey: key) }
-        }
-        let job = try VideoJob(body: request.bodyData(), route: route, urls: urls)
-        let bends = takeBends()
-        let id = bends.taskID ?? MockJSON.newID()
-        let task = MockTask(
-            id: id, fileID: bends.taskID == nil ? id : MockJSON.newID(), job: job, submitted: clock(),
-            duration: nextTaskDuration(video: true), bends: bends
-        )
-        withTasks { $0.add(task) }
-        return MockJSON.response(["request_id": exchange.requestID, "output": ["task_id": task.id, "task_status": "PENDING"]])
+        let job = try VideoJob(body: request.bodyData(), route: route, urls: imageURLCheck(for: request))
+        return startTask(job, requestID: exchange.requestID, video: true)
     }
 }
