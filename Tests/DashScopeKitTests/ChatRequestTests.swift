@@ -101,11 +101,13 @@ final class ChatRequestTests: XCTestCase {
         let reader = ChatStreamReader(onText: { piece in text.mutate { $0 += piece } }, onReasoning: { _ in })
         let chunk = #"data: {"choices":[{"index":0,"delta":{"content":"partial"}}]}"# + "\n\n"
             + #"data: {"error":{"code":"data_inspection_failed","message":"no"},"request_id":"r-9"}"# + "\n\n"
-        XCTAssertNoThrow(try reader.feed(Data(chunk.utf8)))
-        XCTAssertEqual(text.value, "partial")
-        XCTAssertThrowsError(try reader.finish()) { error in
+        XCTAssertThrowsError(try reader.feed(Data(chunk.utf8))) { error in
             XCTAssertEqual((error as? DashScopeError)?.serviceCode, "data_inspection_failed")
             XCTAssertEqual((error as? DashScopeError)?.requestID, "r-9")
+        }
+        XCTAssertEqual(text.value, "partial", "the text before the error frame is handed over before the error is thrown")
+        XCTAssertThrowsError(try reader.finish(), "the error stays: the answer cannot be finished") { error in
+            XCTAssertEqual((error as? DashScopeError)?.serviceCode, "data_inspection_failed")
         }
     }
 

@@ -92,9 +92,10 @@ final class ChatOutput: @unchecked Sendable {
     private let context: RunContext
     private let key: String?
     private let dim: Bool
-    private var textEndsLine = true
-    private var reasoningEndsLine = true
-    private var wroteText = false
+    // Every access is under `lock`, so the runtime's check of each access (once per token) is left out.
+    @exclusivity(unchecked) private var textEndsLine = true
+    @exclusivity(unchecked) private var reasoningEndsLine = true
+    @exclusivity(unchecked) private var wroteText = false
 
     /// Creates the output of one run.
     init(context: RunContext, key: String?, dim: Bool) {
@@ -120,7 +121,7 @@ final class ChatOutput: @unchecked Sendable {
                                      hint: "check the disk or file stdout goes to", exit: .cannotWrite)
             }
             wroteText = true
-            textEndsLine = piece.hasSuffix("\n")
+            textEndsLine = piece.utf8.last == 0x0A
         }
     }
 
@@ -130,7 +131,7 @@ final class ChatOutput: @unchecked Sendable {
         lock.withLock {
             let text = clean(piece)
             try? context.writeStderr(Self.bytes(dim ? "\u{1B}[2m" + text + "\u{1B}[0m" : text))
-            reasoningEndsLine = piece.hasSuffix("\n")
+            reasoningEndsLine = piece.utf8.last == 0x0A
         }
     }
 

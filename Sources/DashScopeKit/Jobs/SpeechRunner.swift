@@ -88,7 +88,7 @@ public struct SpeechRunner: Sendable {
             let events = SpeechEvents(sink: sink)
             do {
                 try await pipeline.services.client.stream(job.endpoint, deadline: pipeline.options.deadline) { chunk in
-                    try events.feed(chunk)
+                    try events.feed(Data(chunk))
                 }
                 try events.end()
             } catch var error as DashScopeError where error.exitCode == .unavailable && events.started {

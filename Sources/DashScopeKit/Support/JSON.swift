@@ -110,8 +110,7 @@ public enum JSON: Sendable, Equatable {
 
     /// Parses JSON text, keeping key order; throws `JSONParseError` when the data is not JSON.
     public static func parse(_ data: Data) throws -> JSON {
-        var parser = JSONParser(bytes: [UInt8](data))
-        return try parser.parseDocument()
+        try data.withUnsafeBytes(JSONParser.parse)
     }
 
     /// The compact serialisation, keys in insertion order.
@@ -194,27 +193,24 @@ public enum JSON: Sendable, Equatable {
         }
     }
 
+    /// Writes `s` as a JSON string. One pass over its UTF-8 bytes: runs that need no escape are copied whole, and a
+    /// string with nothing to escape (most keys, every base64 payload) is appended as it is. UTF-8 is valid here, so
+    /// the escaped scalars are exactly: the ASCII ones, C2 80...C2 9F (U+0080...U+009F) and E2 80 A8/A9 (U+2028/2029).
     private static func quote<Sink: JSONSink>(_ s: String, into out: inout Sink) {
-        guard s.unicodeScalars.contains(where: needsEscape) else {
-            // The common case (and every base64 payload): the text as it is, appended whole.
-            out.append("\"")
-            out.append(s)
-            out.append("\"")
-            return
-        }
-        // Runs of bytes that need no escape are copied whole (scalar by scalar, saving a long chat answer with a line
-        // feed in every token cost as much as receiving it). UTF-8 is valid here, so the escaped scalars are exactly:
-        // the ASCII ones, C2 80...C2 9F (U+0080...U+009F) and E2 80 A8/A9 (U+2028/2029).
         var text = s
-        var escaped: [UInt8] = [UInt8(ascii: "\"")]
-        text.withUTF8 { bytes in
-            escaped.reserveCapacity(bytes.count + 16)
+        let escaped = text.withUTF8 { bytes -> [UInt8]? in
+            var escaped: [UInt8]?
             var run = 0
             var i = 0
             while i < bytes.count {
                 let b = bytes[i]
+                // Printable ASCII but the quote and the backslash, and every byte no escape starts with, at once.
+                if b >= 0x20, b != 0x22, b != 0x5C, b != 0x7F, b != 0xC2, b != 0xE2 {
+                    i += 1
+                    continue
+                }
                 let (scalar, width): (UInt32?, Int) =
-                    if b == 0x22 || b == 0x5C || b < 0x20 || b == 0x7F { (UInt32(b), 1) }
+                    if b < 0x80 { (UInt32(b), 1) }
                     else if b == 0xC2, i + 1 < bytes.count, (0x80...0x9F).contains(bytes[i + 1]) { (UInt32(bytes[i + 1]), 2) }
                     else if b == 0xE2, i + 2 < bytes.count, bytes[i + 1] == 0x80, bytes[i + 2] == 0xA8 || bytes[i + 2] == 0xA9 {
                         (0x2000 + UInt32(bytes[i + 2] - 0x80), 3)
@@ -223,18 +219,29 @@ public enum JSON: Sendable, Equatable {
                     i += 1
                     continue
                 }
-                escaped.append(contentsOf: bytes[run..<i])
-                escaped.append(contentsOf: escape(scalar).utf8)
+                if escaped == nil {
+                    escaped = [UInt8(ascii: "\"")]
+                    escaped?.reserveCapacity(bytes.count + 16)
+                }
+                escaped?.append(contentsOf: bytes[run..<i])
+                escaped?.append(contentsOf: escape(scalar).utf8)
                 i += width
                 run = i
             }
-            escaped.append(contentsOf: bytes[run...])
+            escaped?.append(contentsOf: bytes[run...])
+            escaped?.append(UInt8(ascii: "\""))
+            return escaped
         }
-        escaped.append(UInt8(ascii: "\""))
+        guard let escaped else {
+            out.append("\"")
+            out.append(s)
+            out.append("\"")
+            return
+        }
         out.append(String(decoding: escaped, as: UTF8.self))
     }
 
-    /// The escape of one scalar that `needsEscape`: the short forms where JSON has them, else `\\u` and four hex digits.
+    /// The escape of one scalar `quote` escapes: the short forms where JSON has them, else `\\u` and four hex digits.
     /// Control characters (also DEL and C1) and the JavaScript line separators are escaped, so a document printed on a
     /// terminal cannot carry an escape sequence and stays valid JavaScript.
     private static func escape(_ value: UInt32) -> String {
@@ -248,12 +255,6 @@ public enum JSON: Sendable, Equatable {
             let hex = String(value, radix: 16)
             return "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
         }
-    }
-
-    /// Whether a scalar is written escaped: quotes, backslashes, control characters (also DEL and C1) and U+2028/2029.
-    private static func needsEscape(_ scalar: Unicode.Scalar) -> Bool {
-        scalar == "\"" || scalar == "\\" || scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
-            || scalar == "\u{2028}" || scalar == "\u{2029}"
     }
 }
 

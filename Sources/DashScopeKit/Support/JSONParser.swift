@@ -3,6 +3,11 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Why a body could not be read as JSON, with the byte offset where reading stopped.
 public struct JSONParseError: Error, Sendable, CustomStringConvertible {
@@ -14,25 +19,38 @@ public struct JSONParseError: Error, Sendable, CustomStringConvertible {
     public var description: String { "invalid JSON at byte \(offset): \(reason)" }
 }
 
-/// A small recursive-descent JSON reader that keeps object keys in document order.
+/// A small recursive-descent JSON reader that keeps object keys in document order. It reads bytes it does not own
+/// (valid for the reader's lifetime), so a body or a stream event is parsed where it lies, without a copy.
 struct JSONParser {
-    let bytes: [UInt8]
+    let bytes: UnsafeBufferPointer<UInt8>
     var i = 0
     var depth = 0
 
-    init(bytes: [UInt8]) { self.bytes = bytes }
+    /// A reader at the start of `bytes`.
+    init(bytes: UnsafeRawBufferPointer) { self.bytes = bytes.assumingMemoryBound(to: UInt8.self) }
+
+    /// The one JSON value in `bytes` (spaces around it allowed); throws `JSONParseError` for anything else.
+    static func parse(_ bytes: UnsafeRawBufferPointer) throws -> JSON {
+        var parser = JSONParser(bytes: bytes)
+        return try parser.parseDocument()
+    }
 
     mutating func parseDocument() throws -> JSON {
         skipSpace()
         let value = try parseValue()
-        skipSpace()
-        guard i == bytes.count else { throw fail("unexpected text after the value") }
+        try end()
         return value
     }
 
-    private func fail(_ reason: String) -> JSONParseError { JSONParseError(offset: i, reason: reason) }
+    /// Checks that only spaces are left.
+    mutating func end() throws {
+        skipSpace()
+        guard i == bytes.count else { throw fail("unexpected text after the value") }
+    }
 
-    private mutating func skipSpace() {
+    func fail(_ reason: String) -> JSONParseError { JSONParseError(offset: i, reason: reason) }
+
+    mutating func skipSpace() {
         while i < bytes.count {
             switch bytes[i] {
             case 0x20, 0x0A, 0x0D, 0x09: i += 1
@@ -41,7 +59,7 @@ struct JSONParser {
         }
     }
 
-    private mutating func parseValue() throws -> JSON {
+    mutating func parseValue() throws -> JSON {
         guard i < bytes.count else { throw fail("unexpected end") }
         switch bytes[i] {
         case UInt8(ascii: "{"): return try parseObject()
@@ -55,9 +73,86 @@ struct JSONParser {
     }
 
     private mutating func literal(_ word: StaticString) throws {
+        guard take(word) else { throw fail("expected \(word)") }
+    }
+
+    /// Skips `word` if it comes next.
+    mutating func take(_ word: StaticString) -> Bool {
         let w = UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount)
-        guard i + w.count <= bytes.count, bytes[i..<i + w.count].elementsEqual(w) else { throw fail("expected \(word)") }
+        guard holds(w, at: i) else { return false }
         i += w.count
+        return true
+    }
+
+    /// Whether the bytes from `start` on begin with `word` (`memcmp`: the generic `elementsEqual` on slices cost more
+    /// than the rest of reading a chat chunk).
+    func holds(_ word: UnsafeBufferPointer<UInt8>, at start: Int) -> Bool {
+        guard start >= 0, start + word.count <= bytes.count else { return false }
+        guard let base = bytes.baseAddress, let other = word.baseAddress else { return word.isEmpty }
+        return memcmp(base + start, other, word.count) == 0
+    }
+
+    /// Reads past one value, checking it exactly as `parseValue` would, without building it (the fields of a stream
+    /// event nobody reads).
+    mutating func skipValue() throws {
+        guard i < bytes.count else { throw fail("unexpected end") }
+        switch bytes[i] {
+        case UInt8(ascii: "{"):
+            try nest(); defer { depth -= 1 }
+            i += 1
+            skipSpace()
+            if take(UInt8(ascii: "}")) { return }
+            repeat {
+                skipSpace()
+                guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw fail("expected a key") }
+                try skipString()
+                skipSpace()
+                guard take(UInt8(ascii: ":")) else { throw fail("expected ':'") }
+                skipSpace()
+                try skipValue()
+            } while try next(closing: UInt8(ascii: "}"), in: "an object")
+        case UInt8(ascii: "["):
+            try nest(); defer { depth -= 1 }
+            i += 1
+            skipSpace()
+            if take(UInt8(ascii: "]")) { return }
+            repeat {
+                skipSpace()
+                try skipValue()
+            } while try next(closing: UInt8(ascii: "]"), in: "an array")
+        case UInt8(ascii: "\""): try skipString()
+        case UInt8(ascii: "t"): try literal("true")
+        case UInt8(ascii: "f"): try literal("false")
+        case UInt8(ascii: "n"): try literal("null")
+        default: _ = try scanNumber()
+        }
+    }
+
+    /// After a member or element: true after a `,` (another follows), false after `closing` (the end); throws otherwise.
+    mutating func next(closing: UInt8, in container: String) throws -> Bool {
+        skipSpace()
+        guard i < bytes.count else { throw fail("unexpected end in \(container)") }
+        if take(UInt8(ascii: ",")) { return true }
+        if take(closing) { return false }
+        throw fail(closing == UInt8(ascii: "}") ? "expected ',' or '}'" : "expected ',' or ']'")
+    }
+
+    /// Reads past a string, checking its escapes as `parseString` does.
+    private mutating func skipString() throws {
+        i += 1
+        while i < bytes.count {
+            switch bytes[i] {
+            case UInt8(ascii: "\""):
+                i += 1
+                return
+            case UInt8(ascii: "\\"):
+                i += 2
+                if i <= bytes.count, bytes[i - 1] == UInt8(ascii: "u") { _ = try hex4() }
+            default:
+                i += 1
+            }
+        }
+        throw fail("unterminated string")
     }
 
     private mutating func nest() throws {
@@ -107,6 +202,11 @@ struct JSONParser {
 
     /// Reads `-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?` and returns its text unchanged.
     private mutating func parseNumber() throws -> String {
+        String(decoding: UnsafeBufferPointer(rebasing: bytes[try scanNumber()]), as: UTF8.self)
+    }
+
+    /// Reads past a number; returns where it lies.
+    private mutating func scanNumber() throws -> Range<Int> {
         let start = i
         _ = take(UInt8(ascii: "-"))
         let leadingZero = i < bytes.count && bytes[i] == UInt8(ascii: "0")
@@ -121,7 +221,7 @@ struct JSONParser {
             i = start
             throw fail(whole == 0 ? "unexpected character" : "malformed number")
         }
-        return String(decoding: bytes[start..<i], as: UTF8.self)
+        return start..<i
     }
 
     /// Skips ASCII digits; returns how many.
@@ -132,20 +232,21 @@ struct JSONParser {
     }
 
     /// Skips `byte` if it comes next.
-    private mutating func take(_ byte: UInt8) -> Bool {
+    mutating func take(_ byte: UInt8) -> Bool {
         guard i < bytes.count, bytes[i] == byte else { return false }
         i += 1
         return true
     }
 
-    private mutating func parseString() throws -> String {
+    /// Reads a string (the reader is on its opening quote).
+    mutating func parseString() throws -> String {
         i += 1
         // Most strings hold no escape: take them in one piece (a long chat stream parses one small object per token).
         let start = i
         while i < bytes.count, bytes[i] != UInt8(ascii: "\""), bytes[i] != UInt8(ascii: "\\") { i += 1 }
         if i < bytes.count, bytes[i] == UInt8(ascii: "\"") {
             i += 1
-            return String(decoding: bytes[start..<(i - 1)], as: UTF8.self)
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<(i - 1)]), as: UTF8.self)
         }
         var out = Array(bytes[start..<i])
         while i < bytes.count {

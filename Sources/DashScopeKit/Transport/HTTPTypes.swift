@@ -124,9 +124,10 @@ public struct HTTPResponse: Sendable {
 public protocol HTTPTransport: Sendable {
     /// Sends a request and returns the whole answer (at most `request.maxBodyBytes` of it).
     func send(_ request: HTTPRequest) async throws -> HTTPResponse
-    /// Sends a request and hands a 2xx body to `onChunk` piece by piece as it arrives (SSE); other answers come back
-    /// whole in `body`. An error thrown by `onChunk` stops the transfer and is rethrown.
-    func stream(_ request: HTTPRequest, onChunk: @escaping @Sendable (Data) throws -> Void) async throws -> HTTPResponse
+    /// Sends a request and hands a 2xx body to `onChunk` piece by piece as it arrives (SSE), each piece valid only during
+    /// the call (no copy per piece); other answers come back whole in `body`. An error thrown by `onChunk` stops the
+    /// transfer and is rethrown.
+    func stream(_ request: HTTPRequest, onChunk: @escaping @Sendable (UnsafeRawBufferPointer) throws -> Void) async throws -> HTTPResponse
     /// Sends a request and saves a 2xx body in `file`; with `resumeFrom` > 0 it asks for `Range: bytes=N-` and appends
     /// on 206, or starts over on 200. A 204, an empty 2xx or an unasked 206 fail with `badDownload`. `progress` gets
     /// the file's size so far; other answers come back in `body`.
@@ -138,10 +139,10 @@ public protocol HTTPTransport: Sendable {
 
 extension HTTPTransport {
     /// A transport that cannot stream delivers the whole 2xx body as one chunk.
-    public func stream(_ request: HTTPRequest, onChunk: @escaping @Sendable (Data) throws -> Void) async throws -> HTTPResponse {
+    public func stream(_ request: HTTPRequest, onChunk: @escaping @Sendable (UnsafeRawBufferPointer) throws -> Void) async throws -> HTTPResponse {
         let response = try await send(request)
         guard (200..<300).contains(response.status) else { return response }
-        try onChunk(response.body)
+        try response.body.withUnsafeBytes(onChunk)
         return HTTPResponse(status: response.status, headers: response.headers)
     }
 

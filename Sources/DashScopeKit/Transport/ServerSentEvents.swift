@@ -21,14 +21,15 @@ public struct ServerSentEvent: Sendable, Equatable {
     }
 }
 
-/// One event as read, its data still UTF-8 bytes: what `ServiceEventStream` parses as JSON without decoding it first.
+/// One event as read, its data still UTF-8 bytes in the parser's buffer: what `ServiceEventStream` parses as JSON where
+/// it lies. The bytes are valid only while the event is being delivered.
 struct RawServerSentEvent {
     /// The `event:` field, nil when none or empty.
     var event: String?
     /// The `id:` field, nil when none.
     var id: String?
     /// The `data:` lines' bytes, joined with LF.
-    var data: [UInt8]
+    var data: UnsafeRawBufferPointer
 
     /// The event with its data decoded (invalid UTF-8 becomes U+FFFD).
     var decoded: ServerSentEvent { ServerSentEvent(event: event, id: id, data: String(decoding: data, as: UTF8.self)) }
@@ -112,7 +113,7 @@ public struct ServerSentEventParser: Sendable {
             line.removeAll()
             whole.withUnsafeBytes { take($0, deliver: deliver) }
         }
-        if let last = dispatch() { deliver(last) }
+        dispatch(deliver)
         afterCR = false
     }
 
@@ -132,36 +133,43 @@ public struct ServerSentEventParser: Sendable {
             if bytes.starts(with: Self.bom) { bytes = bytes.dropFirst(Self.bom.count) }
         }
         guard let first = bytes.first else {
-            if let event = dispatch() { deliver(event) }
+            dispatch(deliver)
             return
         }
         if first == Self.colon { return }
         let colon = bytes.firstIndex(of: Self.colon) ?? bytes.endIndex
         var value = bytes[colon...].dropFirst()
         if value.first == Self.space { value = value.dropFirst() }
-        let name = bytes[..<colon]
-        if name.elementsEqual("data".utf8) {
+        let name = UnsafeRawBufferPointer(rebasing: bytes[..<colon])
+        if Self.is(name, "data") {
             if hasData { data.append(Self.lf) }
             data.append(contentsOf: value)
             hasData = true
-        } else if name.elementsEqual("event".utf8) {
+        } else if Self.is(name, "event") {
             event = String(decoding: value, as: UTF8.self)
-        } else if name.elementsEqual("id".utf8), !value.contains(0) {
+        } else if Self.is(name, "id"), !value.contains(0) {
             id = String(decoding: value, as: UTF8.self)
         }
     }
 
-    /// The event read so far, if it had data, and a fresh start for the next one.
-    private mutating func dispatch() -> RawServerSentEvent? {
+    /// Whether `name` is `field` (a plain loop: the generic comparison with a String's UTF-8 view cost more per line).
+    private static func `is`(_ name: UnsafeRawBufferPointer, _ field: StaticString) -> Bool {
+        guard name.count == field.utf8CodeUnitCount else { return false }
+        for k in 0..<name.count where name[k] != field.utf8Start[k] { return false }
+        return true
+    }
+
+    /// Hands the event read so far to `deliver`, if it had data, and starts the next one (in the same buffer: a long
+    /// stream allocates nothing per event).
+    private mutating func dispatch(_ deliver: (RawServerSentEvent) -> Void) {
         defer {
             event = nil
             id = nil
             hasData = false
+            data.removeAll(keepingCapacity: true)
         }
-        guard hasData else { return nil }
-        // The bytes move to the event (no copy); the next event's data starts a buffer of its own.
-        let bytes = data
-        data = []
-        return RawServerSentEvent(event: event?.isEmpty == true ? nil : event, id: id, data: bytes)
+        guard hasData else { return }
+        let name = event?.isEmpty == true ? nil : event
+        data.withUnsafeBytes { deliver(RawServerSentEvent(event: name, id: id, data: $0)) }
     }
 }

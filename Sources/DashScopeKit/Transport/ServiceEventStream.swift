@@ -10,13 +10,14 @@ import Foundation
 /// An error frame is an `event: error` event, or a data object carrying an `error` object (OpenAI style) or a
 /// top-level `code` (DashScope native); it throws exit 1 with the service's code, message and request id, escaped for a
 /// terminal. A data line that is not JSON throws exit 69. Blank data lines (keep-alives) are skipped; nothing after
-/// `[DONE]` is read. The objects of a chunk that came before its error frame are returned first, and the error thrown
-/// by the next call (`feed` or `finish`), so nothing the service sent before failing is lost.
+/// `[DONE]` is read. Once an error is thrown, every later call throws it again. The objects of a chunk that came
+/// before its error frame are returned first, and the error thrown by the next call (`feed` or `finish`), so nothing
+/// the service sent before failing is lost.
 public struct ServiceEventStream: Sendable {
     private var parser = ServerSentEventParser()
     /// Whether `data: [DONE]` arrived (the compatible mode's end; the native mode ends without it).
     public private(set) var isDone = false
-    /// An error frame read after objects that were still returned.
+    /// The error frame read, thrown again by every later call.
     private var failure: Error?
 
     /// Creates a reader at the start of a stream.
@@ -24,65 +25,85 @@ public struct ServiceEventStream: Sendable {
 
     /// Feeds the next chunk; returns the data objects it completed, in order.
     public mutating func feed(_ chunk: Data) throws -> [JSON] {
-        if let failure { throw failure }
-        guard !isDone else { return [] }
-        var batch = Batch()
-        chunk.withUnsafeBytes { bytes in parser.feed(bytes) { batch.take($0) } }
-        return try end(batch)
+        var objects: [JSON] = []
+        do {
+            try chunk.withUnsafeBytes { try feed($0, read: { _ in false }, object: { objects.append($0) }) }
+        } catch where !objects.isEmpty {}
+        return objects
     }
 
     /// Ends the stream; returns a last data object not closed by a blank line, if any.
     public mutating func finish() throws -> [JSON] {
-        if let failure { throw failure }
-        guard !isDone else { return [] }
-        var batch = Batch()
-        parser.finish { batch.take($0) }
-        return try end(batch)
+        var objects: [JSON] = []
+        do {
+            try finish(read: { _ in false }, object: { objects.append($0) })
+        } catch where !objects.isEmpty {}
+        return objects
     }
 
-    /// The objects of one chunk's events, read until `[DONE]` or the first error frame.
-    private struct Batch {
-        var objects: [JSON] = []
-        var isDone = false
-        var failure: Error?
+    /// Feeds the next chunk, handing each data event's bytes to `read` first (valid only during the call; not for
+    /// error frames, keep-alives or `[DONE]`): when it returns false they are parsed as JSON, checked for an error,
+    /// and handed to `object`. `read` is how a caller that knows its events' shape skips building a tree for each.
+    /// Throws the first error frame, after handing over everything before it.
+    mutating func feed(_ chunk: UnsafeRawBufferPointer, read: (UnsafeRawBufferPointer) -> Bool, object: (JSON) -> Void) throws {
+        try deliver(.chunk(chunk), read: read, object: object)
+    }
 
-        mutating func take(_ event: RawServerSentEvent) {
-            guard !isDone, failure == nil else { return }
+    /// `finish` for callers of `feed(_:read:object:)`.
+    mutating func finish(read: (UnsafeRawBufferPointer) -> Bool, object: (JSON) -> Void) throws {
+        try deliver(.end, read: read, object: object)
+    }
+
+    /// What the parser is given: the next chunk, or the end of the stream.
+    private enum Step {
+        case chunk(UnsafeRawBufferPointer)
+        case end
+    }
+
+    /// Runs the parser on `step` and hands its events over until `[DONE]` or the first error.
+    private mutating func deliver(_ step: Step, read: (UnsafeRawBufferPointer) -> Bool, object: (JSON) -> Void) throws {
+        if let failure { throw failure }
+        guard !isDone else { return }
+        var done = false
+        var caught: Error?
+        let take = { (event: RawServerSentEvent) in
+            guard !done, caught == nil else { return }
+            let data = Self.trimmed(event.data)
+            if data.elementsEqual(Self.done) {
+                done = true
+                return
+            }
+            if event.event != "error", !data.isEmpty, read(data) { return }
             do {
-                if let object = try ServiceEventStream.interpret(event) {
-                    objects.append(object)
-                } else if ServiceEventStream.trimmed(event.data).elementsEqual(ServiceEventStream.done) {
-                    isDone = true
-                }
+                if let json = try Self.interpret(event) { object(json) }
             } catch {
-                failure = error
+                caught = error
             }
         }
-    }
-
-    /// The batch's objects; its error is thrown now when no object came before it, else kept for the next call.
-    private mutating func end(_ batch: Batch) throws -> [JSON] {
-        isDone = batch.isDone
-        if let error = batch.failure {
-            guard !batch.objects.isEmpty else { throw error }
-            failure = error
+        switch step {
+        case let .chunk(bytes): parser.feed(bytes, deliver: take)
+        case .end: parser.finish(deliver: take)
         }
-        return batch.objects
+        isDone = done
+        if let caught {
+            failure = caught
+            throw caught
+        }
     }
 
     /// The data object of one event; nil for `[DONE]` and blank data; throws for an error frame or data that is not JSON.
     public static func interpret(_ event: ServerSentEvent) throws -> JSON? {
-        try interpret(RawServerSentEvent(event: event.event, id: event.id, data: Array(event.data.utf8)))
+        let data = Array(event.data.utf8)
+        return try data.withUnsafeBytes { try interpret(RawServerSentEvent(event: event.event, id: event.id, data: $0)) }
     }
 
     private static let done = Array("[DONE]".utf8)
 
-    /// `interpret` on the event's bytes: the JSON is read from them as they came (no String made and encoded again).
+    /// `interpret` on the event's bytes: the JSON is read where they lie (no String made and encoded again).
     static func interpret(_ event: RawServerSentEvent) throws -> JSON? {
         let bytes = trimmed(event.data)
         if bytes.elementsEqual(done) || (bytes.isEmpty && event.event != "error") { return nil }
-        var parser = JSONParser(bytes: bytes.count == event.data.count ? event.data : Array(bytes))
-        let json = try? parser.parseDocument()
+        let json = try? JSONParser.parse(bytes)
         let text = { String(decoding: bytes, as: UTF8.self) }
         if event.event == "error" {
             throw error(json.flatMap(ServiceError.body(from:)) ?? ServiceError.Body(message: bytes.isEmpty ? nil : text()))
@@ -97,14 +118,13 @@ public struct ServiceEventStream: Sendable {
 
     /// `bytes` without spaces and tabs at either end, as a view of them (Foundation's trimming of a String copied every
     /// event and took a quarter of the CPU of a long stream).
-    static func trimmed(_ bytes: [UInt8]) -> ArraySlice<UInt8> {
-        var start = bytes.startIndex
-        var end = bytes.endIndex
+    static func trimmed(_ bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+        var start = 0
+        var end = bytes.count
         while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
         while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
-        return bytes[start..<end]
+        return UnsafeRawBufferPointer(rebasing: bytes[start..<end])
     }
-
     /// The error the user sees for an error frame.
     static func error(_ body: ServiceError.Body) -> DashScopeError {
         let code = body.code.map { TerminalText.line(String($0.prefix(100))) }

@@ -27,7 +27,7 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
     }
 
     /// Sends a request and hands a 2xx body to `onChunk` as it arrives.
-    public func stream(_ request: HTTPRequest, onChunk: @escaping @Sendable (Data) throws -> Void) async throws -> HTTPResponse {
+    public func stream(_ request: HTTPRequest, onChunk: @escaping @Sendable (UnsafeRawBufferPointer) throws -> Void) async throws -> HTTPResponse {
         try await run(request, sink: Sink(mode: .stream(onChunk), limit: request.maxBodyBytes))
     }
 
@@ -109,7 +109,7 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
 private final class Sink: @unchecked Sendable {
     enum Mode {
         case memory
-        case stream(@Sendable (Data) throws -> Void)
+        case stream(@Sendable (UnsafeRawBufferPointer) throws -> Void)
         case file(DownloadFile)
     }
 
@@ -146,7 +146,7 @@ private final class Sink: @unchecked Sendable {
     func take(_ data: Data) throws {
         let success = (200..<300).contains(status)
         switch mode {
-        case let .stream(deliver) where success: try deliver(data)
+        case let .stream(deliver) where success: try data.withUnsafeBytes(deliver)
         case let .file(file) where success:
             try data.withUnsafeBytes { try file.write($0, status: status, headers: headers) }
         default:

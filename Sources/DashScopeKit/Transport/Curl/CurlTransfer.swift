@@ -11,8 +11,8 @@ import Dispatch
 enum CurlSink {
     /// Kept in memory, within `maxBodyBytes`.
     case memory
-    /// Handed over piece by piece as it arrives.
-    case stream(@Sendable (Data) throws -> Void)
+    /// Handed over piece by piece as it arrives, each piece valid only during the call.
+    case stream(@Sendable (UnsafeRawBufferPointer) throws -> Void)
     /// Written to a file.
     case file(DownloadFile)
 }
@@ -190,7 +190,7 @@ final class CurlTransfer: @unchecked Sendable {
         if cancelled { return 0 }
         do {
             switch sink {
-            case let .stream(deliver) where (200..<300).contains(status): try deliver(Data(bytes))
+            case let .stream(deliver) where (200..<300).contains(status): try deliver(bytes)
             case let .file(file) where (200..<300).contains(status): try file.write(bytes, status: status, headers: headers)
             default:
                 guard body.count + bytes.count <= request.maxBodyBytes else {

@@ -1,0 +1,196 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// What one chat object adds to an answer: its id, model, usage and finish reason, and (for a streamed chunk) the text
+/// and thinking of `choices[0].delta`.
+struct ChatChunk: Equatable {
+    var id: String?
+    var model: String?
+    var usage: JSON?
+    var finishReason: String?
+    var content: String?
+    var reasoning: String?
+
+    /// The fields read from a parsed object, whatever its shape.
+    init(_ json: JSON) {
+        id = json["id"]?.string
+        model = json["model"]?.string
+        if let usage = json["usage"], !usage.isNull { self.usage = usage }
+        let choice = json["choices"]?[0]
+        finishReason = choice?["finish_reason"]?.string
+        content = choice?["delta"]?["content"]?.string
+        reasoning = choice?["delta"]?["reasoning_content"]?.string
+    }
+
+    private init() {}
+
+    /// The fields read straight from a streamed chunk's bytes, building no tree for the rest of it (a long answer
+    /// arrives as one small object per token); nil whenever the bytes are not the usual shape (not JSON, an `error` or
+    /// `code` member, a repeated member, a value of an unexpected type), which the caller then parses as `JSON` and
+    /// checks for an error frame. Where it answers, it answers as `init(_:)` would.
+    /// `known` holds the id and model of the chunks before: the same text is taken from it instead of a new string.
+    static func scan(_ bytes: UnsafeRawBufferPointer, known: (id: String?, model: String?) = (nil, nil)) -> ChatChunk? {
+        var reader = JSONParser(bytes: bytes)
+        var chunk = ChatChunk()
+        do {
+            reader.skipSpace()
+            guard try reader.members(of: &chunk, read: { reader, member, chunk in
+                switch member {
+                case .id: return try reader.string(into: &chunk.id, known: known.id)
+                case .model: return try reader.string(into: &chunk.model, known: known.model)
+                case .usage:
+                    let usage = try reader.parseValue()
+                    if !usage.isNull { chunk.usage = usage }
+                    return true
+                case .choices: return try reader.choices(into: &chunk)
+                case .error, .code: return false
+                default:
+                    try reader.skipValue()
+                    return true
+                }
+            }) else { return nil }
+            try reader.end()
+        } catch {
+            return nil
+        }
+        return chunk
+    }
+}
+
+/// The members a chunk's reading looks for (any other is `other`), matched on their bytes.
+private enum Member: Int, CaseIterable {
+    case id, model, usage, choices, error, code, delta, content, reasoningContent, finishReason, other
+
+    /// The member's name in the JSON.
+    var name: StaticString {
+        switch self {
+        case .id: "id"
+        case .model: "model"
+        case .usage: "usage"
+        case .choices: "choices"
+        case .error: "error"
+        case .code: "code"
+        case .delta: "delta"
+        case .content: "content"
+        case .reasoningContent: "reasoning_content"
+        case .finishReason: "finish_reason"
+        case .other: ""
+        }
+    }
+
+    /// The member named by the bytes in `range`, or `other`: the only candidate is picked by length and first and last
+    /// byte, then compared whole (a chunk has a dozen names to look up).
+    static func named(_ range: Range<Int>, in reader: JSONParser) -> Member {
+        guard let first = range.first, let last = range.last else { return .other }
+        let candidate: Member = switch (range.count, reader.bytes[first], reader.bytes[last]) {
+        case (2, UInt8(ascii: "i"), _): .id
+        case (4, UInt8(ascii: "c"), _): .code
+        case (5, UInt8(ascii: "m"), _): .model
+        case (5, UInt8(ascii: "u"), _): .usage
+        case (5, UInt8(ascii: "e"), _): .error
+        case (5, UInt8(ascii: "d"), _): .delta
+        case (7, UInt8(ascii: "c"), UInt8(ascii: "s")): .choices
+        case (7, UInt8(ascii: "c"), UInt8(ascii: "t")): .content
+        case (13, UInt8(ascii: "f"), _): .finishReason
+        case (17, UInt8(ascii: "r"), _): .reasoningContent
+        default: .other
+        }
+        let name = candidate.name
+        guard candidate != .other, name.utf8CodeUnitCount == range.count,
+              reader.holds(UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount), at: first) else { return .other }
+        return candidate
+    }
+}
+
+private extension JSONParser {
+    /// Reads an object member by member, handing each to `read` and stopping with false as soon as `read` does, a
+    /// member it looks for repeats, or a name has an escape (the tree compares names decoded); false too when the
+    /// reader is not on an opening brace.
+    mutating func members<Target>(of target: inout Target,
+                                  read: (inout JSONParser, Member, inout Target) throws -> Bool) throws -> Bool {
+        guard take(UInt8(ascii: "{")) else { return false }
+        skipSpace()
+        if take(UInt8(ascii: "}")) { return true }
+        var seen = 0
+        repeat {
+            skipSpace()
+            guard let member = try memberName() else { return false }
+            if member != .other {
+                guard seen & (1 << member.rawValue) == 0 else { return false }
+                seen |= 1 << member.rawValue
+            }
+            skipSpace()
+            guard take(UInt8(ascii: ":")) else { throw fail("expected ':'") }
+            skipSpace()
+            guard try read(&self, member, &target) else { return false }
+        } while try next(closing: UInt8(ascii: "}"), in: "an object")
+        return true
+    }
+
+    /// The member whose name the reader is on; nil for a name with an escape.
+    mutating func memberName() throws -> Member? {
+        guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw fail("expected a key") }
+        let start = i + 1
+        var end = start
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\") { end += 1 }
+        guard end < bytes.count, bytes[end] == UInt8(ascii: "\"") else { return nil }
+        i = end + 1
+        return Member.named(start..<end, in: self)
+    }
+
+    /// Reads a string or null into `field`, taking `known` when the string (without escapes) is the same text; false
+    /// for any other value.
+    mutating func string(into field: inout String?, known: String? = nil) throws -> Bool {
+        guard i < bytes.count else { throw fail("unexpected end") }
+        guard bytes[i] == UInt8(ascii: "\"") else { return take("null") }
+        if let known, let end = known.utf8.withContiguousStorageIfAvailable({ text -> Int? in
+            let end = i + 1 + text.count
+            guard end < bytes.count, bytes[end] == UInt8(ascii: "\""), holds(text, at: i + 1),
+                  !text.contains(where: { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else { return nil }
+            return end
+        }) ?? nil {
+            i = end + 1
+            field = known
+            return true
+        }
+        field = try parseString()
+        return true
+    }
+
+    /// Reads `choices`: the first element's `finish_reason` and `delta`, the rest skipped.
+    mutating func choices(into chunk: inout ChatChunk) throws -> Bool {
+        guard take(UInt8(ascii: "[")) else { return false }
+        skipSpace()
+        if take(UInt8(ascii: "]")) { return true }
+        guard try members(of: &chunk, read: { reader, member, chunk in
+            switch member {
+            case .finishReason: return try reader.string(into: &chunk.finishReason)
+            case .delta: return try reader.delta(into: &chunk)
+            default:
+                try reader.skipValue()
+                return true
+            }
+        }) else { return false }
+        while try next(closing: UInt8(ascii: "]"), in: "an array") {
+            skipSpace()
+            try skipValue()
+        }
+        return true
+    }
+
+    /// Reads `delta`: its `content` and `reasoning_content`.
+    mutating func delta(into chunk: inout ChatChunk) throws -> Bool {
+        try members(of: &chunk) { reader, member, chunk in
+            switch member {
+            case .content: return try reader.string(into: &chunk.content)
+            case .reasoningContent: return try reader.string(into: &chunk.reasoning)
+            default:
+                try reader.skipValue()
+                return true
+            }
+        }
+    }
+}

@@ -1,0 +1,139 @@
+import Foundation
+import XCTest
+@testable import DashScopeKit
+
+/// The fast reading of streamed chat chunks (`ChatChunk.scan`) answers exactly as reading the JSON tree does, or
+/// leaves the chunk to the tree; and `JSONParser.skipValue` accepts exactly what `parseValue` does.
+final class ChatChunkTests: XCTestCase {
+    /// Chunks as the service sends them, and a few it may.
+    private let usual = [
+        #"{"id":"chatcmpl-3cb7","choices":[{"delta":{"content":"Hello","role":"assistant"},"index":0,"finish_reason":null,"logprobs":null}],"object":"chat.completion.chunk","usage":null,"created":1732600000,"system_fingerprint":null,"model":"qwen-plus"}"#,
+        #"{"choices":[{"finish_reason":"stop","delta":{"content":""},"index":0,"logprobs":null}],"object":"chat.completion.chunk","usage":null,"created":1,"system_fingerprint":null,"model":"qwen-plus","id":"chatcmpl-3cb7"}"#,
+        #"{"choices":[],"object":"chat.completion.chunk","usage":{"prompt_tokens":3,"completion_tokens":4,"total_tokens":7,"completion_tokens_details":{"reasoning_tokens":2}},"created":1,"model":"qwen-plus","id":"c"}"#,
+        #"{"id":"c","choices":[{"delta":{"content":null,"reasoning_content":"Hm, \"yes\"\u00e9\ud83d\ude00\n"},"index":0}],"model":"qwen3-max"}"#,
+        #" { "id" : "c" , "choices" : [ { "delta" : { "content" : "a\tb" } , "index" : 0 } , { "delta" : { "content" : "second" } } ] , "extra" : [ 1 , -2.5e3 , true , false , { "x" : [ ] } ] } "#,
+        #"{"choices":[{"delta":{},"index":0}]}"#,
+        #"{}"#,
+        #"{"choices":[{}]}"#,
+        #"{"id":"c","usage":{"total_tokens":1},"choices":[{"delta":{"content":"全角，中文"}}],"request_id":"r"}"#,
+    ]
+
+    /// Shapes the fast reading leaves to the tree: error members, repeats, escaped names, unexpected types, not JSON.
+    private let unusual = [
+        #"{"error":{"code":"data_inspection_failed","message":"no"},"request_id":"r-9"}"#,
+        #"{"code":"Throttling","message":"slow down","request_id":"r"}"#,
+        #"{"code":"","output":{}}"#,
+        #"{"id":"a","id":"b","choices":[]}"#,
+        #"{"choices":[{"delta":{"content":"a","content":"b"}}]}"#,
+        #"{"choices":[{"delta":{"con\u0074ent":"escaped name"}}]}"#,
+        #"{"choices":[{"delta":null}]}"#,
+        #"{"choices":[{"delta":{"content":12}}]}"#,
+        #"{"choices":[{"finish_reason":1}]}"#,
+        #"{"choices":{"delta":{"content":"not an array"}}}"#,
+        #"{"choices":["text"]}"#,
+        #"{"id":7}"#,
+        #"["not an object"]"#,
+        #"{"choices":[{"delta":{"content":"cut"#,
+        #"{"id":"c"} trailing"#,
+        #"{"id":"c",}"#,
+        "",
+    ]
+
+    func testUsualChunksReadFastAndAsTheTreeReadsThem() throws {
+        for text in usual {
+            let bytes = Array(text.utf8)
+            let fast = bytes.withUnsafeBytes { ChatChunk.scan($0) }
+            XCTAssertNotNil(fast, text)
+            XCTAssertEqual(fast, ChatChunk(try JSON.parse(Data(bytes))), text)
+        }
+        let first = Array(usual[3].utf8).withUnsafeBytes { ChatChunk.scan($0) }
+        XCTAssertEqual(first?.reasoning, "Hm, \"yes\"é😀\n")
+        XCTAssertNil(first?.content)
+        XCTAssertEqual(Array(usual[4].utf8).withUnsafeBytes { ChatChunk.scan($0) }?.content, "a\tb", "only the first choice counts")
+        XCTAssertEqual(Array(usual[2].utf8).withUnsafeBytes { ChatChunk.scan($0) }?.usage?["total_tokens"]?.int, 7)
+    }
+
+    func testAKnownIDOrModelIsTakenOnlyWhenTheTextIsTheSame() throws {
+        let known: (String?, String?) = ("chatcmpl-3cb7", "qwen-plus")
+        for text in usual {
+            let bytes = Array(text.utf8)
+            XCTAssertEqual(bytes.withUnsafeBytes { ChatChunk.scan($0, known: known) }, ChatChunk(try JSON.parse(Data(bytes))), text)
+        }
+        let quoted = Array(#"{"id":"a"b","model":"m"}"#.utf8)
+        XCTAssertNil(quoted.withUnsafeBytes { ChatChunk.scan($0, known: (#"a"b"#, nil)) }, "a known text with a quote never matches raw bytes")
+        let escaped = Array(#"{"id":"a\"b"}"#.utf8)
+        XCTAssertEqual(escaped.withUnsafeBytes { ChatChunk.scan($0, known: (#"a"b"#, nil)) }?.id, #"a"b"#)
+        let longer = Array(#"{"id":"chatcmpl-3cb78"}"#.utf8)
+        XCTAssertEqual(longer.withUnsafeBytes { ChatChunk.scan($0, known: known) }?.id, "chatcmpl-3cb78")
+    }
+
+    func testUnusualShapesAreLeftToTheTree() {
+        for text in unusual {
+            XCTAssertNil(Array(text.utf8).withUnsafeBytes { ChatChunk.scan($0) }, text)
+        }
+    }
+
+    /// Thousands of damaged chunks (bytes dropped, doubled, replaced): the fast reading never gives an answer the
+    /// tree would not, and never takes text the tree refuses as JSON.
+    func testDamagedChunksNeverReadDifferently() throws {
+        var random = SeededGenerator(seed: 9)
+        let alphabet = Array(#"{}[]":,\ u0aeEn.-+19tfl"#.utf8) + [0x00, 0x0A, 0xC3, 0xFF]
+        var fastAnswers = 0
+        for _ in 0..<6000 {
+            var bytes = Array((usual + unusual).randomElement(using: &random)!.utf8)
+            for _ in 0...Int.random(in: 0...2, using: &random) where !bytes.isEmpty {
+                let at = Int.random(in: 0..<bytes.count, using: &random)
+                switch Int.random(in: 0...2, using: &random) {
+                case 0: bytes.remove(at: at)
+                case 1: bytes.insert(alphabet.randomElement(using: &random)!, at: at)
+                default: bytes[at] = alphabet.randomElement(using: &random)!
+                }
+            }
+            let tree = try? JSON.parse(Data(bytes))
+            let known = [(nil, nil), ("chatcmpl-3cb7", "qwen-plus"), ("c", "qwen3-max"), (#"c"#, #"a"b"#)].randomElement(using: &random)!
+            guard let fast = bytes.withUnsafeBytes({ ChatChunk.scan($0, known: known) }) else { continue }
+            fastAnswers += 1
+            let text = String(decoding: bytes, as: UTF8.self)
+            guard let tree else { return XCTFail("read fast but not JSON: \(text)") }
+            XCTAssertNil(ServiceError.body(from: tree), "an error frame read fast: \(text)")
+            XCTAssertEqual(fast, ChatChunk(tree), text)
+        }
+        XCTAssertGreaterThan(fastAnswers, 1000, "most damage lands in values the fast reading still reads")
+    }
+
+    /// `skipValue` (the fields nobody reads) accepts and refuses exactly what `parseValue` does, damaged or not.
+    func testSkippingAValueChecksItAsParsingDoes() {
+        var random = SeededGenerator(seed: 4)
+        let documents = usual + [#"[1,2,[3,{"a":"\uD83D\uDE00"}]]"#, #""\u12G4""#, "-0.5e+10", "01", "1.", "nul", #""\"#, "[" + String(repeating: "[", count: 600) + "]"]
+        let alphabet = Array(#"{}[]":,\ u0aeEn.-+19"#.utf8)
+        for round in 0..<6000 {
+            var bytes = Array(documents[round % documents.count].utf8)
+            if round >= documents.count, !bytes.isEmpty {
+                let at = Int.random(in: 0..<bytes.count, using: &random)
+                if Bool.random(using: &random) { bytes.remove(at: at) } else { bytes[at] = alphabet.randomElement(using: &random)! }
+            }
+            let parsed = (try? JSON.parse(Data(bytes))) != nil
+            let skipped = bytes.withUnsafeBytes { raw in
+                var reader = JSONParser(bytes: raw)
+                reader.skipSpace()
+                return (try? reader.skipValue()).flatMap { (try? reader.end()) } != nil
+            }
+            XCTAssertEqual(skipped, parsed, String(decoding: bytes, as: UTF8.self))
+        }
+    }
+
+    /// A stream of usual chunks goes through the fast reading; a chunk it leaves to the tree still counts, and an error
+    /// frame among them still stops the answer.
+    func testTheReaderTakesFastAndTreeChunksAlike() throws {
+        let text = Locked("")
+        let reader = ChatStreamReader(onText: { piece in text.mutate { $0 += piece } }, onReasoning: { _ in })
+        let stream = [usual[0], #"{"choices":[{"delta":{"con\u0074ent":" (tree)"}}]}"#, usual[1], usual[2]]
+            .map { "data: \($0)\n\n" }.joined() + "data: [DONE]\n\n"
+        try reader.feed(Data(stream.utf8))
+        let answer = try reader.finish()
+        XCTAssertEqual(text.value, "Hello (tree)")
+        XCTAssertEqual(answer.usage?["total_tokens"]?.int, 7)
+        XCTAssertEqual(answer.finishReason, "stop")
+        XCTAssertEqual(answer.requestID, "c")
+    }
+}
