@@ -114,6 +114,56 @@ final class TransportBodyTests: XCTestCase {
         XCTAssertTrue(waitedForClient.value, "the first event was delivered while the answer was still open")
     }
 
+    func testEventsThatArriveTogetherAreHandedOverTogether() async throws {
+        let events = (1...40).map { "data: \($0)\n\n" }
+        server = try CannedHTTPServer { _ in
+            .script { connection in
+                let chunks = events.map { String(String($0.utf8.count, radix: 16)) + "\r\n" + $0 + "\r\n" }.joined()
+                connection.send("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                + chunks + "0\r\n\r\n")
+            }
+        }
+        let pieces = Locked<[String]>([])
+        let response = try await transport.stream(HTTPRequest(method: "GET", url: server.url("/sse"))) { bytes in
+            pieces.mutate { $0.append(String(decoding: bytes, as: UTF8.self)) }
+        }
+        XCTAssertEqual(response.status, 200)
+        XCTAssertEqual(pieces.value.joined(), events.joined(), "every byte, in order")
+        XCTAssertLessThan(pieces.value.count, 10, "forty chunks read in one go are handed over in a few calls, not forty")
+    }
+
+    func testAStreamThatNeverEndsStopsWhenItsTaskIsCancelledOrItsDeadlinePasses() async throws {
+        server = try CannedHTTPServer { _ in
+            .script { connection in
+                connection.send("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n")
+                for _ in 0..<300 where connection.send("9\r\ndata: x\n\n\r\n") { usleep(20_000) }
+            }
+        }
+        let started = Date()
+        let transport = self.transport
+        let url = server.url("/sse")
+        let task = Task {
+            try await transport.stream(HTTPRequest(method: "GET", url: url)) { _ in }
+        }
+        try await Task.sleep(nanoseconds: 300_000_000)
+        task.cancel()
+        do {
+            _ = try await task.value
+            XCTFail("a cancelled stream does not end normally")
+        } catch is CancellationError {
+        }
+        XCTAssertLessThan(Date().timeIntervalSince(started), 3, "cancelled within a second or so, not at the stream's end")
+
+        var request = HTTPRequest(method: "GET", url: server.url("/sse"))
+        request.deadline = Date().addingTimeInterval(0.5)
+        do {
+            _ = try await transport.stream(request) { _ in }
+            XCTFail("the deadline ends the stream")
+        } catch let error as TransportError {
+            guard case .deadlineReached = error else { return XCTFail("\(error)") }
+        }
+    }
+
     func testStreamReturnsAnErrorAnswerWholeAndStopsWhenTheConsumerThrows() async throws {
         server = try CannedHTTPServer { request in
             request.path == "/denied"

@@ -24,6 +24,10 @@ typedef int (*dscurl_xferinfo_func)(void *context, int64_t download_total, int64
 /// A rewind callback (CURLOPT_SEEKFUNCTION): 0 on success, 1 to fail the transfer.
 typedef int (*dscurl_seek_func)(void *context, int64_t offset, int origin);
 
+/// The end of one pass of `dscurl_perform_passes`, told how many bytes wait unread on the socket: returns how many
+/// microseconds to wait before looking for more (0: at once), or -1 to stop the transfer (CURLE_WRITE_ERROR).
+typedef long (*dscurl_pass_func)(void *context, long unread);
+
 /// Opens libcurl (libcurl.so.4, then libcurl-gnutls.so.4, then libcurl.so) once per process; returns a DSCURL_ value.
 int dscurl_load(void);
 
@@ -35,6 +39,12 @@ void dscurl_easy_cleanup(void *handle);
 void dscurl_easy_reset(void *handle);
 /// curl_easy_perform; returns the CURLcode.
 int dscurl_easy_perform(void *handle);
+/// Whether the library has the multi interface dscurl_perform_passes needs (libcurl 7.66 or later).
+int dscurl_has_passes(void);
+/// curl_easy_perform run pass by pass through a multi handle: after each curl_multi_perform, `end_of_pass` says how long
+/// to wait before the next poll (a stream's reader lets a few events gather instead of waking for each). Returns the
+/// CURLcode (CURLE_FAILED_INIT without the multi interface: check dscurl_has_passes first).
+int dscurl_perform_passes(void *handle, dscurl_pass_func end_of_pass, void *context);
 /// curl_easy_strerror.
 const char *dscurl_easy_strerror(int code);
 

@@ -36,6 +36,12 @@ final class CurlTransfer: @unchecked Sendable {
     private var body = Data()
     private var received: Int64 = 0
     private var reader: BodyReader?
+    /// A stream's pieces read since the last hand-over, and how many there were (see `StreamPacing`).
+    private var gathered: [UInt8] = []
+    private var gatheredPieces = 0
+    private var pacing = StreamPacing()
+    /// Whether a stream's pieces are gathered and handed over pass by pass (libcurl has the multi interface).
+    private static let passes = dscurl_has_passes() != 0
     /// What a callback ran into (a full disk, a file that vanished, the cap, the stream consumer's own error).
     private var failure: Error?
 
@@ -93,6 +99,7 @@ final class CurlTransfer: @unchecked Sendable {
             options.set(curlCheckCancel)
             options.set(LibCurl.Option.xferInfoData, UnsafeRawPointer(me))
             if let refused = options.firstRefusal { return refused }
+            if case .stream = sink, Self.passes { return dscurl_perform_passes(handle, curlEndOfPass, me) }
             return dscurl_easy_perform(handle)
         }
         let elapsed = Int((DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1_000_000)
@@ -190,6 +197,9 @@ final class CurlTransfer: @unchecked Sendable {
         if cancelled { return 0 }
         do {
             switch sink {
+            case .stream where (200..<300).contains(status) && Self.passes:
+                gathered.append(contentsOf: bytes)
+                gatheredPieces += 1
             case let .stream(deliver) where (200..<300).contains(status): try deliver(bytes)
             case let .file(file) where (200..<300).contains(status): try file.write(bytes, status: status, headers: headers)
             default:
@@ -204,6 +214,24 @@ final class CurlTransfer: @unchecked Sendable {
         }
         received += Int64(bytes.count)
         return bytes.count
+    }
+
+    /// Ends a pass of a streamed transfer: hands the gathered pieces over when `StreamPacing` says so; returns how many
+    /// microseconds to wait before the next poll, or -1 to stop (cancelled, or the consumer threw).
+    fileprivate func endOfPass(unread: Int) -> Int {
+        guard case let .stream(deliver) = sink, !cancelled else { return cancelled ? -1 : 0 }
+        let now = Int(DispatchTime.now().uptimeNanoseconds / 1000)
+        let (handOver, wait) = pacing.endOfPass(pieces: gatheredPieces, bytes: gathered.count, unread: unread, now: now)
+        guard handOver else { return 0 }
+        do {
+            try gathered.withUnsafeBytes(deliver)
+        } catch {
+            failure = error
+            return -1
+        }
+        gathered.removeAll(keepingCapacity: true)
+        gatheredPieces = 0
+        return wait
     }
 
     /// Fills libcurl's send buffer from the body; `CURL_READFUNC_ABORT` stops the transfer.
@@ -309,6 +337,10 @@ private let curlSendBody: dscurl_data_func = { pointer, size, count, context in
 
 private let curlRewindBody: dscurl_seek_func = { context, offset, _ in
     transfer(context)?.rewindBody(to: offset) ?? 1
+}
+
+private let curlEndOfPass: dscurl_pass_func = { context, unread in
+    transfer(context)?.endOfPass(unread: unread) ?? -1
 }
 
 private let curlCheckCancel: dscurl_xferinfo_func = { context, _, _, _, _ in
