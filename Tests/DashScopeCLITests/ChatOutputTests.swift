@@ -54,4 +54,13 @@ final class ChatOutputTests: XCTestCase {
         let result = try await run(["chat", "hi"], answer: answer, stdoutIsTerminal: false, stderrIsTerminal: false)
         XCTAssertEqual(result.stdout, "\\x1B]0;pwned\\x07red key: \(Redaction.key(Self.key)) tab\tok\n")
     }
+
+    func testTheKeyIsRedactedAfterNearMissesAndAtEitherEndOfPlainText() async throws {
+        let redacted = Redaction.key(Self.key)
+        for text in ["\(Self.key) first", "s sk- sk-unit sk-unit-chat then \(Self.key)", "s\(Self.key)"] {
+            let result = try await run(["chat", "hi"], answer: stream([text]), stdoutIsTerminal: false, stderrIsTerminal: false)
+            XCTAssertFalse(result.stdout.contains(Self.key), result.stdout)
+            XCTAssertEqual(result.stdout, text.replacingOccurrences(of: Self.key, with: redacted))
+        }
+    }
 }

@@ -154,20 +154,27 @@ final class ChatOutput: @unchecked Sendable {
         return plain ? text : TerminalText.block(text)
     }
 
+    /// Whether `haystack` holds the key's bytes: `memchr` to each place its first byte occurs, `memcmp` there.
     private func holds(_ haystack: UnsafeBufferPointer<UInt8>, _ key: String) -> Bool {
         var key = key
         return key.withUTF8 { needle in
-            guard !needle.isEmpty, haystack.count >= needle.count else { return false }
-            return (0...(haystack.count - needle.count)).contains { start in
-                haystack[start] == needle[0] && memcmp(haystack.baseAddress! + start, needle.baseAddress!, needle.count) == 0
+            guard let first = needle.first, let base = haystack.baseAddress, haystack.count >= needle.count else { return false }
+            var start = 0
+            while start <= haystack.count - needle.count {
+                guard let found = memchr(base + start, Int32(first), haystack.count - needle.count + 1 - start) else { return false }
+                start = UnsafeRawPointer(found) - UnsafeRawPointer(base)
+                if memcmp(base + start, needle.baseAddress!, needle.count) == 0 { return true }
+                start += 1
             }
+            return false
         }
     }
 
     /// Whether the bytes are printable ASCII, line feeds and tabs: what `TerminalText.block` leaves as it is, found
     /// without its scan of Unicode scalars (most pieces of an English answer).
     private static func isPlain(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        bytes.allSatisfy { (0x20..<0x7F).contains($0) || $0 == 0x0A || $0 == 0x09 }
+        for byte in bytes where byte &- 0x20 >= 0x5F && byte != 0x0A && byte != 0x09 { return false }
+        return true
     }
 
     /// The UTF-8 bytes of `text`, copied once (`Data(text.utf8)` goes through a generic sequence initialiser).

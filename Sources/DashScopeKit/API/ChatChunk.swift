@@ -134,8 +134,7 @@ private extension JSONParser {
     mutating func memberName() throws -> Member? {
         guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw fail("expected a key") }
         let start = i + 1
-        var end = start
-        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\") { end += 1 }
+        let end = plainEnd(from: start)
         guard end < bytes.count, bytes[end] == UInt8(ascii: "\"") else { return nil }
         i = end + 1
         return Member.named(start..<end, in: self)

@@ -51,12 +51,10 @@ struct JSONParser {
     func fail(_ reason: String) -> JSONParseError { JSONParseError(offset: i, reason: reason) }
 
     mutating func skipSpace() {
-        while i < bytes.count {
-            switch bytes[i] {
-            case 0x20, 0x0A, 0x0D, 0x09: i += 1
-            default: return
-            }
-        }
+        let bytes = self.bytes
+        var end = i
+        while end < bytes.count, bytes[end] == 0x20 || bytes[end] == 0x0A || bytes[end] == 0x0D || bytes[end] == 0x09 { end += 1 }
+        i = end
     }
 
     mutating func parseValue() throws -> JSON {
@@ -129,7 +127,7 @@ struct JSONParser {
     }
 
     /// After a member or element: true after a `,` (another follows), false after `closing` (the end); throws otherwise.
-    mutating func next(closing: UInt8, in container: String) throws -> Bool {
+    mutating func next(closing: UInt8, in container: StaticString) throws -> Bool {
         skipSpace()
         guard i < bytes.count else { throw fail("unexpected end in \(container)") }
         if take(UInt8(ascii: ",")) { return true }
@@ -140,19 +138,30 @@ struct JSONParser {
     /// Reads past a string, checking its escapes as `parseString` does.
     private mutating func skipString() throws {
         i += 1
-        while i < bytes.count {
-            switch bytes[i] {
-            case UInt8(ascii: "\""):
+        while true {
+            i = plainEnd(from: i)
+            guard i < bytes.count else { break }
+            if bytes[i] == UInt8(ascii: "\"") {
                 i += 1
                 return
-            case UInt8(ascii: "\\"):
-                i += 2
-                if i <= bytes.count, bytes[i - 1] == UInt8(ascii: "u") { _ = try hex4() }
-            default:
-                i += 1
             }
+            i += 2
+            if i <= bytes.count, bytes[i - 1] == UInt8(ascii: "u") { _ = try hex4() }
         }
         throw fail("unterminated string")
+    }
+
+    /// Where the run of string bytes from `start` ends: the first quote or backslash, or the end (a loop on locals: a
+    /// stream spends most of its reading here).
+    func plainEnd(from start: Int) -> Int {
+        let bytes = self.bytes
+        var end = start
+        while end < bytes.count {
+            let byte = bytes[end]
+            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { break }
+            end += 1
+        }
+        return end
     }
 
     private mutating func nest() throws {
@@ -226,9 +235,11 @@ struct JSONParser {
 
     /// Skips ASCII digits; returns how many.
     private mutating func digits() -> Int {
-        let from = i
-        while i < bytes.count, bytes[i] >= UInt8(ascii: "0"), bytes[i] <= UInt8(ascii: "9") { i += 1 }
-        return i - from
+        let bytes = self.bytes
+        var end = i
+        while end < bytes.count, bytes[end] &- UInt8(ascii: "0") < 10 { end += 1 }
+        defer { i = end }
+        return end - i
     }
 
     /// Skips `byte` if it comes next.
@@ -243,7 +254,7 @@ struct JSONParser {
         i += 1
         // Most strings hold no escape: take them in one piece (a long chat stream parses one small object per token).
         let start = i
-        while i < bytes.count, bytes[i] != UInt8(ascii: "\""), bytes[i] != UInt8(ascii: "\\") { i += 1 }
+        i = plainEnd(from: i)
         if i < bytes.count, bytes[i] == UInt8(ascii: "\"") {
             i += 1
             return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<(i - 1)]), as: UTF8.self)
@@ -286,7 +297,7 @@ struct JSONParser {
             }
             // The run up to the next quote or backslash, in one piece.
             let run = i
-            while i < bytes.count, bytes[i] != UInt8(ascii: "\""), bytes[i] != UInt8(ascii: "\\") { i += 1 }
+            i = plainEnd(from: i)
             out.append(contentsOf: bytes[run..<i])
         }
         throw fail("unterminated string")
