@@ -4,7 +4,10 @@
 # line "INDEX SENT-AT" stamped when the mock sent it; a reader timestamps every line as it comes out of dashscope's
 # stdout, so the latency printed is mock → socket → dashscope → stdout → reader, an upper bound on arrival → stdout.
 # CPU is dashscope's own user+system time (wait4 rusage; /usr/bin/time -f '%U %S' agrees to its 10 ms resolution).
-# Prints numbers, never fails on one.
+# Where perf works, the paced stream's CPU is also split by where it was spent (cpu-clock samples by object, a 1-token
+# chat's subtracted): the kernel's wakeups, polls and reads, libcurl, libc, and the tool's own Swift code (parsing the
+# events and printing them: the part "beyond the waiting"). Where valgrind is installed, the Swift code's instructions
+# per token are counted too (callgrind, repeatable on a busy machine; 2,000 tokens). Prints numbers, never fails on one.
 #   bench/streaming.sh [TOKENS] [DELAY-SECONDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,9 +30,11 @@ mock paced --chat-tokens "$tokens" --chat-delay "$delay"
 mock burst --chat-tokens "$tokens"
 mock one --chat-tokens 1
 export DASHSCOPE_API_KEY=sk-bench-0000000000 XDG_STATE_HOME=$work/state
-python3 - "$bin" "$tokens" "$delay" "$(head -1 "$work/paced")" "$(head -1 "$work/burst")" "$(head -1 "$work/one")" <<'PY'
-import os, statistics, subprocess, sys, time
-binary, tokens, delay, paced, burst, one = sys.argv[1], int(sys.argv[2]), sys.argv[3], *sys.argv[4:]
+mock counted --chat-tokens 2000 --chat-delay 0.0005
+python3 - "$bin" "$tokens" "$delay" "$work" "$(head -1 "$work/paced")" "$(head -1 "$work/burst")" "$(head -1 "$work/one")" \
+  "$(head -1 "$work/counted")" <<'PY'
+import collections, os, re, statistics, subprocess, sys, time
+binary, tokens, delay, work, paced, burst, one, counted = sys.argv[1], int(sys.argv[2]), sys.argv[3], *sys.argv[4:]
 
 def run(origin, watch):
     """Runs one chat; returns (latencies in ms, lines, cpu ms, wall s)."""
@@ -76,6 +81,60 @@ def curl(origin):
         return None
     _, _, usage = os.wait4(child.pid, 0)
     return (usage.ru_utime + usage.ru_stime) * 1000
+
+def split(origin):
+    """dashscope's CPU (ms) for one chat by where perf's cpu-clock samples (10 kHz) landed; None without a working perf."""
+    data = os.path.join(work, "perf.data")
+    try:
+        subprocess.run(["perf", "record", "-q", "-e", "cpu-clock", "-F", "10000", "-o", data, binary, "chat", "count",
+                        "--base-url", origin], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        report = subprocess.run(["perf", "report", "-i", data, "--no-children", "--sort", "dso", "-F", "sample,dso", "--stdio"],
+                                capture_output=True, text=True, check=True).stdout
+    except (FileNotFoundError, subprocess.CalledProcessError):
+        return None
+    groups = collections.Counter()
+    for line in report.splitlines():
+        parts = line.split()
+        if len(parts) != 2 or not parts[0].isdigit():
+            continue
+        name = parts[1]
+        group = ("kernel" if "kernel" in name else "libcurl" if "libcurl" in name
+                 else "Swift" if name == "dashscope" or re.search(r"swift|Foundation|dispatch", name) else "libc and the loader")
+        groups[group] += int(parts[0]) / 10
+    return groups
+
+whole, start = split(paced), split(one)
+if whole is not None and start is not None:
+    parts = {group: whole[group] - start[group] for group in ["kernel", "libc and the loader", "libcurl", "Swift"]}
+    print("  where the paced stream's CPU goes (perf cpu-clock samples, a 1-token chat's subtracted):")
+    print("    " + ", ".join(f"{group} {ms:.0f} ms" for group, ms in parts.items()))
+    print(f"    beyond the waiting (the tool's own Swift code: reading the events, printing the text): {parts['Swift']:.0f} ms,"
+          f" {parts['Swift'] * 1000 / tokens:.1f} us per token")
+
+def instructions(origin):
+    """User-space instructions of one chat by object (callgrind), or None without valgrind."""
+    out = os.path.join(work, "callgrind.out")
+    try:
+        subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", binary, "chat", "count", "--base-url", origin],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        report = subprocess.run(["callgrind_annotate", "--threshold=100", out], capture_output=True, text=True, check=True).stdout
+    except (FileNotFoundError, subprocess.CalledProcessError):
+        return None
+    objects = collections.Counter()
+    for line in report.splitlines():
+        found = re.match(r"\s*([\d,]+) \(\s*[\d.]+%\)\s+.*\[(.*?)\]\s*$", line)
+        if found:
+            name = found.group(2).rsplit("/", 1)[-1]
+            group = ("libcurl" if "libcurl" in name else "Swift" if name == "dashscope" or re.search(r"swift|Foundation|dispatch", name)
+                     else "libc and the loader")
+            objects[group] += int(found.group(1).replace(",", ""))
+    return objects
+
+counted_run, one_run = instructions(counted), instructions(one)
+if counted_run is not None and one_run is not None:
+    per = {group: (counted_run[group] - one_run[group]) / 2000 for group in ["Swift", "libcurl", "libc and the loader"]}
+    print("  user-space instructions per token (callgrind, 2000 tokens, a 1-token chat's subtracted): "
+          + ", ".join(f"{group} {count:,.0f}" for group, count in per.items()))
 
 floor = (curl(paced), curl(burst))
 if None not in floor:
