@@ -17,11 +17,13 @@ final class ChatOutputTests: XCTestCase {
             + deltas.map { chunk(#"{"content":"# + quoted($0) + "}") }.joined() + "data: [DONE]\n\n"
     }
 
-    private func run(_ arguments: [String], answer: String, stdoutIsTerminal: Bool, stderrIsTerminal: Bool) async throws -> Outcome {
+    private func run(_ arguments: [String], answer: String, stdoutIsTerminal: Bool, stderrIsTerminal: Bool,
+                     eventByEvent: Bool = false) async throws -> Outcome {
         let harness = try CLIHarness(self)
         let out = Shared(Data())
         let err = Shared(Data())
-        let service = FakeService { _ in HTTPResponse(status: 200, headers: ["content-type": "text/event-stream"], body: Data(answer.utf8)) }
+        let whole = FakeService { _ in HTTPResponse(status: 200, headers: ["content-type": "text/event-stream"], body: Data(answer.utf8)) }
+        let service: any HTTPTransport = eventByEvent ? EventByEventService(answer) : whole
         let context = RunContext(arguments: arguments + ["--api-key", Self.key], environment: harness.environment.merging(["TERM": "xterm"]) { $1 },
                                  cwd: harness.cwd, stdinIsTerminal: true, stdoutIsTerminal: stdoutIsTerminal,
                                  stderrIsTerminal: stderrIsTerminal, readStdin: { Data() },
@@ -62,5 +64,40 @@ final class ChatOutputTests: XCTestCase {
             XCTAssertFalse(result.stdout.contains(Self.key), result.stdout)
             XCTAssertEqual(result.stdout, text.replacingOccurrences(of: Self.key, with: redacted))
         }
+    }
+
+    func testAKeyEchoedTokenByTokenIsRedactedAndHeldTextIsWrittenAtTheEnd() async throws {
+        let redacted = Redaction.key(Self.key)
+        let tokens = ["Your key is s", "k-unit", "-chat-", "output-9f8e7d", ". Thanks", " a lot, see sk-learn's docs"]
+        let answer = stream(tokens, thinking: ["I saw s", "k-unit-chat-output-9f8e7d", " earlier s"])
+        let result = try await run(["chat", "hi", "--show-reasoning"], answer: answer, stdoutIsTerminal: false,
+                                   stderrIsTerminal: false, eventByEvent: true)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(result.stdout, "Your key is \(redacted). Thanks a lot, see sk-learn's docs")
+        XCTAssertTrue(result.stderr.contains("I saw \(redacted) earlier s\n"), result.stderr.debugDescription)
+        XCTAssertFalse(result.stdout.contains("k-unit") || result.stderr.contains("k-unit"), "no piece of the key leaks")
+        let plain = try await run(["chat", "hi"], answer: stream(["Dogs", " and cats"]), stdoutIsTerminal: true,
+                                  stderrIsTerminal: true, eventByEvent: true)
+        XCTAssertEqual(plain.stdout, "Dogs and cats\n", "an end held back (\"s\") is written before the final newline")
+    }
+}
+
+/// Streams an SSE answer one event per chunk, as the service does at a person's reading speed.
+private final class EventByEventService: HTTPTransport, @unchecked Sendable {
+    private let events: [String]
+
+    init(_ answer: String) {
+        events = answer.components(separatedBy: "\n\n").filter { !$0.isEmpty }.map { $0 + "\n\n" }
+    }
+
+    func send(_ request: HTTPRequest) async throws -> HTTPResponse { HTTPResponse(status: 500) }
+
+    func stream(_ request: HTTPRequest, onChunk: @escaping @Sendable (UnsafeRawBufferPointer) throws -> Void) async throws -> HTTPResponse {
+        for event in events { try Array(event.utf8).withUnsafeBytes(onChunk) }
+        return HTTPResponse(status: 200, headers: ["content-type": "text/event-stream"])
+    }
+
+    func download(_ request: HTTPRequest, to file: URL, progress: (@Sendable (Int64) -> Void)?) async throws -> HTTPResponse {
+        HTTPResponse(status: 500)
     }
 }

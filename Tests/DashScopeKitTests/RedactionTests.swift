@@ -24,6 +24,19 @@ final class RedactionTests: XCTestCase {
         XCTAssertEqual(scrubbed, "Authorization: Bearer sk-…cdef\n{\"echo\":\"sk-…cdef\"}")
     }
 
+    func testTheEndOfAPieceThatCouldStartTheKeyIsCounted() {
+        let key = "sk-0123456789abcdef"
+        XCTAssertEqual(Redaction.keyStart(atEndOf: "hello", key: key), 0)
+        XCTAssertEqual(Redaction.keyStart(atEndOf: "cats", key: key), 1)
+        XCTAssertEqual(Redaction.keyStart(atEndOf: "key: sk-0123", key: key), 7)
+        XCTAssertEqual(Redaction.keyStart(atEndOf: "sk-0123456789abcde", key: key), 18, "all but the last character")
+        XCTAssertEqual(Redaction.keyStart(atEndOf: "x \(key)", key: key), 0, "a whole key is scrubbed, not held")
+        XCTAssertEqual(Redaction.keyStart(atEndOf: "sk-9", key: key), 0, "a different key")
+        XCTAssertEqual(Redaction.keyStart(atEndOf: "你好 s", key: key), 1)
+        XCTAssertEqual(Redaction.keyStart(atEndOf: "cats", key: nil), 0)
+        XCTAssertEqual(Redaction.keyStart(atEndOf: "cats", key: "s"), 0, "a key too short to be real holds nothing back")
+    }
+
     func testScrubLeavesTextAloneWithoutAUsableKey() {
         XCTAssertEqual(Redaction.scrub("abc sk-1", key: nil), "abc sk-1")
         XCTAssertEqual(Redaction.scrub("a b a", key: "a"), "a b a", "a key too short to be real must not mangle text")

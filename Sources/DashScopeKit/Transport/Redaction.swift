@@ -19,6 +19,19 @@ public enum Redaction {
         return text.replacingAll(key, with: Redaction.key(key))
     }
 
+    /// How many bytes at the end of `text` could be the start of `key` (fewer than the key's): what a stream must hold
+    /// back until the next piece shows whether the key follows, since a model that echoes a key sends it a few tokens
+    /// at a time and a piece-by-piece `scrub` would never see it whole.
+    public static func keyStart(atEndOf text: String, key: String?) -> Int {
+        guard let key, key.utf8.count >= 4 else { return 0 }
+        let tail = Array(text.utf8.suffix(key.utf8.count - 1))
+        let start = Array(key.utf8)
+        for offset in tail.indices where tail[offset] == start[0] && tail[offset...].elementsEqual(start.prefix(tail.count - offset)) {
+            return tail.count - offset
+        }
+        return 0
+    }
+
     /// Header lines as `--verbose` and `--dry-run` show them, the Authorization value redacted.
     public static func headerLines(_ headers: [(String, String)]) -> [String] {
         headers.map { name, value in
