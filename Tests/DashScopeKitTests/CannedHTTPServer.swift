@@ -39,6 +39,7 @@ final class CannedHTTPServer: @unchecked Sendable {
                 var offset = 0
                 while offset < raw.count {
                     let count = Glibc.send(descriptor, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
+                    if count < 0 && errno == EINTR { continue }
                     guard count > 0 else { return false }
                     offset += count
                 }
@@ -87,10 +88,11 @@ final class CannedHTTPServer: @unchecked Sendable {
         return address
     }
 
-    /// Stops accepting.
+    /// Stops accepting. The accept thread closes the listener as it leaves: closing it here let the next test's server
+    /// get the same descriptor number while this server's thread still accepted on it, answering that test's request
+    /// with this test's answer (an "Empty reply from server" after a test whose answer was `.close`).
     func stop() {
         shutdown(listener, Int32(SHUT_RDWR))
-        close(listener)
     }
 
     /// `http://127.0.0.1:PORT` + path.
@@ -107,7 +109,11 @@ final class CannedHTTPServer: @unchecked Sendable {
     private func acceptLoop() {
         while true {
             let connection = accept(listener, nil, nil)
-            guard connection >= 0 else { return }
+            if connection < 0 && errno == EINTR { continue }
+            guard connection >= 0 else {
+                close(listener)
+                return
+            }
             lock.withLock { accepted += 1 }
             Thread { [self] in serve(connection) }.start()
         }
@@ -119,8 +125,7 @@ final class CannedHTTPServer: @unchecked Sendable {
         lock.withLock { log.append(request) }
         switch answer(request) {
         case .raw(let text):
-            let bytes = Array(text.utf8)
-            _ = bytes.withUnsafeBytes { send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            Connection(descriptor: connection).send(text)
         case .close:
             break
         case .stall(let seconds):
@@ -155,13 +160,16 @@ final class CannedHTTPServer: @unchecked Sendable {
                 let length = Int(headers.first { $0.0 == "content-length" }?.1 ?? "0") ?? 0
                 while data.count - end.upperBound < length {
                     let count = recv(connection, &buffer, buffer.count, 0)
+                    if count < 0 && errno == EINTR { continue }
                     guard count > 0 else { return nil }
                     data.append(contentsOf: buffer[0..<count])
                 }
                 return Received(method: String(start[0]), path: String(start[1]), headers: headers,
                                 body: Data(data[end.upperBound..<(end.upperBound + length)]))
             }
+            // A signal (a child process of another test ending) interrupts recv: read again, never answer nothing.
             let count = recv(connection, &buffer, buffer.count, 0)
+            if count < 0 && errno == EINTR { continue }
             guard count > 0 else { return nil }
             data.append(contentsOf: buffer[0..<count])
         }
