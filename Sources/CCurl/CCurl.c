@@ -145,14 +145,16 @@ int dscurl_has_passes(void) {
            curl.multi_info_read && curl.multi_cleanup && curl.multi_fdset;
 }
 
-int dscurl_perform_passes(void *handle, dscurl_pass_func end_of_pass, void *context) {
+void dscurl_multi_cleanup(void *multi) {
+    if (multi != NULL && curl.multi_cleanup) curl.multi_cleanup(multi);
+}
+
+int dscurl_perform_passes(void *handle, void **kept, dscurl_pass_func end_of_pass, void *context) {
     if (!dscurl_has_passes()) return CURLE_FAILED_INIT;
-    void *multi = curl.multi_init();
+    if (*kept == NULL) *kept = curl.multi_init();
+    void *multi = *kept;
     if (multi == NULL) return CURLE_OUT_OF_MEMORY;
-    if (curl.multi_add_handle(multi, handle) != 0) {
-        curl.multi_cleanup(multi);
-        return CURLE_FAILED_INIT;
-    }
+    if (curl.multi_add_handle(multi, handle) != 0) return CURLE_FAILED_INIT;
     int code = -1;
     int running = 1;
     while (code < 0) {
@@ -181,6 +183,5 @@ int dscurl_perform_passes(void *handle, dscurl_pass_func end_of_pass, void *cont
         }
     }
     curl.multi_remove_handle(multi, handle);
-    curl.multi_cleanup(multi);
     return code;
 }

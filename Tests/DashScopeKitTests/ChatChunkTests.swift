@@ -101,6 +101,26 @@ final class ChatChunkTests: XCTestCase {
         XCTAssertGreaterThan(fastAnswers, 1000, "most damage lands in values the fast reading still reads")
     }
 
+    /// Nesting counts the same on both readings: 511 levels in all are read, 512 are not JSON, whichever member holds them.
+    func testNestingIsLimitedAsTheTreeLimitsIt() throws {
+        for depth in 505...514 {
+            for holder in ["x", "usage"] {
+                // The top object, then arrays down to `depth` levels in all, then a choice with text.
+                let nested = String(repeating: "[", count: depth - 1) + String(repeating: "]", count: depth - 1)
+                let text = #"{""# + holder + #"":"# + nested + #","choices":[{"delta":{"content":"hi"}}]}"#
+                let bytes = Array(text.utf8)
+                let tree = try? JSON.parse(Data(bytes))
+                let fast = bytes.withUnsafeBytes { ChatChunk.scan($0) }
+                XCTAssertEqual(fast != nil, tree != nil, "\(holder) at depth \(depth)")
+                XCTAssertEqual(tree != nil, depth <= 511, "\(holder) at depth \(depth)")
+            }
+            let deepChoice = #"{"choices":[{"delta":{"content":"hi"},"x":"# + String(repeating: "[", count: depth - 3)
+                + String(repeating: "]", count: depth - 3) + "}]}"
+            let bytes = Array(deepChoice.utf8)
+            XCTAssertEqual(bytes.withUnsafeBytes { ChatChunk.scan($0) } != nil, (try? JSON.parse(Data(bytes))) != nil, "choice at \(depth)")
+        }
+    }
+
     /// `skipValue` (the fields nobody reads) accepts and refuses exactly what `parseValue` does, damaged or not.
     func testSkippingAValueChecksItAsParsingDoes() {
         var random = SeededGenerator(seed: 4)
@@ -122,8 +142,7 @@ final class ChatChunkTests: XCTestCase {
         }
     }
 
-    /// A stream of usual chunks goes through the fast reading; a chunk it leaves to the tree still counts, and an error
-    /// frame among them still stops the answer.
+    /// A stream of usual chunks goes through the fast reading, and a chunk it leaves to the tree still counts.
     func testTheReaderTakesFastAndTreeChunksAlike() throws {
         let text = Locked("")
         let reader = ChatStreamReader(onText: { piece in text.mutate { $0 += piece } }, onReasoning: { _ in })

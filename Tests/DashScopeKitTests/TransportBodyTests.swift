@@ -132,6 +132,33 @@ final class TransportBodyTests: XCTestCase {
         XCTAssertLessThan(pieces.value.count, 10, "forty chunks read in one go are handed over in a few calls, not forty")
     }
 
+    func testEverythingReadBeforeAStreamIsCutIsHandedOver() async throws {
+        let events = (1...25).map { "data: \($0)\n\n" }
+        let chunked = events.map { String($0.utf8.count, radix: 16) + "\r\n" + $0 + "\r\n" }
+        for paced in [false, true] {
+            server?.stop()
+            server = try CannedHTTPServer { _ in
+                .script { connection in
+                    connection.send("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n")
+                    for chunk in chunked {
+                        connection.send(chunk)
+                        if paced { usleep(300) }
+                    }
+                    // No last chunk: the connection closes mid-answer.
+                }
+            }
+            let pieces = Locked<[String]>([])
+            do {
+                _ = try await transport.stream(HTTPRequest(method: "GET", url: server.url("/sse"))) { bytes in
+                    pieces.mutate { $0.append(String(decoding: bytes, as: UTF8.self)) }
+                }
+                XCTFail("a cut answer fails")
+            } catch is TransportError {
+            }
+            XCTAssertEqual(pieces.value.joined(), events.joined(), "paced \(paced): every event sent before the cut arrives")
+        }
+    }
+
     func testAStreamThatNeverEndsStopsWhenItsTaskIsCancelledOrItsDeadlinePasses() async throws {
         server = try CannedHTTPServer { _ in
             .script { connection in

@@ -85,7 +85,8 @@ final class TransportSafetyTests: XCTestCase {
         let handle = try XCTUnwrap(dscurl_easy_init())
         defer { dscurl_easy_cleanup(handle) }
         let request = HTTPRequest(method: "GET", url: URL(string: "gopher://127.0.0.1:\(victim.port)/_x")!)
-        let result = CurlTransfer(request: request, trust: TrustStore(), sink: .memory, stall: .downloads).perform(on: handle)
+        var multi: UnsafeMutableRawPointer?
+        let result = CurlTransfer(request: request, trust: TrustStore(), sink: .memory, stall: .downloads).perform(on: handle, multi: &multi)
         XCTAssertThrowsError(try result.get()) { error in
             guard case .cannotConnect(let message) = error as? TransportError else { return XCTFail("\(error)") }
             XCTAssertTrue(message.lowercased().contains("gopher"), message)

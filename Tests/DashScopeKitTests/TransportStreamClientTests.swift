@@ -28,4 +28,19 @@ final class TransportStreamClientTests: XCTestCase {
         }
         XCTAssertEqual(error?.serviceCode, "InvalidParameter")
     }
+
+    func testAnEventThatIsNotJSONIsSaidAsItIsNotAsABrokenConnection() async throws {
+        let body = #"data: {"choices":[{"delta":{"content":"hi"}}]}"# + "\n\ndata: <html>gateway</html>\n\n"
+        let transport = FakeTransport([.json(200, body)])
+        let text = Locked("")
+        let request = ChatRequest(model: "qwen-plus", messages: [ChatMessage(.user, "hi")])
+        let error = await assertFailsAsync(.unavailable) {
+            _ = try await Chat.send(request, client: client(transport, configuration: try configuration()),
+                                    onText: { piece in text.mutate { $0 += piece } }, onReasoning: { _ in })
+        }
+        XCTAssertEqual(text.value, "hi", "the text before the bad event is printed")
+        XCTAssertTrue(error?.message.contains("not JSON") == true, error?.message ?? "")
+        XCTAssertFalse(error?.message.contains("connection") == true, error?.message ?? "")
+        XCTAssertEqual(transport.requests.count, 1, "never re-sent")
+    }
 }

@@ -139,8 +139,12 @@ final class SpeechTests: EndToEndCase {
         let text = String(repeating: String(repeating: "好", count: 99) + "。", count: 7)
         for (name, extra) in [("joined.wav", [String]()), ("streamed.wav", ["--stream"])] {
             mock.clearRequests()
+            let connections = mock.connectionCount
             let result = try run(["tts", "--split", "-o", name] + extra, stdin: text)
             assertExit(result, 0)
+            if !extra.isEmpty {
+                XCTAssertEqual(mock.connectionCount - connections, 1, "the second stream reuses the first one's connection")
+            }
             XCTAssertEqual(result.lines, [name])
             XCTAssertEqual(creates.count, 2, "600 + 100 characters")
             XCTAssertEqual(creates.compactMap { $0.json?.object("input").string("text") }.joined(), text)

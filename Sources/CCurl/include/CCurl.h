@@ -42,9 +42,13 @@ int dscurl_easy_perform(void *handle);
 /// Whether the library has the multi interface dscurl_perform_passes needs (libcurl 7.66 or later).
 int dscurl_has_passes(void);
 /// curl_easy_perform run pass by pass through a multi handle: after each curl_multi_perform, `end_of_pass` says how long
-/// to wait before the next poll (a stream's reader lets a few events gather instead of waking for each). Returns the
-/// CURLcode (CURLE_FAILED_INIT without the multi interface: check dscurl_has_passes first).
-int dscurl_perform_passes(void *handle, dscurl_pass_func end_of_pass, void *context);
+/// to wait before the next poll (a stream's reader lets a few events gather instead of waking for each). The multi
+/// handle is `*kept`, made on first use and kept by the caller with the easy handle, so its connections (libcurl keeps
+/// them per multi handle) serve the handle's next stream. Returns the CURLcode (CURLE_FAILED_INIT without the multi
+/// interface: check dscurl_has_passes first).
+int dscurl_perform_passes(void *handle, void **kept, dscurl_pass_func end_of_pass, void *context);
+/// curl_multi_cleanup of a multi handle dscurl_perform_passes made (NULL is ignored).
+void dscurl_multi_cleanup(void *multi);
 /// curl_easy_strerror.
 const char *dscurl_easy_strerror(int code);
 

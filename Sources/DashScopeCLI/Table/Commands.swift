@@ -103,8 +103,8 @@ public enum Commands {
                         + "on stdout, and a final newline only on a terminal. Piped stdin and the argument combine (stdin first, then "
                         + "the argument, a blank line between). Each exchange is kept in $XDG_STATE_HOME/dashscope/conversations "
                         + "(an unnamed one as 'last', until the next unnamed chat): --continue goes on with the newest, "
-                        + "--conversation NAME with that one. Pieces that arrive under 2 ms apart are printed together, at most 2 ms "
-                        + "after they arrived (a very fast answer costs one write per batch, not one per token). A stream that breaks "
+                        + "--conversation NAME with that one. On Linux, pieces that arrive under 2 ms apart are printed together, about "
+                        + "every 2 ms (a very fast answer costs one write per batch, not one per token). A stream that breaks "
                         + "exits 69 with what arrived left printed; it is never re-sent.",
                     positional: PositionalSpec("PROMPT", help: "the question; piped stdin comes first; `-` reads stdin alone", fromStdin: true),
                     options: [Options.model(.chat)] + Options.chatSettings + Options.chatOnly + Options.global,

@@ -64,6 +64,7 @@ public final class ChatStreamReader: @unchecked Sendable {
     @exclusivity(unchecked) private var events = ServiceEventStream()
     @exclusivity(unchecked) private var answer = ChatAnswer()
     @exclusivity(unchecked) private var bytes = 0
+    @exclusivity(unchecked) private var failedReading = false
     private let onText: @Sendable (String) throws -> Void
     private let onReasoning: @Sendable (String) throws -> Void
 
@@ -75,6 +76,9 @@ public final class ChatStreamReader: @unchecked Sendable {
 
     /// Bytes of the answer received so far.
     public var received: Int { lock.withLock { bytes } }
+
+    /// Whether the answer itself stopped the reading (an error frame, an event that is not JSON), not the connection.
+    public var misread: Bool { lock.withLock { failedReading } }
 
     /// Takes the next network chunk; throws an error frame's `DashScopeError`, or what a callback threw. The text and
     /// thinking before an error frame are handed over first.
@@ -96,6 +100,7 @@ public final class ChatStreamReader: @unchecked Sendable {
                 }, object: { take(ChatChunk($0), into: &pieces) })
             } catch {
                 failure = error
+                failedReading = true
             }
         }
         try hand(pieces)
@@ -169,6 +174,12 @@ extension Chat {
         do {
             try await client.stream(endpoint) { chunk in try reader.feed(chunk) }
         } catch var error as DashScopeError where error.exitCode == .unavailable {
+            // What the answer itself held (an event that is not JSON) is said as it is; the words below are for a
+            // connection that failed.
+            guard !reader.misread else {
+                error.hint = "what was printed is incomplete; " + notResent
+                throw error
+            }
             let received = reader.received
             if received > 0 {
                 error.message = "the answer broke off after \(received) bytes: the connection to the service failed before it was complete"

@@ -61,7 +61,7 @@ struct ChatChunk: Equatable {
 }
 
 /// The members a chunk's reading looks for (any other is `other`), matched on their bytes.
-private enum Member: Int, CaseIterable {
+private enum Member: Int {
     case id, model, usage, choices, error, code, delta, content, reasoningContent, finishReason, other
 
     /// The member's name in the JSON.
@@ -112,6 +112,8 @@ private extension JSONParser {
     mutating func members<Target>(of target: inout Target,
                                   read: (inout JSONParser, Member, inout Target) throws -> Bool) throws -> Bool {
         guard take(UInt8(ascii: "{")) else { return false }
+        try nest()
+        defer { depth -= 1 }
         skipSpace()
         if take(UInt8(ascii: "}")) { return true }
         var seen = 0
@@ -162,6 +164,8 @@ private extension JSONParser {
     /// Reads `choices`: the first element's `finish_reason` and `delta`, the rest skipped.
     mutating func choices(into chunk: inout ChatChunk) throws -> Bool {
         guard take(UInt8(ascii: "[")) else { return false }
+        try nest()
+        defer { depth -= 1 }
         skipSpace()
         if take(UInt8(ascii: "]")) { return true }
         guard try members(of: &chunk, read: { reader, member, chunk in

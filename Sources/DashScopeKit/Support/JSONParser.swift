@@ -35,6 +35,7 @@ struct JSONParser {
         return try parser.parseDocument()
     }
 
+    /// The one value of the bytes, spaces around it allowed.
     mutating func parseDocument() throws -> JSON {
         skipSpace()
         let value = try parseValue()
@@ -48,8 +49,10 @@ struct JSONParser {
         guard i == bytes.count else { throw fail("unexpected text after the value") }
     }
 
+    /// The error for a problem at the reader's place.
     func fail(_ reason: String) -> JSONParseError { JSONParseError(offset: i, reason: reason) }
 
+    /// Skips JSON whitespace.
     mutating func skipSpace() {
         let bytes = self.bytes
         var end = i
@@ -57,6 +60,7 @@ struct JSONParser {
         i = end
     }
 
+    /// Reads the value the reader is on.
     mutating func parseValue() throws -> JSON {
         guard i < bytes.count else { throw fail("unexpected end") }
         switch bytes[i] {
@@ -164,7 +168,8 @@ struct JSONParser {
         return end
     }
 
-    private mutating func nest() throws {
+    /// Goes one container deeper (the caller steps back with `depth -= 1`); throws past 511 levels.
+    mutating func nest() throws {
         depth += 1
         guard depth < 512 else { throw fail("nested too deeply") }
     }

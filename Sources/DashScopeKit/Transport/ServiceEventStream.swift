@@ -125,6 +125,7 @@ public struct ServiceEventStream: Sendable {
         while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
         return UnsafeRawBufferPointer(rebasing: bytes[start..<end])
     }
+
     /// The error the user sees for an error frame.
     static func error(_ body: ServiceError.Body) -> DashScopeError {
         let code = body.code.map { TerminalText.line(String($0.prefix(100))) }

@@ -60,8 +60,9 @@ final class CurlTransfer: @unchecked Sendable {
 
     private var cancelled: Bool { lock.withLock { isCancelled } }
 
-    /// Performs the exchange on `handle` (freshly made or reset) and returns the answer or the classified failure.
-    func perform(on handle: LibCurl.Handle) -> Result<HTTPResponse, Error> {
+    /// Performs the exchange on `handle` (freshly made or reset) and returns the answer or the classified failure; a
+    /// stream runs on `multi` (made on first use, kept by the caller with the handle).
+    func perform(on handle: LibCurl.Handle, multi: inout UnsafeMutableRawPointer?) -> Result<HTTPResponse, Error> {
         let left = request.deadline.map { $0.timeIntervalSinceNow * 1000 }
         if let left, left < 1 { return .failure(TransportError.deadlineReached(sent: false)) }
         // A deadline further away than libcurl's timeout can count (24 days) is no limit.
@@ -99,7 +100,7 @@ final class CurlTransfer: @unchecked Sendable {
             options.set(curlCheckCancel)
             options.set(LibCurl.Option.xferInfoData, UnsafeRawPointer(me))
             if let refused = options.firstRefusal { return refused }
-            if case .stream = sink, Self.passes { return dscurl_perform_passes(handle, curlEndOfPass, me) }
+            if case .stream = sink, Self.passes { return dscurl_perform_passes(handle, &multi, curlEndOfPass, me) }
             return dscurl_easy_perform(handle)
         }
         let elapsed = Int((DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1_000_000)

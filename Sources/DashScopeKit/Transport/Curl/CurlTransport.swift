@@ -12,7 +12,7 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
     private let trust: TrustStore
     private let downloadStall: StallRule
     private let lock = Lock()
-    private var idle: [LibCurl.Handle] = []
+    private var idle: [LibCurl.Pooled] = []
     private static let maxIdle = 4
     private static let maxRedirects = 10
 
@@ -24,7 +24,7 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
     }
 
     deinit {
-        if case .success = LibCurl.loaded { idle.forEach(dscurl_easy_cleanup) }
+        if case .success = LibCurl.loaded { idle.forEach { $0.cleanup() } }
     }
 
     /// Sends a request and collects its body in memory, up to `request.maxBodyBytes`.
@@ -84,11 +84,11 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<HTTPResponse, Error>) in
                 let started = Threads.start { [self] in
-                    guard let handle = takeHandle() else {
+                    guard var handle = takeHandle() else {
                         continuation.resume(throwing: TransportError.cannotConnect("libcurl could not start a transfer (out of memory?)"))
                         return
                     }
-                    let result = transfer.perform(on: handle)
+                    let result = transfer.perform(on: handle.easy, multi: &handle.multi)
                     putBack(handle)
                     continuation.resume(with: result)
                 }
@@ -101,18 +101,18 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
         }
     }
 
-    private func takeHandle() -> LibCurl.Handle? {
-        lock.withLock { idle.popLast() } ?? dscurl_easy_init()
+    private func takeHandle() -> LibCurl.Pooled? {
+        lock.withLock { idle.popLast() } ?? dscurl_easy_init().map { LibCurl.Pooled(easy: $0) }
     }
 
-    private func putBack(_ handle: LibCurl.Handle) {
-        dscurl_easy_reset(handle)
+    private func putBack(_ handle: LibCurl.Pooled) {
+        dscurl_easy_reset(handle.easy)
         let kept = lock.withLock { () -> Bool in
             guard idle.count < Self.maxIdle else { return false }
             idle.append(handle)
             return true
         }
-        if !kept { dscurl_easy_cleanup(handle) }
+        if !kept { handle.cleanup() }
     }
 }
 #endif

@@ -13,6 +13,19 @@ import Foundation
 enum LibCurl {
     typealias Handle = UnsafeMutableRawPointer
 
+    /// An easy handle kept for reuse, with the multi handle its streams ran on (libcurl keeps connections per multi
+    /// handle, so a second stream on this handle reuses the first one's connection).
+    struct Pooled {
+        let easy: Handle
+        var multi: UnsafeMutableRawPointer?
+
+        /// Frees both handles.
+        func cleanup() {
+            dscurl_multi_cleanup(multi)
+            dscurl_easy_cleanup(easy)
+        }
+    }
+
     /// Whether the library is usable, decided once per process.
     static let loaded: Result<Void, TransportError> = {
         switch dscurl_load() {
