@@ -169,8 +169,10 @@ int dscurl_perform_passes(void *handle, void **kept, dscurl_pass_func end_of_pas
         }
         if (!running) break;
         if (pause > 0) {
+            // The wait lets the next events gather; read them at once after it (no poll to ask whether they came).
             struct timespec wait = {pause / 1000000, (pause % 1000000) * 1000};
             nanosleep(&wait, NULL);
+            continue;
         }
         if (curl.multi_poll(multi, NULL, 0, 1000, NULL) != 0) code = CURLE_FAILED_INIT;
     }
