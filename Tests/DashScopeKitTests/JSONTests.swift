@@ -50,6 +50,33 @@ final class JSONTests: XCTestCase {
         }
     }
 
+    /// Random text written with every kind of escape (short forms, `\\u` for any scalar, surrogate pairs, raw UTF-8)
+    /// reads back as the same text.
+    func testEscapedTextOfEveryKindReadsBack() throws {
+        var random = SeededGenerator(seed: 11)
+        let scalars: [Unicode.Scalar] = ["a", "Z", " ", "\"", "\\", "/", "\n", "\t", "\r", "\u{8}", "\u{C}", "\u{1}", "\u{7F}",
+                                         "é", "猫", "😀", "\u{10FFFF}", "\u{2028}", "\u{FFFD}"]
+        for _ in 0..<500 {
+            var text = ""
+            var written = "\""
+            for _ in 0..<Int.random(in: 0...12, using: &random) {
+                let scalar = scalars.randomElement(using: &random)!
+                text.unicodeScalars.append(scalar)
+                switch Int.random(in: 0...2, using: &random) {
+                case 0 where scalar.value >= 0x10000:
+                    let value = scalar.value - 0x10000
+                    written += String(format: "\\u%04x\\u%04X", 0xD800 + (value >> 10), 0xDC00 + (value & 0x3FF))
+                case 0, 1 where scalar.value < 0x10000:
+                    written += String(format: "\\u%04x", scalar.value)
+                default:
+                    written += JSON.string(String(scalar)).compact.dropFirst().dropLast()
+                }
+            }
+            written += "\""
+            XCTAssertEqual(try parse(written).string, text, written)
+        }
+    }
+
     func testBrokenSurrogatesBecomeReplacementCharactersInsteadOfCrashing() throws {
         XCTAssertEqual(try parse(#""\ud800\u0041""#).string, "\u{FFFD}A")
         XCTAssertEqual(try parse(#""\ud800x""#).string, "\u{FFFD}x")

@@ -134,21 +134,20 @@ public final class ChatStreamReader: @unchecked Sendable {
         var reasoning = ""
     }
 
-    /// Adds a chunk to the answer and its deltas to `pieces`. Call with the lock held.
+    /// Adds a chunk's fields to the answer and its deltas to `pieces`. Call with the lock held.
     private func take(_ chunk: ChatChunk, into pieces: inout Pieces) {
         answer.take(chunk)
-        if let piece = chunk.reasoning {
-            pieces.reasoning += piece
-            answer.reasoning += piece
-        }
-        if let piece = chunk.content {
-            pieces.text += piece
-            answer.text += piece
-        }
+        if let piece = chunk.reasoning { pieces.reasoning += piece }
+        if let piece = chunk.content { pieces.text += piece }
     }
 
-    /// Hands a chunk's thinking, then its text, to the callbacks.
+    /// Adds a network chunk's text and thinking to the answer (once per chunk, not per event), then hands them to the
+    /// callbacks.
     private func hand(_ pieces: Pieces) throws {
+        lock.withLock {
+            answer.text += pieces.text
+            answer.reasoning += pieces.reasoning
+        }
         if !pieces.reasoning.isEmpty { try onReasoning(pieces.reasoning) }
         if !pieces.text.isEmpty { try onText(pieces.text) }
     }

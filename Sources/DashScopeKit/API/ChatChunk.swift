@@ -3,6 +3,11 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// What one chat object adds to an answer: its id, model, usage and finish reason, and (for a streamed chunk) the text
 /// and thinking of `choices[0].delta`.
@@ -81,26 +86,27 @@ private enum Member: Int {
         }
     }
 
-    /// The member named by the bytes in `range`, or `other`: the only candidate is picked by length and first and last
-    /// byte, then compared whole (a chunk has a dozen names to look up).
+    /// The member named by the bytes in `range`, or `other`: the only candidate is picked by length (and first or
+    /// last byte), then compared whole (a chunk has a dozen names to look up).
     static func named(_ range: Range<Int>, in reader: JSONParser) -> Member {
-        guard let first = range.first, let last = range.last else { return .other }
-        let candidate: Member = switch (range.count, reader.bytes[first], reader.bytes[last]) {
-        case (2, UInt8(ascii: "i"), _): .id
-        case (4, UInt8(ascii: "c"), _): .code
-        case (5, UInt8(ascii: "m"), _): .model
-        case (5, UInt8(ascii: "u"), _): .usage
-        case (5, UInt8(ascii: "e"), _): .error
-        case (5, UInt8(ascii: "d"), _): .delta
-        case (7, UInt8(ascii: "c"), UInt8(ascii: "s")): .choices
-        case (7, UInt8(ascii: "c"), UInt8(ascii: "t")): .content
-        case (13, UInt8(ascii: "f"), _): .finishReason
-        case (17, UInt8(ascii: "r"), _): .reasoningContent
+        guard let base = reader.bytes.baseAddress?.advanced(by: range.lowerBound) else { return .other }
+        let candidate: Member = switch range.count {
+        case 2: .id
+        case 4: .code
+        case 5: switch base[0] {
+            case UInt8(ascii: "m"): .model
+            case UInt8(ascii: "u"): .usage
+            case UInt8(ascii: "e"): .error
+            case UInt8(ascii: "d"): .delta
+            default: .other
+            }
+        case 7: base[6] == UInt8(ascii: "s") ? .choices : .content
+        case 13: .finishReason
+        case 17: .reasoningContent
         default: .other
         }
         let name = candidate.name
-        guard candidate != .other, name.utf8CodeUnitCount == range.count,
-              reader.holds(UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount), at: first) else { return .other }
+        guard candidate != .other, memcmp(base, name.utf8Start, name.utf8CodeUnitCount) == 0 else { return .other }
         return candidate
     }
 }

@@ -149,8 +149,10 @@ struct JSONParser {
                 i += 1
                 return
             }
-            i += 2
-            if i <= bytes.count, bytes[i - 1] == UInt8(ascii: "u") { _ = try hex4() }
+            i += 1
+            guard i < bytes.count else { break }
+            i += 1
+            if bytes[i - 1] == UInt8(ascii: "u") { _ = try hex4() }
         }
         throw fail("unterminated string")
     }
@@ -264,48 +266,67 @@ struct JSONParser {
             i += 1
             return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<(i - 1)]), as: UTF8.self)
         }
-        var out = Array(bytes[start..<i])
-        while i < bytes.count {
-            let b = bytes[i]
-            if b == UInt8(ascii: "\"") {
-                i += 1
-                return String(decoding: out, as: UTF8.self)
-            }
-            if b == UInt8(ascii: "\\") {
-                i += 1
-                guard i < bytes.count else { break }
-                let e = bytes[i]
-                i += 1
-                switch e {
-                case UInt8(ascii: "n"): out.append(0x0A)
-                case UInt8(ascii: "t"): out.append(0x09)
-                case UInt8(ascii: "r"): out.append(0x0D)
-                case UInt8(ascii: "b"): out.append(0x08)
-                case UInt8(ascii: "f"): out.append(0x0C)
-                case UInt8(ascii: "u"):
-                    var scalar = try hex4()
-                    if (0xD800..<0xDC00).contains(scalar), i + 1 < bytes.count,
-                       bytes[i] == UInt8(ascii: "\\"), bytes[i + 1] == UInt8(ascii: "u") {
-                        let unpaired = i
-                        i += 2
-                        let low = try hex4()
-                        if (0xDC00..<0xE000).contains(low) {
-                            scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                        } else {
-                            i = unpaired
-                        }
-                    }
-                    out.append(contentsOf: Array(String(Unicode.Scalar(scalar).map(Character.init) ?? "\u{FFFD}").utf8))
-                default: out.append(e)
-                }
+        // An escape: find the end (checking every escape as it goes), then decode into one string of at most as many
+        // bytes (an escape never grows: `\\uD83D\\uDE00` is 12 bytes for 4).
+        i = start - 1
+        try skipString()
+        let end = i - 1
+        return String(unsafeUninitializedCapacity: end - start) { decode(from: start, to: end, into: $0) }
+    }
+
+    /// Writes the UTF-8 of the string body `bytes[start..<end]`, its escapes already checked, into `out`; returns the
+    /// count. A lone surrogate becomes U+FFFD; a high one followed by a low one is one scalar.
+    private func decode(from start: Int, to end: Int, into out: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        var index = start
+        var count = 0
+        while index < end {
+            let byte = bytes[index]
+            guard byte == UInt8(ascii: "\\") else {
+                out[count] = byte
+                count += 1
+                index += 1
                 continue
             }
-            // The run up to the next quote or backslash, in one piece.
-            let run = i
-            i = plainEnd(from: i)
-            out.append(contentsOf: bytes[run..<i])
+            let escaped = bytes[index + 1]
+            index += 2
+            let plain: UInt8? = switch escaped {
+            case UInt8(ascii: "n"): 0x0A
+            case UInt8(ascii: "t"): 0x09
+            case UInt8(ascii: "r"): 0x0D
+            case UInt8(ascii: "b"): 0x08
+            case UInt8(ascii: "f"): 0x0C
+            case UInt8(ascii: "u"): nil
+            default: escaped
+            }
+            if let plain {
+                out[count] = plain
+                count += 1
+                continue
+            }
+            var scalar = hexValue(at: index)
+            index += 4
+            if (0xD800..<0xDC00).contains(scalar), index + 1 < bytes.count,
+               bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") {
+                let low = hexValue(at: index + 2)
+                if (0xDC00..<0xE000).contains(low) {
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                    index += 6
+                }
+            }
+            for unit in UTF8.encode(Unicode.Scalar(scalar) ?? "\u{FFFD}")! {
+                out[count] = unit
+                count += 1
+            }
         }
-        throw fail("unterminated string")
+        return count
+    }
+
+    /// The value of the four hex digits at `index` (checked by `hex4` already).
+    private func hexValue(at index: Int) -> UInt32 {
+        (0..<4).reduce(UInt32(0)) { value, offset in
+            let digit = UInt32(bytes[index + offset])
+            return value << 4 | (digit <= 0x39 ? digit - 0x30 : (digit | 0x20) - 0x61 + 10)
+        }
     }
 
     private mutating func hex4() throws -> UInt32 {
