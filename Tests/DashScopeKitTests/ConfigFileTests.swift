@@ -224,12 +224,13 @@ final class ConfigFileTests: XCTestCase {
         XCTAssertTrue(bad.hint?.contains("singapore") ?? false, bad.hint ?? "")
     }
 
-    func testRegionNamesAcceptCitiesInAnyCase() {
+    func testRegionNamesAcceptCitiesAndRegionIDsInAnyCase() {
         for (name, region) in [("cn", Region.cn), ("CN", .cn), ("Beijing", .cn), ("intl", .intl), ("SINGAPORE", .intl),
-                               ("us", .us), ("virginia", .us), (" Virginia ", .us)] {
+                               ("us", .us), ("virginia", .us), (" Virginia ", .us), ("cn-beijing", .cn),
+                               ("AP-SOUTHEAST-1", .intl), ("us-east-1", .us)] {
             XCTAssertEqual(Region(name: name), region, name)
         }
-        for bad in ["mars", "", "china", "cn-beijing"] { XCTAssertNil(Region(name: bad), bad) }
+        for bad in ["mars", "", "china", "cn-hangzhou", "ap-southeast-2", "us-west-1"] { XCTAssertNil(Region(name: bad), bad) }
     }
 
     func testWorkspaceIdsMustBeOneDNSLabel() {

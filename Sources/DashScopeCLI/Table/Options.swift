@@ -6,7 +6,7 @@ public enum Options {
     public static let global: [OptionSpec] = [
         OptionSpec("api-key", .text, placeholder: "KEY", help: "API key (default: $DASHSCOPE_API_KEY, then the config file); never printed"),
         OptionSpec("region", .choice(Region.allCases.map(\.rawValue)), placeholder: "REGION", default: "cn",
-                   help: "cn (beijing), intl (singapore) or us (virginia), any case; keys work only in their own region"),
+                   help: "cn (beijing, cn-beijing), intl (singapore, ap-southeast-1) or us (virginia, us-east-1), any case; keys work only in their own region"),
         OptionSpec("workspace", .text, placeholder: "ID", help: "send calls to this workspace's own host (cn and intl; default: $DASHSCOPE_WORKSPACE, then the config file)"),
         OptionSpec("base-url", .text, placeholder: "URL", help: "API origin, e.g. http://127.0.0.1:8089 for a dashscope-mock. The origin is the base URL or the workspace host "
                    + "from the highest level (flag > environment > config file) that sets either, a base URL winning within a level; else the region's host"),

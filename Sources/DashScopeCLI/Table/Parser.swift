@@ -189,7 +189,8 @@ public enum Parser {
     }
 
     private static func check(_ value: String, for spec: OptionSpec, spelled: String, example: @autoclosure () -> String?) throws -> String {
-        // Region names also read as their cities (beijing, singapore, virginia), in any case; help shows cn, intl, us.
+        // Region names also read as their cities (beijing, singapore, virginia) and region ids (cn-beijing, ap-southeast-1,
+        // us-east-1), in any case; help shows cn, intl, us.
         if spec.long == "region", let region = Region(name: value) { return region.rawValue }
         switch spec.kind {
         case .flag, .text, .suggested:

@@ -8,11 +8,23 @@ import Foundation
 public enum Region: String, Sendable, CaseIterable {
     case cn, intl, us
 
-    /// Reads a region as users write it: `cn`, `intl`, `us`, or the city (`beijing`, `singapore`, `virginia`), in any case.
+    /// Reads a region as users write it: `cn`, `intl`, `us`, the city (`beijing`, `singapore`, `virginia`) or the Alibaba
+    /// Cloud region id (`cn-beijing`, `ap-southeast-1`, `us-east-1`, as the console shows them), in any case.
     public init?(name: String) {
         let word = name.trimmingBlanks().lowercased()
-        guard let region = Region(rawValue: word) ?? Region.allCases.first(where: { $0.city == word }) else { return nil }
+        guard let region = Region(rawValue: word) ?? Region.allCases.first(where: { $0.city == word || $0.id == word }) else {
+            return nil
+        }
         self = region
+    }
+
+    /// The Alibaba Cloud region id (the console's and the other cloud tools' name for it), accepted as an alias.
+    public var id: String {
+        switch self {
+        case .cn: return "cn-beijing"
+        case .intl: return "ap-southeast-1"
+        case .us: return "us-east-1"
+        }
     }
 
     /// The city the region is named for, accepted as its alias.

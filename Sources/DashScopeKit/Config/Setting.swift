@@ -72,7 +72,7 @@ public enum Settings {
     public static let all: [Setting] = [
         Setting("api_key", meaning: "the API key (shown masked, never whole)", placeholder: "KEY", flag: "api-key",
                 environment: "DASHSCOPE_API_KEY", secret: true, check: checkKey),
-        Setting("region", meaning: "cn (beijing), intl (singapore) or us (virginia); keys work only in their own region",
+        Setting("region", meaning: "cn (beijing, cn-beijing), intl (singapore, ap-southeast-1) or us (virginia, us-east-1); keys work only in their own region",
                 placeholder: "REGION", flag: "region", environment: "DASHSCOPE_REGION", default: Region.cn.rawValue, check: checkRegion),
         Setting("workspace", meaning: "a workspace id: calls go to its own host in the region (cn and intl only)",
                 placeholder: "ID", flag: "workspace", environment: "DASHSCOPE_WORKSPACE", check: checkWorkspace),
