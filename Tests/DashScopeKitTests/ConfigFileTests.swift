@@ -224,6 +224,14 @@ final class ConfigFileTests: XCTestCase {
         XCTAssertTrue(bad.hint?.contains("singapore") ?? false, bad.hint ?? "")
     }
 
+    func testAByteOrderMarkAtTheStartIsDropped() throws {
+        let file = ConfigFile(path: "/x/config", text: "\u{FEFF}region = singapore\n")
+        XCTAssertEqual(file.lines.count, 1)
+        guard case let .entry(key, value, _, _) = file.lines[0] else { return XCTFail("\(file.lines)") }
+        XCTAssertEqual(key, "region")
+        XCTAssertEqual(value, "singapore")
+    }
+
     func testRegionNamesAcceptCitiesAndRegionIDsInAnyCase() {
         for (name, region) in [("cn", Region.cn), ("CN", .cn), ("Beijing", .cn), ("intl", .intl), ("SINGAPORE", .intl),
                                ("us", .us), ("virginia", .us), (" Virginia ", .us), ("cn-beijing", .cn),

@@ -46,11 +46,13 @@ public struct ConfigFile: Sendable {
     /// Its permission bits when read, if it existed.
     public var mode: Int?
 
-    /// Creates a file from its text (nothing is read or written).
+    /// Creates a file from its text (nothing is read or written). A byte order mark at the start (Windows editors write
+    /// one) is dropped, and not written back.
     public init(path: String, text: String = "", exists: Bool = false, mode: Int? = nil) {
         self.path = path
         self.exists = exists
         self.mode = mode
+        let text = text.unicodeScalars.first == "\u{FEFF}" ? String(text.unicodeScalars.dropFirst()) : text
         var rows = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init)
         if rows.last == "" { rows.removeLast() }
         lines = rows.map(Self.parse)
