@@ -198,14 +198,15 @@ public enum JSON: Sendable, Equatable {
     /// the escaped scalars are exactly: the ASCII ones, C2 80...C2 9F (U+0080...U+009F) and E2 80 A8/A9 (U+2028/2029).
     private static func quote<Sink: JSONSink>(_ s: String, into out: inout Sink) {
         var text = s
+        let mayEscape = Self.mayEscape
         let escaped = text.withUTF8 { bytes -> [UInt8]? in
             var escaped: [UInt8]?
             var run = 0
             var i = 0
             while i < bytes.count {
                 let b = bytes[i]
-                // Printable ASCII but the quote and the backslash, and every byte no escape starts with, at once.
-                if b >= 0x20, b != 0x22, b != 0x5C, b != 0x7F, b != 0xC2, b != 0xE2 {
+                // Printable ASCII but the quote and the backslash, and every byte no escape starts with: one look-up.
+                if !mayEscape[Int(b)] {
                     i += 1
                     continue
                 }
@@ -239,6 +240,12 @@ public enum JSON: Sendable, Equatable {
             return
         }
         out.append(String(decoding: escaped, as: UTF8.self))
+    }
+
+    /// The bytes an escape may start with: control characters, the quote, the backslash, DEL, and the lead bytes of
+    /// U+0080...U+009F (C2) and U+2028/2029 (E2).
+    private static let mayEscape: [Bool] = (0...255).map { byte in
+        byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x7F || byte == 0xC2 || byte == 0xE2
     }
 
     /// The escape of one scalar `quote` escapes: the short forms where JSON has them, else `\\u` and four hex digits.

@@ -53,6 +53,7 @@ struct JSONParser {
     func fail(_ reason: String) -> JSONParseError { JSONParseError(offset: i, reason: reason) }
 
     /// Skips JSON whitespace.
+    @inline(__always)
     mutating func skipSpace() {
         let bytes = self.bytes
         var end = i
@@ -79,6 +80,7 @@ struct JSONParser {
     }
 
     /// Skips `word` if it comes next.
+    @inline(__always)
     mutating func take(_ word: StaticString) -> Bool {
         let w = UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount)
         guard holds(w, at: i) else { return false }
@@ -131,6 +133,7 @@ struct JSONParser {
     }
 
     /// After a member or element: true after a `,` (another follows), false after `closing` (the end); throws otherwise.
+    @inline(__always)
     mutating func next(closing: UInt8, in container: StaticString) throws -> Bool {
         skipSpace()
         guard i < bytes.count else { throw fail("unexpected end in \(container)") }
@@ -159,6 +162,7 @@ struct JSONParser {
 
     /// Where the run of string bytes from `start` ends: the first quote or backslash, or the end (a loop on locals: a
     /// stream spends most of its reading here).
+    @inline(__always)
     func plainEnd(from start: Int) -> Int {
         let bytes = self.bytes
         var end = start
@@ -250,6 +254,7 @@ struct JSONParser {
     }
 
     /// Skips `byte` if it comes next.
+    @inline(__always)
     mutating func take(_ byte: UInt8) -> Bool {
         guard i < bytes.count, bytes[i] == byte else { return false }
         i += 1
