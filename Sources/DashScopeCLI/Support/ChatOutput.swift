@@ -4,16 +4,11 @@ import FoundationEssentials
 import Foundation
 #endif
 import DashScopeKit
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Writes an answer as it arrives: text on stdout at once (control characters escaped, the key redacted), thinking on
 /// stderr (dimmed on a colour terminal), a final newline only where a person reads it. An end of a piece that could be
-/// the start of the key waits for the next piece (or the end), so a key echoed token by token is redacted too. A reader that closed stdout
-/// (`| head -c 10`) ends the answer quietly; any other write failure is exit 73.
+/// the start of the key waits for the next piece (or the end), so a key echoed token by token is redacted too. A
+/// reader that closed stdout (`| head -c 10`) ends the answer quietly; any other write failure is exit 73.
 final class ChatOutput: @unchecked Sendable {
     /// Thrown from a write when the reader of stdout is gone: the stream stops and the run ends quietly.
     struct Closed: Error {}
@@ -109,29 +104,10 @@ final class ChatOutput: @unchecked Sendable {
         }
     }
 
-    /// `text` safe for a terminal (line feeds and tabs kept), the key redacted when the piece holds it (looked for in
-    /// the bytes first: Foundation's search on every piece cost more than the rest of the stream).
+    /// `text` safe for a terminal (line feeds and tabs kept), the key redacted.
     private func clean(_ text: String) -> String {
-        var text = text
-        let (hasKey, plain) = text.withUTF8 { haystack in (key.map { holds(haystack, $0) } ?? false, Self.isPlain(haystack)) }
-        if hasKey { return TerminalText.block(Redaction.scrub(text, key: key)) }
-        return plain ? text : TerminalText.block(text)
-    }
-
-    /// Whether `haystack` holds the key's bytes: `memchr` to each place its first byte occurs, `memcmp` there.
-    private func holds(_ haystack: UnsafeBufferPointer<UInt8>, _ key: String) -> Bool {
-        var key = key
-        return key.withUTF8 { needle in
-            guard let first = needle.first, let base = haystack.baseAddress, haystack.count >= needle.count else { return false }
-            var start = 0
-            while start <= haystack.count - needle.count {
-                guard let found = memchr(base + start, Int32(first), haystack.count - needle.count + 1 - start) else { return false }
-                start = UnsafeRawPointer(found) - UnsafeRawPointer(base)
-                if memcmp(base + start, needle.baseAddress!, needle.count) == 0 { return true }
-                start += 1
-            }
-            return false
-        }
+        var text = Redaction.scrub(text, key: key)
+        return text.withUTF8(Self.isPlain) ? text : TerminalText.block(text)
     }
 
     /// Whether the bytes are printable ASCII, line feeds and tabs: what `TerminalText.block` leaves as it is, found

@@ -3,6 +3,11 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Hides API keys in anything the tool prints.
 public enum Redaction {
@@ -13,10 +18,35 @@ public enum Redaction {
         return prefix + "…" + key.suffix(4)
     }
 
-    /// `text` with every occurrence of `key` replaced by its redacted form.
+    /// `text` with every occurrence of `key` replaced by its redacted form. The key is looked for in the bytes first,
+    /// so text without it (nearly all) comes back as it is at the cost of a `memchr` scan, not a copy by scalars (a
+    /// streamed answer passes every piece through here).
     public static func scrub(_ text: String, key: String?) -> String {
-        guard let key, key.count >= 4 else { return text }
+        guard let key, key.count >= 4, holds(text, key) else { return text }
         return text.replacingAll(key, with: Redaction.key(key))
+    }
+
+    /// Whether `text`'s UTF-8 holds `key`'s: `memchr` to each place the key's first byte occurs, `memcmp` there (a
+    /// match of valid UTF-8 starts on a character, so it is a match of the text).
+    static func holds(_ text: String, _ key: String) -> Bool {
+        var text = text
+        var key = key
+        return text.withUTF8 { haystack in
+            key.withUTF8 { needle in
+                guard let first = needle.first, let base = haystack.baseAddress, let wanted = needle.baseAddress,
+                      haystack.count >= needle.count else { return false }
+                var start = 0
+                while start <= haystack.count - needle.count {
+                    guard let found = memchr(base + start, Int32(first), haystack.count - needle.count + 1 - start) else {
+                        return false
+                    }
+                    start = UnsafeRawPointer(found) - UnsafeRawPointer(base)
+                    if memcmp(base + start, wanted, needle.count) == 0 { return true }
+                    start += 1
+                }
+                return false
+            }
+        }
     }
 
     /// How many bytes at the end of `text` could be the start of `key` (fewer than the key's): what a stream must hold
