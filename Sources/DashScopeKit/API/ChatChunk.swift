@@ -130,9 +130,7 @@ private extension JSONParser {
                 guard seen & (1 << member.rawValue) == 0 else { return false }
                 seen |= 1 << member.rawValue
             }
-            skipSpace()
-            guard take(UInt8(ascii: ":")) else { throw fail("expected ':'") }
-            skipSpace()
+            try colon()
             guard try read(&self, member, &target) else { return false }
         } while try next(closing: UInt8(ascii: "}"), in: "an object")
         return true

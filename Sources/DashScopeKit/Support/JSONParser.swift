@@ -110,9 +110,7 @@ struct JSONParser {
                 skipSpace()
                 guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw fail("expected a key") }
                 try skipString()
-                skipSpace()
-                guard take(UInt8(ascii: ":")) else { throw fail("expected ':'") }
-                skipSpace()
+                try colon()
                 try skipValue()
             } while try next(closing: UInt8(ascii: "}"), in: "an object")
         case UInt8(ascii: "["):
@@ -130,6 +128,14 @@ struct JSONParser {
         case UInt8(ascii: "n"): try literal("null")
         default: _ = try scanNumber()
         }
+    }
+
+    /// Reads past the `:` after a member's name, and the spaces around it.
+    @inline(__always)
+    mutating func colon() throws {
+        skipSpace()
+        guard take(UInt8(ascii: ":")) else { throw fail("expected ':'") }
+        skipSpace()
     }
 
     /// After a member or element: true after a `,` (another follows), false after `closing` (the end); throws otherwise.
@@ -186,21 +192,14 @@ struct JSONParser {
         var pairs: [(String, JSON)] = []
         skipSpace()
         if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return .object(pairs) }
-        while true {
+        repeat {
             skipSpace()
             guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw fail("expected a key") }
             let key = try parseString()
-            skipSpace()
-            guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw fail("expected ':'") }
-            i += 1
-            skipSpace()
+            try colon()
             pairs.append((key, try parseValue()))
-            skipSpace()
-            guard i < bytes.count else { throw fail("unexpected end in an object") }
-            if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
-            if bytes[i] == UInt8(ascii: "}") { i += 1; return .object(pairs) }
-            throw fail("expected ',' or '}'")
-        }
+        } while try next(closing: UInt8(ascii: "}"), in: "an object")
+        return .object(pairs)
     }
 
     private mutating func parseArray() throws -> JSON {
@@ -209,15 +208,11 @@ struct JSONParser {
         var items: [JSON] = []
         skipSpace()
         if i < bytes.count, bytes[i] == UInt8(ascii: "]") { i += 1; return .array(items) }
-        while true {
+        repeat {
             skipSpace()
             items.append(try parseValue())
-            skipSpace()
-            guard i < bytes.count else { throw fail("unexpected end in an array") }
-            if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
-            if bytes[i] == UInt8(ascii: "]") { i += 1; return .array(items) }
-            throw fail("expected ',' or ']'")
-        }
+        } while try next(closing: UInt8(ascii: "]"), in: "an array")
+        return .array(items)
     }
 
     /// Reads `-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?` and returns its text unchanged.
