@@ -88,16 +88,39 @@ public final class ChatStreamReader: @unchecked Sendable {
 
     /// `feed` on the bytes as the transport hands them over.
     public func feed(_ chunk: UnsafeRawBufferPointer) throws {
+        try read(chunk)
+    }
+
+    /// Ends the stream and returns the whole answer; throws 69 when it ended before `[DONE]` (cut short).
+    public func finish() throws -> ChatAnswer {
+        try read(nil)
+        return try lock.withLock {
+            guard events.isDone else {
+                throw DashScopeError("the answer ended before its end mark ([DONE]): it is incomplete", exit: .unavailable)
+            }
+            return answer
+        }
+    }
+
+    /// Reads the next chunk, or the end of the stream when nil: each event fast when it has the usual shape, as a tree
+    /// otherwise; then hands its text and thinking over, and throws what stopped the reading (the answer's own error).
+    private func read(_ chunk: UnsafeRawBufferPointer?) throws {
         var pieces = Pieces()
         var failure: Error?
         lock.withLock {
-            bytes += chunk.count
+            let fast = { (data: UnsafeRawBufferPointer) -> Bool in
+                guard let piece = ChatChunk.scan(data, known: (self.answer.requestID, self.answer.model)) else { return false }
+                self.take(piece, into: &pieces)
+                return true
+            }
+            let tree = { (json: JSON) in self.take(ChatChunk(json), into: &pieces) }
             do {
-                try events.feed(chunk, read: { data in
-                    guard let piece = ChatChunk.scan(data, known: (answer.requestID, answer.model)) else { return false }
-                    take(piece, into: &pieces)
-                    return true
-                }, object: { take(ChatChunk($0), into: &pieces) })
+                if let chunk {
+                    bytes += chunk.count
+                    try events.feed(chunk, read: fast, object: tree)
+                } else {
+                    try events.finish(read: fast, object: tree)
+                }
             } catch {
                 failure = error
                 failedReading = true
@@ -105,27 +128,6 @@ public final class ChatStreamReader: @unchecked Sendable {
         }
         try hand(pieces)
         if let failure { throw failure }
-    }
-
-    /// Ends the stream and returns the whole answer; throws 69 when it ended before `[DONE]` (cut short).
-    public func finish() throws -> ChatAnswer {
-        var pieces = Pieces()
-        var failure: Error?
-        lock.withLock {
-            do {
-                try events.finish(read: { _ in false }, object: { take(ChatChunk($0), into: &pieces) })
-            } catch {
-                failure = error
-            }
-        }
-        try hand(pieces)
-        if let failure { throw failure }
-        return try lock.withLock {
-            guard events.isDone else {
-                throw DashScopeError("the answer ended before its end mark ([DONE]): it is incomplete", exit: .unavailable)
-            }
-            return answer
-        }
     }
 
     /// The text and thinking of one network chunk, each joined.

@@ -75,7 +75,7 @@ public struct ServiceEventStream: Sendable {
             }
             if event.event != "error", !data.isEmpty, read(data) { return }
             do {
-                if let json = try Self.interpret(event) { object(json) }
+                if let json = try Self.object(of: event.event, data) { object(json) }
             } catch {
                 caught = error
             }
@@ -94,18 +94,18 @@ public struct ServiceEventStream: Sendable {
     /// The data object of one event; nil for `[DONE]` and blank data; throws for an error frame or data that is not JSON.
     public static func interpret(_ event: ServerSentEvent) throws -> JSON? {
         let data = Array(event.data.utf8)
-        return try data.withUnsafeBytes { try interpret(RawServerSentEvent(event: event.event, id: event.id, data: $0)) }
+        return try data.withUnsafeBytes { try object(of: event.event, trimmed($0)) }
     }
 
     private static let done = Array("[DONE]".utf8)
 
-    /// `interpret` on the event's bytes: the JSON is read where they lie (no String made and encoded again).
-    static func interpret(_ event: RawServerSentEvent) throws -> JSON? {
-        let bytes = trimmed(event.data)
-        if bytes.elementsEqual(done) || (bytes.isEmpty && event.event != "error") { return nil }
+    /// `interpret` on an event's type and its data already trimmed: the JSON is read where the bytes lie (no String
+    /// made and encoded again).
+    private static func object(of event: String?, _ bytes: UnsafeRawBufferPointer) throws -> JSON? {
+        if bytes.elementsEqual(done) || (bytes.isEmpty && event != "error") { return nil }
         let json = try? JSONParser.parse(bytes)
         let text = { String(decoding: bytes, as: UTF8.self) }
-        if event.event == "error" {
+        if event == "error" {
             throw error(json.flatMap(ServiceError.body(from:)) ?? ServiceError.Body(message: bytes.isEmpty ? nil : text()))
         }
         guard let json else {

@@ -220,7 +220,8 @@ final class CurlTransfer: @unchecked Sendable {
     /// Ends a pass of a streamed transfer: hands the gathered pieces over when `StreamPacing` says so; returns how many
     /// microseconds to wait before the next poll, or -1 to stop (cancelled, or the consumer threw).
     fileprivate func endOfPass(unread: Int) -> Int {
-        guard case let .stream(deliver) = sink, !cancelled else { return cancelled ? -1 : 0 }
+        if cancelled { return -1 }
+        guard case let .stream(deliver) = sink else { return 0 }
         let now = Int(DispatchTime.now().uptimeNanoseconds / 1000)
         let (handOver, wait) = pacing.endOfPass(pieces: gatheredPieces, bytes: gathered.count, unread: unread, now: now)
         guard handOver else { return 0 }
