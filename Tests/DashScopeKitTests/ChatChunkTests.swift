@@ -156,3 +156,103 @@ final class ChatChunkTests: XCTestCase {
         XCTAssertEqual(answer.requestID, "c")
     }
 }
+
+/// A stream's chunks read by `ChatChunkReader` (the ones that repeat the chunk before but for their text, by comparing
+/// bytes) read exactly as `ChatChunk.scan` reads each alone.
+final class ChatChunkReaderTests: XCTestCase {
+    /// How many chunks `readings` has read as repeats.
+    private var repeats = 0
+
+    /// What a sequence of chunks reads as, chunk by chunk: the reader's repeats filled in from the chunk they repeat.
+    private func readings(_ chunks: [[UInt8]]) -> [ChatChunk?] {
+        var reader = ChatChunkReader()
+        var last: ChatChunk?
+        return chunks.map { bytes in
+            switch bytes.withUnsafeBytes({ reader.read($0) }) {
+            case nil:
+                last = nil
+                return nil
+            case let .chunk(chunk):
+                last = chunk
+                return chunk
+            case let .repeated(text, isReasoning):
+                repeats += 1
+                guard var chunk = last else {
+                    XCTFail("a repeat with no chunk before it")
+                    return nil
+                }
+                if isReasoning { chunk.reasoning = text } else { chunk.content = text }
+                return chunk
+            }
+        }
+    }
+
+    private func token(_ text: String, reasoning: Bool = false) -> [UInt8] {
+        let delta = reasoning ? #""content":null,"reasoning_content":"# + text : #""content":"# + text
+        return Array((#"{"id":"chatcmpl-1","object":"chat.completion.chunk","created":1,"model":"qwen-plus","choices":[{"index":0,"delta":{"#
+            + delta + #"},"finish_reason":null}]}"#).utf8)
+    }
+
+    func testRepeatsReadAsScanning() throws {
+        let chunks = [token(#""""#), token(#""Hel""#), token(#""lo, \"you\"\n""#), token(#""\u00e9\ud83d\ude00""#),
+                      token(#""Hm""#, reasoning: true), token(#""m""#, reasoning: true), token(#""""#, reasoning: true),
+                      token(#""done""#)]
+        var reader = ChatChunkReader()
+        var repeats = 0
+        for bytes in chunks {
+            if case .repeated = bytes.withUnsafeBytes({ reader.read($0) }) { repeats += 1 }
+        }
+        XCTAssertEqual(repeats, 5, "each chunk the same as the one before but for its text is a repeat")
+        XCTAssertEqual(readings(chunks), chunks.map { bytes in bytes.withUnsafeBytes { ChatChunk.scan($0) } })
+        XCTAssertEqual(readings(chunks)[2]?.content, "lo, \"you\"\n")
+        XCTAssertEqual(readings(chunks)[5]?.reasoning, "m")
+    }
+
+    /// Where the bytes around the text are not the chunk's before, or the new text ends elsewhere, or is not a string,
+    /// the chunk is scanned whole (and a chunk left to the tree is never the one repeated).
+    func testWhatOnlyLooksLikeARepeatIsScanned() throws {
+        let first = token(#""a""#)
+        let cases: [[UInt8]] = [
+            token(#""b", "x":"y""#),
+            token(#""b\""#),
+            token(#"null"#),
+            token(#"12"#),
+            token(#""\u12G4""#),
+            Array(String(decoding: token(#""b""#), as: UTF8.self).replacingOccurrences(of: "qwen-plus", with: "qwen-max").utf8),
+            Array(#"{"error":{"message":"no"}}"#.utf8),
+        ]
+        for bytes in cases {
+            var reader = ChatChunkReader()
+            _ = first.withUnsafeBytes { reader.read($0) }
+            let reading = bytes.withUnsafeBytes { reader.read($0) }
+            let text = String(decoding: bytes, as: UTF8.self)
+            if case .repeated = reading { XCTFail("read as a repeat: \(text)") }
+            XCTAssertEqual(readings([first, bytes]).last!, bytes.withUnsafeBytes { ChatChunk.scan($0) }, text)
+        }
+        XCTAssertEqual(readings([first, Array(#"{"choices":[{"delta":{"con\u0074ent":"t"}}]}"#.utf8), token(#""b""#)]).last!?.content, "b")
+    }
+
+    /// Thousands of streams of damaged chunks: the reader always reads a chunk as scanning it alone would.
+    func testDamagedStreamsReadAsScanning() throws {
+        var random = SeededGenerator(seed: 21)
+        let alphabet = Array(#"{}[]":,\ u0aeEn.-+19tfl"#.utf8) + [0x00, 0x0A, 0xC3, 0xFF]
+        let texts = [#""x""#, #""""#, #""a\nb""#, #""\"""#, #""\\""#, #""\u0041""#, #""全角""#, "null"]
+        for _ in 0..<500 {
+            let chunks = (0..<12).map { _ -> [UInt8] in
+                var bytes = token(texts.randomElement(using: &random)!, reasoning: Int.random(in: 0..<4, using: &random) == 0)
+                if Int.random(in: 0..<3, using: &random) == 0, !bytes.isEmpty {
+                    let at = Int.random(in: 0..<bytes.count, using: &random)
+                    switch Int.random(in: 0...2, using: &random) {
+                    case 0: bytes.remove(at: at)
+                    case 1: bytes.insert(alphabet.randomElement(using: &random)!, at: at)
+                    default: bytes[at] = alphabet.randomElement(using: &random)!
+                    }
+                }
+                return bytes
+            }
+            XCTAssertEqual(readings(chunks), chunks.map { bytes in bytes.withUnsafeBytes { ChatChunk.scan($0) } },
+                           chunks.map { String(decoding: $0, as: UTF8.self) }.joined(separator: "\n"))
+        }
+        XCTAssertGreaterThan(repeats, 800, "many chunks are repeats, damaged or not")
+    }
+}

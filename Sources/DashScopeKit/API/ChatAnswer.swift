@@ -62,6 +62,7 @@ public final class ChatStreamReader: @unchecked Sendable {
     private let lock = Lock()
     // Every access is under `lock`, so the runtime's check of each access (a tenth of the per-token cost) is left out.
     @exclusivity(unchecked) private var events = ServiceEventStream()
+    @exclusivity(unchecked) private var chunks = ChatChunkReader()
     @exclusivity(unchecked) private var answer = ChatAnswer()
     @exclusivity(unchecked) private var bytes = 0
     @exclusivity(unchecked) private var failedReading = false
@@ -108,12 +109,18 @@ public final class ChatStreamReader: @unchecked Sendable {
         var pieces = Pieces()
         var failure: Error?
         lock.withLock {
-            let fast = { (data: UnsafeRawBufferPointer) -> Bool in
-                guard let piece = ChatChunk.scan(data, known: (self.answer.requestID, self.answer.model)) else { return false }
-                self.take(piece, into: &pieces)
+            // Local functions, not closures: what they change is then checked when compiled, not on every event.
+            func fast(_ data: UnsafeRawBufferPointer) -> Bool {
+                switch chunks.read(data) {
+                case nil: return false
+                case let .chunk(piece): take(piece, into: &pieces)
+                // The fields around the string are those of the chunk before, taken already.
+                case let .repeated(piece, isReasoning: true): pieces.reasoning += piece
+                case let .repeated(piece, isReasoning: false): pieces.text += piece
+                }
                 return true
             }
-            let tree = { (json: JSON) in self.take(ChatChunk(json), into: &pieces) }
+            func tree(_ json: JSON) { take(ChatChunk(json), into: &pieces) }
             do {
                 if let chunk {
                     bytes += chunk.count

@@ -30,7 +30,7 @@ struct ChatChunk: Equatable {
         reasoning = choice?["delta"]?["reasoning_content"]?.string
     }
 
-    private init() {}
+    fileprivate init() {}
 
     /// The fields read straight from a streamed chunk's bytes, building no tree for the rest of it (a long answer
     /// arrives as one small object per token); nil whenever the bytes are not the usual shape (not JSON, an `error` or
@@ -38,19 +38,25 @@ struct ChatChunk: Equatable {
     /// checks for an error frame. Where it answers, it answers as `init(_:)` would.
     /// `known` holds the id and model of the chunks before: the same text is taken from it instead of a new string.
     static func scan(_ bytes: UnsafeRawBufferPointer, known: (id: String?, model: String?) = (nil, nil)) -> ChatChunk? {
+        scanned(bytes, known: known)?.chunk
+    }
+
+    /// `scan`, also saying where the chunk's text or thinking string lies (see `ChatChunkText`).
+    static func scanned(_ bytes: UnsafeRawBufferPointer,
+                        known: (id: String?, model: String?) = (nil, nil)) -> (chunk: ChatChunk, text: ChatChunkText?)? {
         var reader = JSONParser(bytes: bytes)
-        var chunk = ChatChunk()
+        var scan = Scan()
         do {
             reader.skipSpace()
-            guard try reader.members(of: &chunk, read: { reader, member, chunk in
+            guard try reader.members(of: &scan, read: { reader, member, scan in
                 switch member {
-                case .id: return try reader.string(into: &chunk.id, known: known.id)
-                case .model: return try reader.string(into: &chunk.model, known: known.model)
+                case .id: return try reader.string(into: &scan.chunk.id, known: known.id)
+                case .model: return try reader.string(into: &scan.chunk.model, known: known.model)
                 case .usage:
                     let usage = try reader.parseValue()
-                    if !usage.isNull { chunk.usage = usage }
+                    if !usage.isNull { scan.chunk.usage = usage }
                     return true
-                case .choices: return try reader.choices(into: &chunk)
+                case .choices: return try reader.choices(into: &scan)
                 case .error, .code: return false
                 default:
                     try reader.skipValue()
@@ -61,7 +67,29 @@ struct ChatChunk: Equatable {
         } catch {
             return nil
         }
-        return chunk
+        return (scan.chunk, scan.text)
+    }
+}
+
+/// Where a chunk's text (`content`) or thinking (`reasoning_content`) string lies in its bytes, quotes included: the
+/// part of a stream's chunks that changes from token to token. The thinking when it is a non-empty string, else the text.
+struct ChatChunkText: Equatable {
+    /// Whether the string is the thinking rather than the text.
+    var isReasoning: Bool
+    /// Where the string lies, its quotes included.
+    var range: Range<Int>
+}
+
+/// A chunk being scanned, and where its text and thinking strings were found.
+private struct Scan {
+    var chunk = ChatChunk()
+    var content: Range<Int>?
+    var reasoning: Range<Int>?
+
+    /// The string that changes from token to token, if the chunk has one.
+    var text: ChatChunkText? {
+        if let reasoning, chunk.reasoning?.isEmpty == false { return ChatChunkText(isReasoning: true, range: reasoning) }
+        return content.map { ChatChunkText(isReasoning: false, range: $0) }
     }
 }
 
@@ -166,16 +194,16 @@ private extension JSONParser {
     }
 
     /// Reads `choices`: the first element's `finish_reason` and `delta`, the rest skipped.
-    mutating func choices(into chunk: inout ChatChunk) throws -> Bool {
+    mutating func choices(into scan: inout Scan) throws -> Bool {
         guard take(UInt8(ascii: "[")) else { return false }
         try nest()
         defer { depth -= 1 }
         skipSpace()
         if take(UInt8(ascii: "]")) { return true }
-        guard try members(of: &chunk, read: { reader, member, chunk in
+        guard try members(of: &scan, read: { reader, member, scan in
             switch member {
-            case .finishReason: return try reader.string(into: &chunk.finishReason)
-            case .delta: return try reader.delta(into: &chunk)
+            case .finishReason: return try reader.string(into: &scan.chunk.finishReason)
+            case .delta: return try reader.delta(into: &scan)
             default:
                 try reader.skipValue()
                 return true
@@ -188,12 +216,19 @@ private extension JSONParser {
         return true
     }
 
-    /// Reads `delta`: its `content` and `reasoning_content`.
-    mutating func delta(into chunk: inout ChatChunk) throws -> Bool {
-        try members(of: &chunk) { reader, member, chunk in
+    /// Reads `delta`: its `content` and `reasoning_content`, and where each string lies.
+    mutating func delta(into scan: inout Scan) throws -> Bool {
+        try members(of: &scan) { reader, member, scan in
+            let start = reader.i
             switch member {
-            case .content: return try reader.string(into: &chunk.content)
-            case .reasoningContent: return try reader.string(into: &chunk.reasoning)
+            case .content:
+                guard try reader.string(into: &scan.chunk.content) else { return false }
+                if scan.chunk.content != nil { scan.content = start..<reader.i }
+                return true
+            case .reasoningContent:
+                guard try reader.string(into: &scan.chunk.reasoning) else { return false }
+                if scan.chunk.reasoning != nil { scan.reasoning = start..<reader.i }
+                return true
             default:
                 try reader.skipValue()
                 return true
