@@ -66,7 +66,8 @@ public struct ServiceEventStream: Sendable {
         guard !isDone else { return }
         var done = false
         var caught: Error?
-        let take = { (event: RawServerSentEvent) in
+        // A local function, not a closure: what it changes is then checked when compiled, not on every event.
+        func take(_ event: RawServerSentEvent) {
             guard !done, caught == nil else { return }
             let data = Self.trimmed(event.data)
             if data.elementsEqual(Self.done) {

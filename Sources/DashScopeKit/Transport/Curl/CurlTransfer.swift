@@ -31,15 +31,17 @@ final class CurlTransfer: @unchecked Sendable {
     /// The longest wait for a connection: a create that cannot connect is safe to re-send, so fail it early.
     private static let connectSeconds = 30
 
-    private var status = 0
+    // The state below is touched only by `perform` and the libcurl callbacks it runs, one at a time on its thread, so
+    // the runtime's check of each access (on every piece of a stream) is left out where a piece passes.
+    @exclusivity(unchecked) private var status = 0
     private var headers: [String: String] = [:]
     private var body = Data()
-    private var received: Int64 = 0
+    @exclusivity(unchecked) private var received: Int64 = 0
     private var reader: BodyReader?
     /// A stream's pieces read since the last hand-over, and how many there were (see `StreamPacing`).
-    private var gathered: [UInt8] = []
-    private var gatheredPieces = 0
-    private var pacing = StreamPacing()
+    @exclusivity(unchecked) private var gathered: [UInt8] = []
+    @exclusivity(unchecked) private var gatheredPieces = 0
+    @exclusivity(unchecked) private var pacing = StreamPacing()
     /// Whether a stream's pieces are gathered and handed over pass by pass (libcurl has the multi interface).
     private static let passes = dscurl_has_passes() != 0
     /// What a callback ran into (a full disk, a file that vanished, the cap, the stream consumer's own error).
