@@ -225,7 +225,7 @@ public enum JSON: Sendable, Equatable {
                     escaped?.reserveCapacity(bytes.count + 16)
                 }
                 escaped?.append(contentsOf: bytes[run..<i])
-                escaped?.append(contentsOf: escape(scalar).utf8)
+                escape(scalar, into: &escaped!)
                 i += width
                 run = i
             }
@@ -248,21 +248,24 @@ public enum JSON: Sendable, Equatable {
         byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x7F || byte == 0xC2 || byte == 0xE2
     }
 
-    /// The escape of one scalar `quote` escapes: the short forms where JSON has them, else `\\u` and four hex digits.
-    /// Control characters (also DEL and C1) and the JavaScript line separators are escaped, so a document printed on a
-    /// terminal cannot carry an escape sequence and stays valid JavaScript.
-    private static func escape(_ value: UInt32) -> String {
+    /// Writes the escape of one scalar `quote` escapes: the short forms where JSON has them, else `\\u` and four
+    /// lowercase hex digits. Control characters (also DEL and C1) and the JavaScript line separators are escaped, so a
+    /// document printed on a terminal cannot carry an escape sequence and stays valid JavaScript.
+    private static func escape(_ value: UInt32, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\\"))
         switch value {
-        case 0x22: return "\\\""
-        case 0x5C: return "\\\\"
-        case 0x0A: return "\\n"
-        case 0x0D: return "\\r"
-        case 0x09: return "\\t"
+        case 0x22: out.append(UInt8(ascii: "\""))
+        case 0x5C: out.append(UInt8(ascii: "\\"))
+        case 0x0A: out.append(UInt8(ascii: "n"))
+        case 0x0D: out.append(UInt8(ascii: "r"))
+        case 0x09: out.append(UInt8(ascii: "t"))
         default:
-            let hex = String(value, radix: 16)
-            return "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            out.append(UInt8(ascii: "u"))
+            for shift in stride(from: 12, through: 0, by: -4) { out.append(hexDigits[Int(value >> UInt32(shift) & 0xF)]) }
         }
     }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 }
 
 /// Where serialised JSON text goes: a String (`compact`, `pretty`), bytes (`data`), or a counter sizing the bytes.

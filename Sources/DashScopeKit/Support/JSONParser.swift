@@ -151,6 +151,11 @@ struct JSONParser {
     /// Reads past a string, checking its escapes as `parseString` does.
     private mutating func skipString() throws {
         i += 1
+        try skipStringRest()
+    }
+
+    /// Reads past the rest of a string from a place inside it, checking its escapes.
+    private mutating func skipStringRest() throws {
         while true {
             i = plainEnd(from: i)
             guard i < bytes.count else { break }
@@ -268,8 +273,7 @@ struct JSONParser {
         }
         // An escape: find the end (checking every escape as it goes), then decode into one string of at most as many
         // bytes (an escape never grows: `\\uD83D\\uDE00` is 12 bytes for 4).
-        i = start - 1
-        try skipString()
+        try skipStringRest()
         let end = i - 1
         return String(unsafeUninitializedCapacity: end - start) { decode(from: start, to: end, into: $0) }
     }
@@ -280,13 +284,15 @@ struct JSONParser {
         var index = start
         var count = 0
         while index < end {
-            let byte = bytes[index]
-            guard byte == UInt8(ascii: "\\") else {
-                out[count] = byte
-                count += 1
-                index += 1
-                continue
+            // The run up to the next escape, copied whole.
+            var stop = index
+            while stop < end, bytes[stop] != UInt8(ascii: "\\") { stop += 1 }
+            if stop > index {
+                UnsafeMutableRawPointer(out.baseAddress! + count).copyMemory(from: bytes.baseAddress! + index, byteCount: stop - index)
+                count += stop - index
+                index = stop
             }
+            guard index < end else { break }
             let escaped = bytes[index + 1]
             index += 2
             let plain: UInt8? = switch escaped {
