@@ -58,6 +58,9 @@ public struct ServerSentEventParser: Sendable {
     private var event: String?
     private var id: String?
     private var data: [UInt8] = []
+    /// The event's one data line so far, where it lies in the chunk being fed (copied into `data` before `feed` returns,
+    /// so it is nil between calls: nothing unsafe is ever shared).
+    nonisolated(unsafe) private var borrowed: UnsafeRawBufferPointer?
     private var hasData = false
 
     /// Creates a parser at the start of a stream.
@@ -66,20 +69,23 @@ public struct ServerSentEventParser: Sendable {
     /// Feeds the next chunk; returns the events it completed.
     public mutating func feed(_ chunk: Data) -> [ServerSentEvent] {
         var events: [ServerSentEvent] = []
-        chunk.withUnsafeBytes { feed($0) { events.append($0.decoded) } }
+        _ = chunk.withUnsafeBytes { feed($0) { events.append($0.decoded); return Never?.none } }
         return events
     }
 
     /// Ends the stream; returns a last event not closed by a blank line, if any.
     public mutating func finish() -> [ServerSentEvent] {
         var events: [ServerSentEvent] = []
-        finish { events.append($0.decoded) }
+        _ = finish { events.append($0.decoded); return Never?.none }
         return events
     }
 
     /// Feeds the next chunk, handing each event it completes to `deliver` as soon as it is read (no event list, no
-    /// UTF-8 decoding: the per-token path of a long chat stream).
-    mutating func feed(_ bytes: UnsafeRawBufferPointer, deliver: (RawServerSentEvent) -> Void) {
+    /// UTF-8 decoding: the per-token path of a long chat stream). The first value `deliver` returns stops the reading
+    /// and is returned: nothing after that event is read, then or later.
+    mutating func feed<Stop>(_ bytes: UnsafeRawBufferPointer, deliver: (RawServerSentEvent) -> Stop?) -> Stop? {
+        // A data line borrowed from `bytes` is copied before they go.
+        defer { keepBorrowedData() }
         var start = 0
         var index = 0
         let count = bytes.count
@@ -90,14 +96,16 @@ public struct ServerSentEventParser: Sendable {
             let skipped = byte == Self.lf && afterCR && index == start && line.isEmpty
             afterCR = byte == Self.cr
             if !skipped {
+                let stop: Stop?
                 if line.isEmpty {
-                    take(UnsafeRawBufferPointer(rebasing: bytes[start..<index]), deliver: deliver)
+                    stop = take(UnsafeRawBufferPointer(rebasing: bytes[start..<index]), borrowable: true, deliver: deliver)
                 } else {
                     line.append(contentsOf: bytes[start..<index])
                     let whole = line
-                    line.removeAll(keepingCapacity: true)
-                    whole.withUnsafeBytes { take($0, deliver: deliver) }
+                    line = []
+                    stop = whole.withUnsafeBytes { take($0, borrowable: false, deliver: deliver) }
                 }
+                if let stop { return stop }
             }
             index += 1
             start = index
@@ -106,17 +114,18 @@ public struct ServerSentEventParser: Sendable {
             afterCR = false
             line.append(contentsOf: bytes[start...])
         }
+        return nil
     }
 
-    /// Ends the stream, handing a last event not closed by a blank line, if any, to `deliver`.
-    mutating func finish(deliver: (RawServerSentEvent) -> Void) {
+    /// Ends the stream, handing a last event not closed by a blank line, if any, to `deliver`; returns what it returned.
+    mutating func finish<Stop>(deliver: (RawServerSentEvent) -> Stop?) -> Stop? {
+        defer { afterCR = false }
         if !line.isEmpty {
             let whole = line
-            line.removeAll()
-            whole.withUnsafeBytes { take($0, deliver: deliver) }
+            line = []
+            if let stop = whole.withUnsafeBytes({ take($0, borrowable: false, deliver: deliver) }) { return stop }
         }
-        dispatch(deliver)
-        afterCR = false
+        return dispatch(deliver)
     }
 
     // MARK: Lines
@@ -127,31 +136,43 @@ public struct ServerSentEventParser: Sendable {
     private static let space: UInt8 = 0x20
     private static let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
 
-    /// Handles one whole line (without its line end).
-    private mutating func take(_ raw: UnsafeRawBufferPointer, deliver: (RawServerSentEvent) -> Void) {
+    /// Handles one whole line (without its line end). A line `borrowable` lies in the chunk being fed: the event's
+    /// first data line is then delivered from there, not copied, if the event ends in the same chunk.
+    private mutating func take<Stop>(_ raw: UnsafeRawBufferPointer, borrowable: Bool,
+                                     deliver: (RawServerSentEvent) -> Stop?) -> Stop? {
         var bytes = raw[...]
         if atStart {
             atStart = false
             if bytes.starts(with: Self.bom) { bytes = bytes.dropFirst(Self.bom.count) }
         }
-        guard let first = bytes.first else {
-            dispatch(deliver)
-            return
-        }
-        if first == Self.colon { return }
+        guard let first = bytes.first else { return dispatch(deliver) }
+        if first == Self.colon { return nil }
         let colon = bytes.firstIndex(of: Self.colon) ?? bytes.endIndex
         var value = bytes[colon...].dropFirst()
         if value.first == Self.space { value = value.dropFirst() }
         let name = UnsafeRawBufferPointer(rebasing: bytes[..<colon])
         if Self.is(name, "data") {
-            if hasData { data.append(Self.lf) }
-            data.append(contentsOf: value)
+            if !hasData && borrowable {
+                borrowed = UnsafeRawBufferPointer(rebasing: value)
+            } else {
+                keepBorrowedData()
+                if hasData { data.append(Self.lf) }
+                data.append(contentsOf: value)
+            }
             hasData = true
         } else if Self.is(name, "event") {
             event = String(decoding: value, as: UTF8.self)
         } else if Self.is(name, "id"), !value.contains(0) {
             id = String(decoding: value, as: UTF8.self)
         }
+        return nil
+    }
+
+    /// Copies a borrowed data line into `data`, where the rest of the event's data lines join it.
+    private mutating func keepBorrowedData() {
+        guard let borrowed else { return }
+        data.append(contentsOf: borrowed)
+        self.borrowed = nil
     }
 
     /// The index of the first CR or LF from `start` on, or the end: `memchr` for each (a stream event is one long line,
@@ -171,16 +192,18 @@ public struct ServerSentEventParser: Sendable {
     }
 
     /// Hands the event read so far to `deliver`, if it had data, and starts the next one (in the same buffer: a long
-    /// stream allocates nothing per event).
-    private mutating func dispatch(_ deliver: (RawServerSentEvent) -> Void) {
+    /// stream allocates nothing per event); returns what `deliver` returned.
+    private mutating func dispatch<Stop>(_ deliver: (RawServerSentEvent) -> Stop?) -> Stop? {
         defer {
             event = nil
             id = nil
             hasData = false
-            data.removeAll(keepingCapacity: true)
+            borrowed = nil
+            if !data.isEmpty { data.removeAll(keepingCapacity: true) }
         }
-        guard hasData else { return }
+        guard hasData else { return nil }
         let name = event?.isEmpty == true ? nil : event
-        data.withUnsafeBytes { deliver(RawServerSentEvent(event: name, id: id, data: $0)) }
+        if let borrowed { return deliver(RawServerSentEvent(event: name, id: id, data: borrowed)) }
+        return data.withUnsafeBytes { deliver(RawServerSentEvent(event: name, id: id, data: $0)) }
     }
 }

@@ -3,6 +3,11 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Reads a DashScope SSE answer (compatible-mode chat, native speech and text) into its JSON data objects: `[DONE]` ends
 /// the stream, and an error frame becomes a `DashScopeError`. Feed it the chunks `APIClient.stream` hands over.
@@ -60,35 +65,37 @@ public struct ServiceEventStream: Sendable {
         case end
     }
 
+    /// Why a stream's reading stopped: `[DONE]`, or an error frame.
+    private enum Stop {
+        case done
+        case failed(Error)
+    }
+
     /// Runs the parser on `step` and hands its events over until `[DONE]` or the first error.
     private mutating func deliver(_ step: Step, read: (UnsafeRawBufferPointer) -> Bool, object: (JSON) -> Void) throws {
         if let failure { throw failure }
         guard !isDone else { return }
-        var done = false
-        var caught: Error?
-        // A local function, not a closure: what it changes is then checked when compiled, not on every event.
-        func take(_ event: RawServerSentEvent) {
-            guard !done, caught == nil else { return }
+        func take(_ event: RawServerSentEvent) -> Stop? {
             let data = Self.trimmed(event.data)
-            if data.elementsEqual(Self.done) {
-                done = true
-                return
-            }
-            if event.event != "error", !data.isEmpty, read(data) { return }
+            if Self.isDone(data) { return .done }
+            if event.event != "error", !data.isEmpty, read(data) { return nil }
             do {
                 if let json = try Self.object(of: event.event, data) { object(json) }
+                return nil
             } catch {
-                caught = error
+                return .failed(error)
             }
         }
-        switch step {
+        let stop = switch step {
         case let .chunk(bytes): parser.feed(bytes, deliver: take)
         case .end: parser.finish(deliver: take)
         }
-        isDone = done
-        if let caught {
-            failure = caught
-            throw caught
+        switch stop {
+        case .done: isDone = true
+        case let .failed(error):
+            failure = error
+            throw error
+        case nil: break
         }
     }
 
@@ -98,12 +105,16 @@ public struct ServiceEventStream: Sendable {
         return try data.withUnsafeBytes { try object(of: event.event, trimmed($0)) }
     }
 
-    private static let done = Array("[DONE]".utf8)
+    /// Whether trimmed event data is the end mark, `[DONE]`.
+    private static func isDone(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        let mark: StaticString = "[DONE]"
+        return bytes.count == mark.utf8CodeUnitCount && memcmp(bytes.baseAddress!, mark.utf8Start, bytes.count) == 0
+    }
 
     /// `interpret` on an event's type and its data already trimmed: the JSON is read where the bytes lie (no String
     /// made and encoded again).
     private static func object(of event: String?, _ bytes: UnsafeRawBufferPointer) throws -> JSON? {
-        if bytes.elementsEqual(done) || (bytes.isEmpty && event != "error") { return nil }
+        if isDone(bytes) || (bytes.isEmpty && event != "error") { return nil }
         let json = try? JSONParser.parse(bytes)
         let text = { String(decoding: bytes, as: UTF8.self) }
         if event == "error" {
