@@ -115,8 +115,8 @@ public final class ChatStreamReader: @unchecked Sendable {
                 case nil: return false
                 case let .chunk(piece): take(piece, into: &pieces)
                 // The fields around the string are those of the chunk before, taken already.
-                case let .repeated(piece, isReasoning: true): pieces.reasoning += piece
-                case let .repeated(piece, isReasoning: false): pieces.text += piece
+                case let .repeated(piece, isReasoning: true): pieces.reasoning.add(piece)
+                case let .repeated(piece, isReasoning: false): pieces.text.add(piece)
                 }
                 return true
             }
@@ -139,26 +139,43 @@ public final class ChatStreamReader: @unchecked Sendable {
 
     /// The text and thinking of one network chunk, each joined.
     private struct Pieces {
-        var text = ""
-        var reasoning = ""
+        var text = Joined()
+        var reasoning = Joined()
+    }
+
+    /// Strings joined as UTF-8 bytes (appending a short String to a String cost more than reading its chunk), each
+    /// valid already, so the whole is made a String once and unchanged.
+    private struct Joined {
+        private var bytes: [UInt8] = []
+
+        /// Adds `piece` at the end.
+        mutating func add(_ piece: String) {
+            var piece = piece
+            piece.withUTF8 { bytes.append(contentsOf: $0) }
+        }
+
+        /// The pieces as one string.
+        var text: String { String(decoding: bytes, as: UTF8.self) }
     }
 
     /// Adds a chunk's fields to the answer and its deltas to `pieces`. Call with the lock held.
     private func take(_ chunk: ChatChunk, into pieces: inout Pieces) {
         answer.take(chunk)
-        if let piece = chunk.reasoning { pieces.reasoning += piece }
-        if let piece = chunk.content { pieces.text += piece }
+        if let piece = chunk.reasoning { pieces.reasoning.add(piece) }
+        if let piece = chunk.content { pieces.text.add(piece) }
     }
 
     /// Adds a network chunk's text and thinking to the answer (once per chunk, not per event), then hands them to the
     /// callbacks.
     private func hand(_ pieces: Pieces) throws {
+        let text = pieces.text.text
+        let reasoning = pieces.reasoning.text
         lock.withLock {
-            answer.text += pieces.text
-            answer.reasoning += pieces.reasoning
+            answer.text += text
+            answer.reasoning += reasoning
         }
-        if !pieces.reasoning.isEmpty { try onReasoning(pieces.reasoning) }
-        if !pieces.text.isEmpty { try onText(pieces.text) }
+        if !reasoning.isEmpty { try onReasoning(reasoning) }
+        if !text.isEmpty { try onText(text) }
     }
 }
 
