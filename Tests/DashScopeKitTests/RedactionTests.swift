@@ -35,6 +35,20 @@ final class RedactionTests: XCTestCase {
         XCTAssertEqual(Redaction.keyStart(atEndOf: "你好 s", key: key), 1)
         XCTAssertEqual(Redaction.keyStart(atEndOf: "cats", key: nil), 0)
         XCTAssertEqual(Redaction.keyStart(atEndOf: "cats", key: "s"), 0, "a key too short to be real holds nothing back")
+        XCTAssertEqual(Redaction.keyStart(atEndOf: "sksk-sk-01", key: key), 5, "the earliest start that fits")
+    }
+
+    /// Random texts from the key's own letters: the count is the longest end of the text that starts the key.
+    func testTheHeldEndIsTheLongestThatStartsTheKey() {
+        var random = SeededGenerator(seed: 5)
+        let key = "sk-sks-k"
+        for _ in 0..<3000 {
+            let text = String((0..<Int.random(in: 0...12, using: &random)).map { _ in "sk-x".randomElement(using: &random)! })
+            let bytes = Array(text.utf8)
+            let expected = (max(0, bytes.count - 7)..<bytes.count).first { Array(key.utf8).starts(with: bytes[$0...]) }
+                .map { bytes.count - $0 } ?? 0
+            XCTAssertEqual(Redaction.keyStart(atEndOf: text, key: key), expected, text)
+        }
     }
 
     func testScrubLeavesTextAloneWithoutAUsableKey() {

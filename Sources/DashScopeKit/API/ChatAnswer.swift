@@ -63,6 +63,9 @@ public final class ChatStreamReader: @unchecked Sendable {
     // Every access is under `lock`, so the runtime's check of each access (a tenth of the per-token cost) is left out.
     @exclusivity(unchecked) private var events = ServiceEventStream()
     @exclusivity(unchecked) private var chunks = ChatChunkReader()
+    /// The text and thinking of the network chunk being read (a property, not a local the event handlers capture:
+    /// the runtime checked each access to that).
+    @exclusivity(unchecked) private var pieces = Pieces()
     @exclusivity(unchecked) private var answer = ChatAnswer()
     @exclusivity(unchecked) private var bytes = 0
     @exclusivity(unchecked) private var failedReading = false
@@ -106,10 +109,8 @@ public final class ChatStreamReader: @unchecked Sendable {
     /// Reads the next chunk, or the end of the stream when nil: each event fast when it has the usual shape, as a tree
     /// otherwise; then hands its text and thinking over, and throws what stopped the reading (the answer's own error).
     private func read(_ chunk: UnsafeRawBufferPointer?) throws {
-        var pieces = Pieces()
         var failure: Error?
-        lock.withLock {
-            // Local functions, not closures: what they change is then checked when compiled, not on every event.
+        let read = lock.withLock {
             func fast(_ data: UnsafeRawBufferPointer) -> Bool {
                 switch chunks.read(data) {
                 case nil: return false
@@ -132,8 +133,10 @@ public final class ChatStreamReader: @unchecked Sendable {
                 failure = error
                 failedReading = true
             }
+            defer { pieces = Pieces() }
+            return pieces
         }
-        try hand(pieces)
+        try hand(read)
         if let failure { throw failure }
     }
 

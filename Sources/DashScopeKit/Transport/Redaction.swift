@@ -22,7 +22,7 @@ public enum Redaction {
     /// so text without it (nearly all) comes back as it is at the cost of a `memchr` scan, not a copy by scalars (a
     /// streamed answer passes every piece through here).
     public static func scrub(_ text: String, key: String?) -> String {
-        guard let key, key.count >= 4, holds(text, key) else { return text }
+        guard let key, key.utf8.count >= 4, holds(text, key) else { return text }
         return text.replacingAll(key, with: Redaction.key(key))
     }
 
@@ -53,13 +53,22 @@ public enum Redaction {
     /// back until the next piece shows whether the key follows, since a model that echoes a key sends it a few tokens
     /// at a time and a piece-by-piece `scrub` would never see it whole.
     public static func keyStart(atEndOf text: String, key: String?) -> Int {
-        guard let key, key.utf8.count >= 4 else { return 0 }
-        let tail = Array(text.utf8.suffix(key.utf8.count - 1))
-        let start = Array(key.utf8)
-        for offset in tail.indices where tail[offset] == start[0] && tail[offset...].elementsEqual(start.prefix(tail.count - offset)) {
-            return tail.count - offset
+        guard var key, key.utf8.count >= 4 else { return 0 }
+        var text = text
+        return text.withUTF8 { text in
+            key.withUTF8 { key in
+                guard let base = text.baseAddress, let wanted = key.baseAddress else { return 0 }
+                // The earliest place in the last (key - 1) bytes where the rest of the text starts the key.
+                var at = text.count - min(text.count, key.count - 1)
+                while at < text.count {
+                    guard let found = memchr(base + at, Int32(key[0]), text.count - at) else { return 0 }
+                    at = UnsafeRawPointer(found) - UnsafeRawPointer(base)
+                    if memcmp(base + at, wanted, text.count - at) == 0 { return text.count - at }
+                    at += 1
+                }
+                return 0
+            }
         }
-        return 0
     }
 
     /// Header lines as `--verbose` and `--dry-run` show them, the Authorization value redacted.
