@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Streaming cost of `dashscope chat` (issue 9's targets: each token on stdout within 5 ms of its arrival; a 20,000-token
-# stream under 50 ms of CPU beyond the waiting). A separate release dashscope-mock streams numbered tokens, each one
+# stream under 50 ms of CPU beyond the waiting, read here as the stream's CPU when nothing has to be waited for: its
+# answer all in one write, less a 1-token chat; the paced stream is also shown less the same arrivals with no text). A separate release dashscope-mock streams numbered tokens, each one
 # line "INDEX SENT-AT" stamped when the mock sent it; a reader timestamps every line as it comes out of dashscope's
 # stdout, so the latency printed is mock → socket → dashscope → stdout → reader, an upper bound on arrival → stdout.
 # CPU is dashscope's own user+system time (wait4 rusage; /usr/bin/time -f '%U %S' agrees to its 10 ms resolution).
@@ -27,14 +28,15 @@ mock() {
   for _ in $(seq 100); do [ -s "$work/$name" ] && break; sleep 0.05; done
 }
 mock paced --chat-tokens "$tokens" --chat-delay "$delay"
+mock idle --chat-tokens "$tokens" --chat-delay "$delay" --chat-idle
 mock burst --chat-tokens "$tokens"
 mock one --chat-tokens 1
 export DASHSCOPE_API_KEY=sk-bench-0000000000 XDG_STATE_HOME=$work/state
 mock counted --chat-tokens 2000 --chat-delay 0.0005
 python3 - "$bin" "$tokens" "$delay" "$work" "$(head -1 "$work/paced")" "$(head -1 "$work/burst")" "$(head -1 "$work/one")" \
-  "$(head -1 "$work/counted")" <<'PY'
+  "$(head -1 "$work/counted")" "$(head -1 "$work/idle")" <<'PY'
 import collections, json, os, re, socket, statistics, subprocess, sys, threading, time
-binary, tokens, delay, work, paced, burst, one, counted = sys.argv[1], int(sys.argv[2]), sys.argv[3], *sys.argv[4:]
+binary, tokens, delay, work, paced, burst, one, counted, idle = sys.argv[1], int(sys.argv[2]), sys.argv[3], *sys.argv[4:]
 
 def run(origin, watch):
     """Runs one chat; returns (latencies in ms, lines, cpu ms, wall s)."""
@@ -88,6 +90,10 @@ def replay(answer):
 
 latencies, lines, paced_cpu, paced_wall = run(paced, True)
 latencies.sort()
+# The waiting alone: the same arrivals as SSE comments (nothing to read or print), alternated with the paced stream.
+pairs = [(run(idle, False)[2], run(paced, False)[2]) for _ in range(3)]
+idle_cpu = statistics.median(pair[0] for pair in pairs)
+paced_again = statistics.median(pair[1] for pair in pairs)
 pick = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))]
 _, burst_lines, burst_cpu, burst_wall = run(burst, False)
 whole = recorded(burst)
@@ -99,6 +105,9 @@ print(f"  paced ({delay} s between tokens, {paced_wall:.1f} s): {lines} lines; t
       f" median {pick(0.5):.3f} ms, p99 {pick(0.99):.3f} ms, p99.9 {pick(0.999):.3f} ms, max {latencies[-1]:.3f} ms"
       f" ({sum(1 for latency in latencies if latency > 5)} over 5 ms)")
 print(f"    dashscope CPU {paced_cpu:.0f} ms in all")
+print(f"    the same arrivals with nothing to read (each event an SSE comment, --chat-idle; median of 3, alternated with"
+      f" 3 paced runs of median {paced_again:.0f} ms): {idle_cpu:.0f} ms; paced less that, the reading and printing"
+      f" beyond the waiting: {paced_again - idle_cpu:.0f} ms")
 print(f"  burst (no delay, {burst_wall:.2f} s): {burst_lines} lines; dashscope CPU {burst_cpu:.0f} ms in all")
 print(f"  all at once (the burst's {len(whole) / 1e6:.1f} MB answer in one write, median of 5): {whole_lines} lines;"
       f" dashscope CPU {whole_cpu:.0f} ms in all (runs {', '.join(f'{result[2]:.0f}' for result in wholes)})")

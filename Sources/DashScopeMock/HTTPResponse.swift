@@ -213,4 +213,10 @@ struct EventWriter {
         }
         return chunks.write(Data((frame + "\n").utf8))
     }
+
+    /// Sends `text` as a comment (`: text`) where an event would go: bytes that arrive like one and carry nothing.
+    @discardableResult
+    func comment(_ text: String) -> Bool {
+        chunks.write(Data((": " + text + "\n\n").utf8))
+    }
 }

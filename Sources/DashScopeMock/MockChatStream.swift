@@ -11,7 +11,7 @@ extension MockService {
     func chat(_ exchange: Exchange) throws(ServiceError) -> HTTPResponse {
         let request = exchange.request
         let job = try ChatJob(body: request.bodyData(), urls: imageURLCheck(for: request))
-        let reply = ChatReply(job: job, id: "chatcmpl-" + exchange.requestID, tokens: options.chatTokens)
+        let reply = ChatReply(job: job, id: "chatcmpl-" + exchange.requestID, tokens: options.chatTokens, idle: options.chatIdle)
         guard job.stream else {
             return reply.whole()
         }
@@ -27,6 +27,8 @@ struct ChatReply: Sendable {
     let id: String
     /// Tokens to stream, each `INDEX SENT-AT\n`; nil streams the canned reply.
     let tokens: Int?
+    /// Whether the text's events go as SSE comments of the same size (`--chat-idle`).
+    var idle = false
     let created = Int(Date().timeIntervalSince1970)
 
     /// The thinking deltas, when thinking was asked for.
@@ -61,7 +63,7 @@ struct ChatReply: Sendable {
         return HTTPResponse(status: 200, headers: EventWriter.headers, stream: BodyStream { [self] writer in
             let events = EventWriter(chunks: writer, style: .spaced)
             var sent = 0
-            func send(_ frame: String) -> Bool {
+            func send(_ frame: String, text: Bool = false) -> Bool {
                 if sent == faultAfter, let fault {
                     if fault.kind == .streamError {
                         let error = ServiceError(status: 400, code: "DataInspectionFailed",
@@ -76,7 +78,7 @@ struct ChatReply: Sendable {
                     Threads.sleep(seconds: delay)
                 }
                 sent += 1
-                return events.send(frame)
+                return text && idle ? events.comment(frame) : events.send(frame)
             }
             guard send(chunk(delta: #"{"role":"assistant","content":""}"#)) else {
                 return
@@ -87,7 +89,7 @@ struct ChatReply: Sendable {
             for index in 0..<count {
                 let text = tokens == nil ? words[index] : "\(index) \(Self.now())\n"
                 let finish = index == count - 1 ? #""stop""# : "null"
-                guard send(chunk(delta: #"{"content":"# + Self.quoted(text) + "}", finish: finish)) else {
+                guard send(chunk(delta: #"{"content":"# + Self.quoted(text) + "}", finish: finish), text: true) else {
                     return
                 }
             }

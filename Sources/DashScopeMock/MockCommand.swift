@@ -57,6 +57,8 @@ public enum MockCommand: Sendable, Equatable {
                 options.chatTokens = try Self.chatTokens(value())
             case "--chat-delay":
                 options.chatDelay = try Self.chatDelay(value())
+            case "--chat-idle":
+                options.chatIdle = true
             default:
                 throw MockServerError("unknown argument \"\(argument)\" (see dashscope-mock --help)")
             }
@@ -87,6 +89,8 @@ public enum MockCommand: Sendable, Equatable {
         Flag(names: "--chat-tokens", value: "N", help: ["stream chat answers of N tokens, each a line \"INDEX SENT-AT\" (Unix seconds),",
                                                        "for benchmarks (default: a short canned answer)"]),
         Flag(names: "--chat-delay", value: "S", help: ["seconds between the events of a streamed chat answer (default 0)"]),
+        Flag(names: "--chat-idle", value: nil, help: ["send each token as an SSE comment as long as its event, so the answer",
+                                                     "arrives just as paced with no text in it (the waiting alone, for benchmarks)"]),
         Flag(names: "--fault", value: "SPEC", help: [
             "inject a fault; repeatable. SPEC is KIND[=VALUE][@ROUTE][*COUNT][:SECONDS]",
             "ROUTE  create task cancel list file policy oss any (default any); COUNT uses",
@@ -183,7 +187,7 @@ public enum MockCommand: Sendable, Equatable {
     public static let usage = """
         usage: dashscope-mock [--bind ADDR] [--port N] [--task-seconds S[,S...]] [--video-seconds S[,S...]]
                               [--video-bytes N] [--key KEY] [--fault SPEC]...
-                              [--chat-tokens N] [--chat-delay S] [--help]
+                              [--chat-tokens N] [--chat-delay S] [--chat-idle] [--help]
 
         An offline DashScope on 127.0.0.1, to try dashscope or test scripts with no key and no network.
         Prints its origin (http://ADDR:PORT) on stdout, then serves until SIGINT or SIGTERM.

@@ -25,6 +25,9 @@ public struct MockOptions: Sendable, Equatable {
     public var chatTokens: Int?
     /// Seconds between the events of a streamed chat answer.
     public var chatDelay: Double = 0
+    /// Whether a streamed chat answer's tokens are sent as SSE comments of the same size: the same arrivals with
+    /// nothing to read, so a benchmark can tell the cost of waiting for a stream from the cost of reading it.
+    public var chatIdle = false
 
     /// Creates options; every argument has the default a person trying the tool would want.
     public init(

@@ -15,10 +15,11 @@ final class ChatTests: EndToEndCase {
         chats.indices.contains(index) ? (chats[index].json ?? [:]).array("messages").compactMap { $0 as? [String: Any] } : []
     }
 
-    /// Restarts the mock to stream `tokens` numbered tokens, with `faults`.
-    private func streamTokens(_ tokens: Int, faults: [String] = []) throws {
+    /// Restarts the mock to stream `tokens` numbered tokens (as comments, `idle`), with `faults`.
+    private func streamTokens(_ tokens: Int, idle: Bool = false, faults: [String] = []) throws {
         var options = MockOptions(taskSeconds: 0, faults: try faults.map(Fault.init(spec:)))
         options.chatTokens = tokens
+        options.chatIdle = idle
         try startMock(options)
     }
 
@@ -217,6 +218,14 @@ final class ChatTests: EndToEndCase {
         assertExit(result, 0)
         XCTAssertEqual(result.lines.count, 3000)
         XCTAssertEqual(result.lines.last?.split(separator: " ").first, "2999")
+    }
+
+    /// The benchmark's baseline (`--chat-idle`): the same events arrive as comments, so the answer is complete and empty.
+    func testAnIdleStreamArrivesAsCommentsAndPrintsNothing() throws {
+        try streamTokens(50, idle: true)
+        let result = try run(["chat", "count"])
+        assertExit(result, 0)
+        XCTAssertEqual(result.stdout, "")
     }
 
     // MARK: - Vision

@@ -30,7 +30,7 @@ final class SpeechTests: EndToEndCase {
     /// Runs `dashscope args` with stdout going to a file, for output that is not text; returns status, stdout bytes, stderr.
     private func runBinary(_ args: [String]) throws -> (status: Int32, stdout: Data, stderr: String) {
         let out = root.appendingPathComponent(".stdout-\(UUID().uuidString.prefix(8))")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
+        XCTAssertTrue(FileManager.default.createFile(atPath: out.path, contents: nil), "the stdout file")
         defer { try? FileManager.default.removeItem(at: out) }
         let process = Process()
         process.executableURL = try Self.binary()
