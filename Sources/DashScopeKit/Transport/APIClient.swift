@@ -131,7 +131,7 @@ public struct APIClient: Sendable {
     /// Sends a streaming call (SSE) and hands the 2xx body to `onChunk` piece by piece as it arrives (each piece valid
     /// only during the call); an error answer throws the same `DashScopeError` as `perform`. It is retried as a create
     /// (only when nothing can have been delivered yet), so no chunk ever reaches `onChunk` twice.
-    public func stream(_ endpoint: Endpoint, deadline: Date? = nil, onChunk: @escaping @Sendable (UnsafeRawBufferPointer) throws -> Void) async throws {
+    public func stream(_ endpoint: Endpoint, deadline: Date? = nil, onChunk: @escaping StreamChunkHandler) async throws {
         var once = endpoint
         once.kind = .create
         _ = try await exchange(once, deadline: deadline) { request in try await transport.stream(request, onChunk: onChunk) }

@@ -120,6 +120,9 @@ public struct HTTPResponse: Sendable {
     }
 }
 
+/// Takes one piece of a streamed answer, valid only during the call; what it throws stops the transfer.
+public typealias StreamChunkHandler = @Sendable (UnsafeRawBufferPointer) throws -> Void
+
 /// Sends HTTP requests; libcurl on Linux, URLSession on Apple platforms, test doubles in tests.
 public protocol HTTPTransport: Sendable {
     /// Sends a request and returns the whole answer (at most `request.maxBodyBytes` of it).
@@ -127,7 +130,7 @@ public protocol HTTPTransport: Sendable {
     /// Sends a request and hands a 2xx body to `onChunk` piece by piece as it arrives (SSE), each piece valid only during
     /// the call (no copy per piece); other answers come back whole in `body`. An error thrown by `onChunk` stops the
     /// transfer and is rethrown.
-    func stream(_ request: HTTPRequest, onChunk: @escaping @Sendable (UnsafeRawBufferPointer) throws -> Void) async throws -> HTTPResponse
+    func stream(_ request: HTTPRequest, onChunk: @escaping StreamChunkHandler) async throws -> HTTPResponse
     /// Sends a request and saves a 2xx body in `file`; with `resumeFrom` > 0 it asks for `Range: bytes=N-` and appends
     /// on 206, or starts over on 200. A 204, an empty 2xx or an unasked 206 fail with `badDownload`. `progress` gets
     /// the file's size so far; other answers come back in `body`.
@@ -139,7 +142,7 @@ public protocol HTTPTransport: Sendable {
 
 extension HTTPTransport {
     /// A transport that cannot stream delivers the whole 2xx body as one chunk.
-    public func stream(_ request: HTTPRequest, onChunk: @escaping @Sendable (UnsafeRawBufferPointer) throws -> Void) async throws -> HTTPResponse {
+    public func stream(_ request: HTTPRequest, onChunk: @escaping StreamChunkHandler) async throws -> HTTPResponse {
         let response = try await send(request)
         guard (200..<300).contains(response.status) else { return response }
         try response.body.withUnsafeBytes(onChunk)

@@ -27,7 +27,7 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
     }
 
     /// Sends a request and hands a 2xx body to `onChunk` as it arrives.
-    public func stream(_ request: HTTPRequest, onChunk: @escaping @Sendable (UnsafeRawBufferPointer) throws -> Void) async throws -> HTTPResponse {
+    public func stream(_ request: HTTPRequest, onChunk: @escaping StreamChunkHandler) async throws -> HTTPResponse {
         try await run(request, sink: Sink(mode: .stream(onChunk), limit: request.maxBodyBytes))
     }
 
@@ -109,7 +109,7 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
 private final class Sink: @unchecked Sendable {
     enum Mode {
         case memory
-        case stream(@Sendable (UnsafeRawBufferPointer) throws -> Void)
+        case stream(StreamChunkHandler)
         case file(DownloadFile)
     }
 

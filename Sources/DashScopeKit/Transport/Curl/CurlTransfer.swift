@@ -12,7 +12,7 @@ enum CurlSink {
     /// Kept in memory, within `maxBodyBytes`.
     case memory
     /// Handed over piece by piece as it arrives, each piece valid only during the call.
-    case stream(@Sendable (UnsafeRawBufferPointer) throws -> Void)
+    case stream(StreamChunkHandler)
     /// Written to a file.
     case file(DownloadFile)
 }

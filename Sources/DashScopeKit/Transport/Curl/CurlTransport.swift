@@ -33,7 +33,7 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
     }
 
     /// Sends a request and hands a 2xx body to `onChunk` as it arrives.
-    public func stream(_ request: HTTPRequest, onChunk: @escaping @Sendable (UnsafeRawBufferPointer) throws -> Void) async throws -> HTTPResponse {
+    public func stream(_ request: HTTPRequest, onChunk: @escaping StreamChunkHandler) async throws -> HTTPResponse {
         try await follow(request, sink: .stream(onChunk))
     }
 
