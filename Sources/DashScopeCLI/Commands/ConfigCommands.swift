@@ -48,11 +48,7 @@ enum ConfigCommands {
     /// Prints the effective value (flag > environment > file > default) on stdout, the key masked; where it comes
     /// from on stderr. A setting that nothing sets exits 1.
     static func get(_ invocation: Invocation) async throws -> ExitCode {
-        let words = invocation.arguments.positionals
-        guard words.count == 1 else {
-            throw DashScopeError.usage("dashscope config get needs one KEY", hint: "e.g. dashscope config get region; `dashscope config list` shows them all")
-        }
-        let key = words[0].lowercased()
+        let key = try oneKey(invocation, verb: "get", example: "region; `dashscope config list` shows them all")
         let setting = try lookup(key)
         let configuration = try Session.configuration(invocation)
         guard let found = configuration.settings.first(where: { $0.key == key }) ?? commandDefault(key) else {
@@ -65,11 +61,7 @@ enum ConfigCommands {
 
     /// Removes a setting from the file (any key the file holds, even an unknown one, so a broken file can be mended).
     static func unset(_ invocation: Invocation) async throws -> ExitCode {
-        let words = invocation.arguments.positionals
-        guard words.count == 1 else {
-            throw DashScopeError.usage("dashscope config unset needs one KEY", hint: "e.g. dashscope config unset workspace")
-        }
-        let key = words[0].lowercased()
+        let key = try oneKey(invocation, verb: "unset", example: "workspace")
         var file = try ConfigFile.read(environment: invocation.context.environment)
         guard file.entry(key) != nil else {
             _ = try lookup(key)
@@ -80,6 +72,15 @@ enum ConfigCommands {
         try file.write()
         invocation.console.info("\(key) removed from \(file.path)")
         return .ok
+    }
+
+    /// The one KEY `config VERB` was given, lowercased; a usage error naming `example` otherwise.
+    private static func oneKey(_ invocation: Invocation, verb: String, example: String) throws -> String {
+        let words = invocation.arguments.positionals
+        guard words.count == 1 else {
+            throw DashScopeError.usage("dashscope config \(verb) needs one KEY", hint: "e.g. dashscope config \(verb) \(example)")
+        }
+        return words[0].lowercased()
     }
 
     /// Prints every setting that has a value as `key = value  # where from` (the key masked), or as JSON.
