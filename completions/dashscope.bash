@@ -169,8 +169,8 @@ _dashscope() {
         --conversation) _dashscope_values conversations "chat" ;;
         --region) _dashscope_words "cn intl us" ;;
         --color) _dashscope_words "auto always never" ;;
-        --system|-s|--thinking-budget|--temperature|--top-p|--max-tokens|--seed|--stop|--api-key|--workspace|--base-url) ;;
-        *) _dashscope_words "--model -m --system -s --think --show-reasoning --thinking-budget --temperature --top-p --max-tokens --seed --stop --json-object --no-stream --json --dry-run --search --continue -c --conversation --api-key --region --workspace --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" ;;
+        --system|-s|--thinking-budget|--temperature|--top-p|--max-tokens|--seed|--stop|--timeout|--api-key|--workspace|--base-url) ;;
+        *) _dashscope_words "--model -m --system -s --think --show-reasoning --thinking-budget --temperature --top-p --max-tokens --seed --stop --json-object --no-stream --timeout --json --dry-run --search --continue -c --conversation --api-key --region --workspace --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" ;;
       esac ;;
     "vl")
       case $option in
@@ -178,8 +178,8 @@ _dashscope() {
         --image|-i) _dashscope_files ;;
         --region) _dashscope_words "cn intl us" ;;
         --color) _dashscope_words "auto always never" ;;
-        --video|--system|-s|--thinking-budget|--temperature|--top-p|--max-tokens|--seed|--stop|--api-key|--workspace|--base-url) ;;
-        *) _dashscope_words "--model -m --image -i --video --system -s --think --show-reasoning --thinking-budget --temperature --top-p --max-tokens --seed --stop --json-object --no-stream --json --dry-run --api-key --region --workspace --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" ;;
+        --video|--system|-s|--thinking-budget|--temperature|--top-p|--max-tokens|--seed|--stop|--timeout|--api-key|--workspace|--base-url) ;;
+        *) _dashscope_words "--model -m --image -i --video --system -s --think --show-reasoning --thinking-budget --temperature --top-p --max-tokens --seed --stop --json-object --no-stream --timeout --json --dry-run --api-key --region --workspace --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" ;;
       esac ;;
     "task status")
       case $option in

@@ -15,10 +15,11 @@ final class ChatTests: EndToEndCase {
         chats.indices.contains(index) ? (chats[index].json ?? [:]).array("messages").compactMap { $0 as? [String: Any] } : []
     }
 
-    /// Restarts the mock to stream `tokens` numbered tokens (as comments, `idle`), with `faults`.
-    private func streamTokens(_ tokens: Int, idle: Bool = false, faults: [String] = []) throws {
+    /// Restarts the mock to stream `tokens` numbered tokens `delay` seconds apart (as comments, `idle`), with `faults`.
+    private func streamTokens(_ tokens: Int, delay: Double = 0, idle: Bool = false, faults: [String] = []) throws {
         var options = MockOptions(taskSeconds: 0, faults: try faults.map(Fault.init(spec:)))
         options.chatTokens = tokens
+        options.chatDelay = delay
         options.chatIdle = idle
         try startMock(options)
     }
@@ -190,6 +191,28 @@ final class ChatTests: EndToEndCase {
         XCTAssertEqual(chats.count, 1, "a stream that may have started is never re-sent")
         XCTAssertFalse(FileManager.default.fileExists(atPath: root.appendingPathComponent(".state/dashscope/conversations/cut.json").path),
                        "a broken answer is not kept")
+    }
+
+    func testATimeoutEndsTheAnswerWith75KeepsWhatWasPrintedAndIsNotResent() throws {
+        try streamTokens(40, delay: 0.1)
+        let started = Date()
+        let result = try run(["chat", "count", "--timeout", "1", "--conversation", "slow"])
+        assertExit(result, 75)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 3.5, "given up at the limit, not at the answer's end (4 s)")
+        XCTAssertGreaterThan(result.lines.count, 2, "what arrived stays printed: \(result.stdout)")
+        XCTAssertLessThan(result.lines.count, 40)
+        XCTAssertTrue(result.stderr.contains("ran out before the answer was complete"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("longer --timeout"), result.stderr)
+        XCTAssertFalse(result.stderr.contains("task list"), "a chat is no task: \(result.stderr)")
+        XCTAssertEqual(chats.count, 1, "an answer that may have started is never re-sent")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: root.appendingPathComponent(".state/dashscope/conversations/slow.json").path),
+                       "an incomplete answer is not kept")
+        for bad in ["-1", "soon", "inf"] {
+            let refused = try run(["vl", "what is this", "--video", "https://example.com/v.mp4", "--timeout", bad])
+            assertExit(refused, 64)
+            XCTAssertTrue(refused.stderr.contains("--timeout takes a number"), refused.stderr)
+        }
+        XCTAssertEqual(chats.count, 1, "a bad --timeout sends nothing")
     }
 
     func testAnErrorFrameMidStreamExits1WithTheServiceCode() throws {

@@ -40,6 +40,7 @@ enum ChatRun {
     static func run(_ invocation: Invocation, request: ChatRequest, session: Session) async throws -> ChatAnswer? {
         let args = invocation.arguments
         let console = invocation.console
+        let deadline = try JobLauncher.deadline(args, from: Date(), waitingFor: "the answer")
         guard !args.flag("dry-run") else {
             let endpoint = Chat.endpoint(request)
             console.result(args.flag("json") ? session.client.describeJSON(endpoint, output: nil).pretty : session.client.describe(endpoint))
@@ -51,7 +52,7 @@ enum ChatRun {
         let output = ChatOutput(context: context, key: session.configuration.apiKey, dim: console.color)
         let answer: ChatAnswer
         do {
-            answer = try await Chat.send(request, client: session.client,
+            answer = try await Chat.send(request, client: session.client, deadline: deadline,
                                          onText: { text in if !json { try output.text(text) } },
                                          onReasoning: { text in if showsReasoning { output.reasoning(text) } })
         } catch is ChatOutput.Closed {

@@ -158,6 +158,7 @@ public enum Options {
         OptionSpec("stop", .text, placeholder: "TEXT", repeatable: true, help: "stop the answer where this text would come (repeatable)"),
         OptionSpec("json-object", help: "ask for a JSON object as the answer (response_format json_object; say \"JSON\" in the prompt)"),
         OptionSpec("no-stream", help: "wait for the whole answer instead of printing it as it arrives"),
+        OptionSpec("timeout", .number, placeholder: "SECONDS", help: "give up on the answer after this long: what arrived stays printed (exit 75)"),
         OptionSpec("json", help: "print one JSON document (model, text, reasoning, usage, request_id, finish_reason) at the end"),
         OptionSpec("dry-run", help: "print the request (key redacted) and send nothing"),
     ]

@@ -184,23 +184,30 @@ public final class ChatStreamReader: @unchecked Sendable {
 
 extension Chat {
     /// Sends `request` and returns the answer: streamed (text to `onText`, thinking to `onReasoning` as they arrive)
-    /// or whole. A stream is never re-sent once it may have started (that would repeat what was printed): a failure
-    /// then exits 69 saying how much had arrived.
-    public static func send(_ request: ChatRequest, client: APIClient,
+    /// or whole, given up at `deadline` (exit 75). A stream is never re-sent once it may have started (that would
+    /// repeat what was printed): a failure then exits 69 saying how much had arrived.
+    public static func send(_ request: ChatRequest, client: APIClient, deadline: Date? = nil,
                             onText: @escaping @Sendable (String) throws -> Void,
                             onReasoning: @escaping @Sendable (String) throws -> Void) async throws -> ChatAnswer {
         let endpoint = endpoint(request)
+        let timedOut = { deadline.map { Date() >= $0 } == true }
         guard request.stream else {
             do {
-                return ChatAnswer(completion: try await client.perform(endpoint))
-            } catch var error as DashScopeError where error.exitCode == .unavailable {
-                error.hint = notResent
+                return ChatAnswer(completion: try await client.perform(endpoint, deadline: deadline))
+            } catch var error as DashScopeError where error.exitCode == .unavailable || timedOut() {
+                error.hint = timedOut() ? notResent + " with a longer --timeout" : notResent
                 throw error
             }
         }
         let reader = ChatStreamReader(onText: onText, onReasoning: onReasoning)
         do {
-            try await client.stream(endpoint) { chunk in try reader.feed(chunk) }
+            try await client.stream(endpoint, deadline: deadline) { chunk in try reader.feed(chunk) }
+        } catch var error as DashScopeError where error.exitCode == .tryLater && timedOut() {
+            // The time limit ran out: what arrived stays printed (the words the transport has are for a task).
+            error.message = reader.received > 0 ? "the time limit (--timeout) ran out before the answer was complete"
+                : "the time limit (--timeout) ran out before the answer began"
+            error.hint = (reader.received > 0 ? "what was printed is incomplete; " : "") + notResent + " with a longer --timeout"
+            throw error
         } catch var error as DashScopeError where error.exitCode == .unavailable {
             // What the answer itself held (an event that is not JSON) is said as it is; the words below are for a
             // connection that failed.
