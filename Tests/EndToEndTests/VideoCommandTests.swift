@@ -108,6 +108,19 @@ final class VideoCommandTests: EndToEndCase {
         try refused(["t2v", "a", "--audio", "loud.wav"], 65, problem: "loud.wav is 16 MB; wan2.6-t2v takes files of at most 15 MB", fix: "make it smaller")
         try writePNG("song.mp3", 800, 600)
         try refused(["t2v", "a", "--audio", "song.mp3"], 65, problem: "song.mp3 is an image (PNG), not an audio file", fix: "--audio takes")
+        // Lengths the header states: 8 kHz 8-bit mono for 40 s; a movie of 1 s (mvhd: 1000 units a second, 1000 units).
+        let le = { (value: UInt32) in withUnsafeBytes(of: value.littleEndian, Array.init) }
+        let wav = Array("RIFF".utf8) + le(36 + 320_000) + Array("WAVEfmt ".utf8) + le(16) + [1, 0, 1, 0] + le(8000) + le(8000)
+            + [1, 0, 8, 0] + Array("data".utf8) + le(320_000)
+        try Data(wav + [UInt8](repeating: 0x80, count: 320_000)).write(to: url("long.wav"))
+        try refused(["i2v", "a", "-i", "https://example.com/cat.png", "--audio", "long.wav"], 65,
+                    problem: "long.wav plays for 40 s; wan2.6-i2v takes audio of 3 to 30 s", fix: "trim it to at most 30 s")
+        let be = { (value: UInt32) in withUnsafeBytes(of: value.bigEndian, Array.init) }
+        let mvhd = [0, 0, 0, 0] + [UInt8](repeating: 0, count: 8) + be(1000) + be(1000) + [UInt8](repeating: 0, count: 80)
+        let moov = be(UInt32(16 + mvhd.count)) + Array("moov".utf8) + be(UInt32(8 + mvhd.count)) + Array("mvhd".utf8) + mvhd
+        try Data([0, 0, 0, 0x10] + Array("ftypisom".utf8) + [0, 0, 0, 0] + moov).write(to: url("short.mp4"))
+        try refused(["r2v", "character1", "--video", "short.mp4"], 65,
+                    problem: "short.mp4 plays for 1 s; wan2.6-r2v takes videos of 2 to 30 s", fix: "give a longer one (at least 2 s)")
     }
 
     // MARK: - Dry runs: the exact request, nothing sent

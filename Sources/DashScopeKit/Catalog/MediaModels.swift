@@ -1,9 +1,11 @@
 /// The video, speech and text rows of the catalogue (API.md sections 3, 5 and 7).
 extension Catalog {
     private static let frames = InputLimits(count: 1...1, sides: 360...2000, maxBytes: 10 * 1024 * 1024, formats: [.jpeg, .png, .bmp, .webp])
-    private static let referenceVideos = InputLimits(count: 1...3, maxBytes: 100 * 1024 * 1024, formats: [.mp4, .mov])
-    /// `--audio` of the video models that take a sound track: one wav or mp3 file of at most 15 MB (3–30 s, not checked locally).
-    public static let videoAudio = InputLimits(count: 0...1, maxBytes: 15 * 1024 * 1024, formats: [.wav, .mp3])
+    private static let referenceVideos = InputLimits(count: 1...3, maxBytes: 100 * 1024 * 1024, formats: [.mp4, .mov],
+                                                     durations: 2...30)
+    /// `--audio` of the video models that take a sound track: one wav or mp3 file of at most 15 MB, 3–30 s (the length
+    /// is checked where the header says it: WAV, not MP3).
+    public static let videoAudio = InputLimits(count: 0...1, maxBytes: 15 * 1024 * 1024, formats: [.wav, .mp3], durations: 3...30)
 
     private static func video(_ name: String, _ capability: Capability, _ summary: String, _ tiers: [VideoTier],
                               default tier: VideoTier, durations: [Int] = [5], defaultDuration: Int = 5, audio: Bool = false,

@@ -64,15 +64,18 @@ public struct InputLimits: Sendable, Equatable {
     public var formats: [MediaFormat]
     /// The longest side of an image divided by its shortest, at most (nil: unchecked).
     public var maxAspectRatio: Int?
+    /// How long a sound or a video may play, in seconds (nil: unchecked; checked only where the header says).
+    public var durations: ClosedRange<Double>?
 
     /// Creates limits.
     public init(count: ClosedRange<Int>, sides: ClosedRange<Int>? = nil, maxBytes: Int, formats: [MediaFormat],
-                maxAspectRatio: Int? = nil) {
+                maxAspectRatio: Int? = nil, durations: ClosedRange<Double>? = nil) {
         self.count = count
         self.sides = sides
         self.maxBytes = maxBytes
         self.formats = formats
         self.maxAspectRatio = maxAspectRatio
+        self.durations = durations
     }
 }
 

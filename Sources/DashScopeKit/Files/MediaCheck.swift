@@ -19,13 +19,16 @@ public struct LocalMedia: Sendable, Equatable {
     public var byteCount: Int
     /// The pixel size its header declares (images only).
     public var dimensions: ImageSize?
+    /// How long it plays, in seconds, where its header says (WAV, MP4, MOV).
+    public var duration: Double?
 
     /// Creates a measured file.
-    public init(path: String, format: MediaFormat, byteCount: Int, dimensions: ImageSize?) {
+    public init(path: String, format: MediaFormat, byteCount: Int, dimensions: ImageSize?, duration: Double? = nil) {
         self.path = path
         self.format = format
         self.byteCount = byteCount
         self.dimensions = dimensions
+        self.duration = duration
     }
 
     /// The last component of the path.
@@ -72,10 +75,11 @@ public enum MediaInspector {
             }
             dimensions = size
         }
-        return LocalMedia(path: path, format: format, byteCount: byteCount, dimensions: dimensions)
+        return LocalMedia(path: path, format: format, byteCount: byteCount, dimensions: dimensions,
+                          duration: MediaDuration.seconds(of: format, in: source, byteCount: byteCount))
     }
 
-    /// Throws 65 when the file breaks one of the model's limits: format, byte size, or side length.
+    /// Throws 65 when the file breaks one of the model's limits: format, byte size, side length, or playing time.
     public static func check(_ media: LocalMedia, shown: String, against limits: InputLimits, model: String) throws {
         guard limits.formats.contains(media.format) else {
             let labels = limits.formats.map(\.label)
@@ -95,6 +99,19 @@ public enum MediaInspector {
             throw DashScopeError("\(shown) is \(size.width)x\(size.height) px; \(model) takes images at most \(ratio) times as long as they are wide",
                                  hint: "crop it or pad it to a ratio of at most \(ratio):1", exit: .badInput)
         }
+        if let durations = limits.durations, let duration = media.duration, !durations.contains(duration) {
+            let range = "\(seconds(durations.lowerBound)) to \(seconds(durations.upperBound)) s"
+            let noun = media.format.kind == .audio ? "audio" : "videos"
+            throw DashScopeError("\(shown) plays for \(seconds(duration)) s; \(model) takes \(noun) of \(range)",
+                                 hint: duration < durations.lowerBound ? "give a longer one (at least \(seconds(durations.lowerBound)) s)"
+                                     : "trim it to at most \(seconds(durations.upperBound)) s", exit: .badInput)
+        }
+    }
+
+    /// Seconds for people: `30`, `2.5`, `0.04`.
+    private static func seconds(_ value: Double) -> String {
+        let text = value.fixed(places: value < 1 ? 2 : 1)
+        return text.hasSuffix(".0") ? String(text.dropLast(2)) : text
     }
 
     /// Throws 65 when `byteCount` is over the model's limit.
