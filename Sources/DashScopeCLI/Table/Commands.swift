@@ -71,7 +71,7 @@ public enum Commands {
                     ],
                     handler: ImageToVideoCommand.run),
         CommandSpec("r2v", summary: "Reference videos to video: cast the subjects of your clips",
-                    details: "Makes an MP4 video from a prompt and 1 to 3 reference videos (--video: mp4/mov files of at most 100 MB, "
+                    details: "Makes an MP4 video from a prompt and 1 to 3 reference videos (--video: mp4/mov files of at most 100 MB and 2 to 30 s, "
                         + "uploaded to DashScope's temporary store, or URLs). The prompt calls the subject of each video by its place: "
                         + "character1, character2, ... (a warning says when it names none). Models: "
                         + Options.videoModels([.referenceToVideo]) + ". Prints the saved path.",

@@ -98,7 +98,7 @@ public enum Options {
                                                                  : "the shape follows the image (default: the model's)")),
                OptionSpec("duration", .integer, placeholder: "SECONDS", help: "clip length in seconds, one the model offers (default: 5)")]
             + (capability == .referenceToVideo ? [] : [OptionSpec("audio", .text, placeholder: "AUDIO",
-                help: "sound track for models that take one: a wav or mp3 file (at most 15 MB, uploaded) or an http(s)://, oss:// URL")])
+                help: "sound track for models that take one: a wav or mp3 file (at most 15 MB, 3 to 30 s, uploaded) or an http(s)://, oss:// URL")])
             + [OptionSpec("shot-type", .choice(ShotType.allCases.map(\.rawValue)), placeholder: "TYPE",
                           help: "one continuous shot or several (multi needs prompt extension)")]
             + (capability == .imageToVideo ? [OptionSpec("template", .text, placeholder: "NAME", help: "one of the service's effect templates (first-frame models)")] : [])
@@ -120,7 +120,7 @@ public enum Options {
 
     /// `--video` of `r2v`.
     static let referenceVideos = OptionSpec("video", .text, placeholder: "VIDEO", repeatable: true,
-                                            help: "reference video, 1 to 3 times: an mp4/mov file (at most 100 MB, uploaded) or an http(s)://, oss:// URL")
+                                            help: "reference video, 1 to 3 times: an mp4/mov file (at most 100 MB, 2 to 30 s, uploaded) or an http(s)://, oss:// URL")
 
     /// The models of video families with what each offers, for a command's details.
     static func videoModels(_ capabilities: [Capability]) -> String {
