@@ -42,34 +42,34 @@ final class ChatChunkTests: XCTestCase {
     func testUsualChunksReadFastAndAsTheTreeReadsThem() throws {
         for text in usual {
             let bytes = Array(text.utf8)
-            let fast = bytes.withUnsafeBytes { ChatChunk.scan($0) }
+            let fast = bytes.withUnsafeBytes { ChatChunk.scan($0)?.chunk }
             XCTAssertNotNil(fast, text)
             XCTAssertEqual(fast, ChatChunk(try JSON.parse(Data(bytes))), text)
         }
-        let first = Array(usual[3].utf8).withUnsafeBytes { ChatChunk.scan($0) }
+        let first = Array(usual[3].utf8).withUnsafeBytes { ChatChunk.scan($0)?.chunk }
         XCTAssertEqual(first?.reasoning, "Hm, \"yes\"é😀\n")
         XCTAssertNil(first?.content)
-        XCTAssertEqual(Array(usual[4].utf8).withUnsafeBytes { ChatChunk.scan($0) }?.content, "a\tb", "only the first choice counts")
-        XCTAssertEqual(Array(usual[2].utf8).withUnsafeBytes { ChatChunk.scan($0) }?.usage?["total_tokens"]?.int, 7)
+        XCTAssertEqual(Array(usual[4].utf8).withUnsafeBytes { ChatChunk.scan($0)?.chunk }?.content, "a\tb", "only the first choice counts")
+        XCTAssertEqual(Array(usual[2].utf8).withUnsafeBytes { ChatChunk.scan($0)?.chunk }?.usage?["total_tokens"]?.int, 7)
     }
 
     func testAKnownIDOrModelIsTakenOnlyWhenTheTextIsTheSame() throws {
         let known: (String?, String?) = ("chatcmpl-3cb7", "qwen-plus")
         for text in usual {
             let bytes = Array(text.utf8)
-            XCTAssertEqual(bytes.withUnsafeBytes { ChatChunk.scan($0, known: known) }, ChatChunk(try JSON.parse(Data(bytes))), text)
+            XCTAssertEqual(bytes.withUnsafeBytes { ChatChunk.scan($0, known: known)?.chunk }, ChatChunk(try JSON.parse(Data(bytes))), text)
         }
         let quoted = Array(#"{"id":"a"b","model":"m"}"#.utf8)
-        XCTAssertNil(quoted.withUnsafeBytes { ChatChunk.scan($0, known: (#"a"b"#, nil)) }, "a known text with a quote never matches raw bytes")
+        XCTAssertNil(quoted.withUnsafeBytes { ChatChunk.scan($0, known: (#"a"b"#, nil))?.chunk }, "a known text with a quote never matches raw bytes")
         let escaped = Array(#"{"id":"a\"b"}"#.utf8)
-        XCTAssertEqual(escaped.withUnsafeBytes { ChatChunk.scan($0, known: (#"a"b"#, nil)) }?.id, #"a"b"#)
+        XCTAssertEqual(escaped.withUnsafeBytes { ChatChunk.scan($0, known: (#"a"b"#, nil))?.chunk }?.id, #"a"b"#)
         let longer = Array(#"{"id":"chatcmpl-3cb78"}"#.utf8)
-        XCTAssertEqual(longer.withUnsafeBytes { ChatChunk.scan($0, known: known) }?.id, "chatcmpl-3cb78")
+        XCTAssertEqual(longer.withUnsafeBytes { ChatChunk.scan($0, known: known)?.chunk }?.id, "chatcmpl-3cb78")
     }
 
     func testUnusualShapesAreLeftToTheTree() {
         for text in unusual {
-            XCTAssertNil(Array(text.utf8).withUnsafeBytes { ChatChunk.scan($0) }, text)
+            XCTAssertNil(Array(text.utf8).withUnsafeBytes { ChatChunk.scan($0)?.chunk }, text)
         }
     }
 
@@ -91,7 +91,7 @@ final class ChatChunkTests: XCTestCase {
             }
             let tree = try? JSON.parse(Data(bytes))
             let known = [(nil, nil), ("chatcmpl-3cb7", "qwen-plus"), ("c", "qwen3-max"), (#"c"#, #"a"b"#)].randomElement(using: &random)!
-            guard let fast = bytes.withUnsafeBytes({ ChatChunk.scan($0, known: known) }) else { continue }
+            guard let fast = bytes.withUnsafeBytes({ ChatChunk.scan($0, known: known)?.chunk }) else { continue }
             fastAnswers += 1
             let text = String(decoding: bytes, as: UTF8.self)
             guard let tree else { return XCTFail("read fast but not JSON: \(text)") }
@@ -110,14 +110,14 @@ final class ChatChunkTests: XCTestCase {
                 let text = #"{""# + holder + #"":"# + nested + #","choices":[{"delta":{"content":"hi"}}]}"#
                 let bytes = Array(text.utf8)
                 let tree = try? JSON.parse(Data(bytes))
-                let fast = bytes.withUnsafeBytes { ChatChunk.scan($0) }
+                let fast = bytes.withUnsafeBytes { ChatChunk.scan($0)?.chunk }
                 XCTAssertEqual(fast != nil, tree != nil, "\(holder) at depth \(depth)")
                 XCTAssertEqual(tree != nil, depth <= 511, "\(holder) at depth \(depth)")
             }
             let deepChoice = #"{"choices":[{"delta":{"content":"hi"},"x":"# + String(repeating: "[", count: depth - 3)
                 + String(repeating: "]", count: depth - 3) + "}]}"
             let bytes = Array(deepChoice.utf8)
-            XCTAssertEqual(bytes.withUnsafeBytes { ChatChunk.scan($0) } != nil, (try? JSON.parse(Data(bytes))) != nil, "choice at \(depth)")
+            XCTAssertEqual(bytes.withUnsafeBytes { ChatChunk.scan($0)?.chunk } != nil, (try? JSON.parse(Data(bytes))) != nil, "choice at \(depth)")
         }
     }
 
@@ -158,37 +158,60 @@ final class ChatChunkTests: XCTestCase {
 }
 
 /// A stream's chunks read by `ChatChunkReader` (the ones that repeat the chunk before but for their text, by comparing
-/// bytes) read exactly as `ChatChunk.scan` reads each alone.
+/// bytes) add to an answer exactly what `ChatChunk.scan` of each alone adds.
 final class ChatChunkReaderTests: XCTestCase {
+    /// What one chunk adds to an answer: the fields it carries and the text and thinking it appends.
+    private struct Added: Equatable {
+        var id: String?
+        var model: String?
+        var usage: JSON?
+        var finishReason: String?
+        var text = ""
+        var reasoning = ""
+
+        init(_ chunk: ChatChunk) {
+            (id, model, usage, finishReason) = (chunk.id, chunk.model, chunk.usage, chunk.finishReason)
+            (text, reasoning) = (chunk.content ?? "", chunk.reasoning ?? "")
+        }
+    }
+
     /// How many chunks `readings` has read as repeats.
     private var repeats = 0
 
-    /// What a sequence of chunks reads as, chunk by chunk: the reader's repeats filled in from the chunk they repeat.
-    private func readings(_ chunks: [[UInt8]]) -> [ChatChunk?] {
+    /// What each chunk adds as the reader reads the sequence (nil where it leaves the chunk to the tree): a repeat adds
+    /// its string to the fields of the chunk it repeats, as the stream reader takes it.
+    private func readings(_ chunks: [[UInt8]]) -> [Added?] {
         var reader = ChatChunkReader()
-        var last: ChatChunk?
+        var last: Added?
         return chunks.map { bytes in
             switch bytes.withUnsafeBytes({ reader.read($0) }) {
             case nil:
                 last = nil
                 return nil
             case let .chunk(chunk):
-                last = chunk
-                return chunk
-            case let .repeated(text, isReasoning):
+                last = Added(chunk)
+                return last
+            case let .repeated(string, isReasoning):
                 repeats += 1
-                guard var chunk = last else {
+                guard var added = last else {
                     XCTFail("a repeat with no chunk before it")
                     return nil
                 }
-                if isReasoning { chunk.reasoning = text } else { chunk.content = text }
-                return chunk
+                (added.text, added.reasoning) = isReasoning ? ("", string) : (string, "")
+                return added
             }
         }
     }
 
-    private func token(_ text: String, reasoning: Bool = false) -> [UInt8] {
-        let delta = reasoning ? #""content":null,"reasoning_content":"# + text : #""content":"# + text
+    /// What scanning each chunk alone adds.
+    private func scanned(_ chunks: [[UInt8]]) -> [Added?] {
+        chunks.map { bytes in bytes.withUnsafeBytes { ChatChunk.scan($0)?.chunk }.map(Added.init) }
+    }
+
+    /// A chunk whose delta holds `text` (JSON) as its content, or as its thinking, or both a content and a thinking.
+    private func token(_ text: String, reasoning: Bool = false, alongside other: String? = nil) -> [UInt8] {
+        let delta = other.map { #""content":"# + $0 + #","reasoning_content":"# + text }
+            ?? (reasoning ? #""content":null,"reasoning_content":"# + text : #""content":"# + text)
         return Array((#"{"id":"chatcmpl-1","object":"chat.completion.chunk","created":1,"model":"qwen-plus","choices":[{"index":0,"delta":{"#
             + delta + #"},"finish_reason":null}]}"#).utf8)
     }
@@ -197,15 +220,27 @@ final class ChatChunkReaderTests: XCTestCase {
         let chunks = [token(#""""#), token(#""Hel""#), token(#""lo, \"you\"\n""#), token(#""\u00e9\ud83d\ude00""#),
                       token(#""Hm""#, reasoning: true), token(#""m""#, reasoning: true), token(#""""#, reasoning: true),
                       token(#""done""#)]
-        var reader = ChatChunkReader()
-        var repeats = 0
-        for bytes in chunks {
-            if case .repeated = bytes.withUnsafeBytes({ reader.read($0) }) { repeats += 1 }
-        }
+        XCTAssertEqual(readings(chunks), scanned(chunks))
         XCTAssertEqual(repeats, 5, "each chunk the same as the one before but for its text is a repeat")
-        XCTAssertEqual(readings(chunks), chunks.map { bytes in bytes.withUnsafeBytes { ChatChunk.scan($0) } })
-        XCTAssertEqual(readings(chunks)[2]?.content, "lo, \"you\"\n")
+        XCTAssertEqual(readings(chunks)[2]?.text, "lo, \"you\"\n")
         XCTAssertEqual(readings(chunks)[5]?.reasoning, "m")
+    }
+
+    /// A chunk with both a text and a thinking is never repeated by one of them alone: the other would be lost.
+    func testAChunkWithTextAndThinkingIsScannedEachTime() throws {
+        let chunks = [token(#""a""#, alongside: #""x""#), token(#""b""#, alongside: #""x""#), token(#""""#, alongside: #""x""#),
+                      token(#""c""#, alongside: #""""#), token(#""d""#, alongside: #""""#), token(#""e""#, alongside: "null")]
+        repeats = 0
+        XCTAssertEqual(readings(chunks), scanned(chunks))
+        XCTAssertEqual(repeats, 1, "only where the text adds nothing does the thinking repeat")
+        let text = Locked("")
+        let thinking = Locked("")
+        let reader = ChatStreamReader(onText: { piece in text.mutate { $0 += piece } },
+                                      onReasoning: { piece in thinking.mutate { $0 += piece } })
+        try reader.feed(Data((chunks.map { "data: " + String(decoding: $0, as: UTF8.self) + "\n\n" }.joined() + "data: [DONE]\n\n").utf8))
+        _ = try reader.finish()
+        XCTAssertEqual(text.value, "xxx")
+        XCTAssertEqual(thinking.value, "abcde")
     }
 
     /// Where the bytes around the text are not the chunk's before, or the new text ends elsewhere, or is not a string,
@@ -227,19 +262,25 @@ final class ChatChunkReaderTests: XCTestCase {
             let reading = bytes.withUnsafeBytes { reader.read($0) }
             let text = String(decoding: bytes, as: UTF8.self)
             if case .repeated = reading { XCTFail("read as a repeat: \(text)") }
-            XCTAssertEqual(readings([first, bytes]).last!, bytes.withUnsafeBytes { ChatChunk.scan($0) }, text)
+            XCTAssertEqual(readings([first, bytes]).last!, scanned([bytes]).last!, text)
         }
-        XCTAssertEqual(readings([first, Array(#"{"choices":[{"delta":{"con\u0074ent":"t"}}]}"#.utf8), token(#""b""#)]).last!?.content, "b")
+        XCTAssertEqual(readings([first, Array(#"{"choices":[{"delta":{"con\u0074ent":"t"}}]}"#.utf8), token(#""b""#)]).last!?.text, "b")
     }
 
-    /// Thousands of streams of damaged chunks: the reader always reads a chunk as scanning it alone would.
+    /// Thousands of streams of damaged chunks: the reader always adds what scanning each chunk alone would.
     func testDamagedStreamsReadAsScanning() throws {
         var random = SeededGenerator(seed: 21)
         let alphabet = Array(#"{}[]":,\ u0aeEn.-+19tfl"#.utf8) + [0x00, 0x0A, 0xC3, 0xFF]
         let texts = [#""x""#, #""""#, #""a\nb""#, #""\"""#, #""\\""#, #""\u0041""#, #""全角""#, "null"]
+        repeats = 0
         for _ in 0..<500 {
             let chunks = (0..<12).map { _ -> [UInt8] in
-                var bytes = token(texts.randomElement(using: &random)!, reasoning: Int.random(in: 0..<4, using: &random) == 0)
+                let text = texts.randomElement(using: &random)!
+                var bytes = switch Int.random(in: 0..<6, using: &random) {
+                case 0: token(text, reasoning: true)
+                case 1: token(text, alongside: texts.randomElement(using: &random)!)
+                default: token(text)
+                }
                 if Int.random(in: 0..<3, using: &random) == 0, !bytes.isEmpty {
                     let at = Int.random(in: 0..<bytes.count, using: &random)
                     switch Int.random(in: 0...2, using: &random) {
@@ -250,8 +291,7 @@ final class ChatChunkReaderTests: XCTestCase {
                 }
                 return bytes
             }
-            XCTAssertEqual(readings(chunks), chunks.map { bytes in bytes.withUnsafeBytes { ChatChunk.scan($0) } },
-                           chunks.map { String(decoding: $0, as: UTF8.self) }.joined(separator: "\n"))
+            XCTAssertEqual(readings(chunks), scanned(chunks), chunks.map { String(decoding: $0, as: UTF8.self) }.joined(separator: "\n"))
         }
         XCTAssertGreaterThan(repeats, 800, "many chunks are repeats, damaged or not")
     }

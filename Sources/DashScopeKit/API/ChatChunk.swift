@@ -33,17 +33,13 @@ struct ChatChunk: Equatable {
     fileprivate init() {}
 
     /// The fields read straight from a streamed chunk's bytes, building no tree for the rest of it (a long answer
-    /// arrives as one small object per token); nil whenever the bytes are not the usual shape (not JSON, an `error` or
-    /// `code` member, a repeated member, a value of an unexpected type), which the caller then parses as `JSON` and
-    /// checks for an error frame. Where it answers, it answers as `init(_:)` would.
-    /// `known` holds the id and model of the chunks before: the same text is taken from it instead of a new string.
-    static func scan(_ bytes: UnsafeRawBufferPointer, known: (id: String?, model: String?) = (nil, nil)) -> ChatChunk? {
-        scanned(bytes, known: known)?.chunk
-    }
-
-    /// `scan`, also saying where the chunk's text or thinking string lies (see `ChatChunkText`).
-    static func scanned(_ bytes: UnsafeRawBufferPointer,
-                        known: (id: String?, model: String?) = (nil, nil)) -> (chunk: ChatChunk, text: ChatChunkText?)? {
+    /// arrives as one small object per token), and where its text or thinking string lies (see `ChatChunkText`); nil
+    /// whenever the bytes are not the usual shape (not JSON, an `error` or `code` member, a repeated member, a value of
+    /// an unexpected type), which the caller then parses as `JSON` and checks for an error frame. Where it answers, the
+    /// chunk is what `init(_:)` would read. `known` holds the id and model of the chunks before: the same text is taken
+    /// from it instead of a new string.
+    static func scan(_ bytes: UnsafeRawBufferPointer,
+                     known: (id: String?, model: String?) = (nil, nil)) -> (chunk: ChatChunk, text: ChatChunkText?)? {
         var reader = JSONParser(bytes: bytes)
         var scan = Scan()
         do {
@@ -72,7 +68,8 @@ struct ChatChunk: Equatable {
 }
 
 /// Where a chunk's text (`content`) or thinking (`reasoning_content`) string lies in its bytes, quotes included: the
-/// part of a stream's chunks that changes from token to token. The thinking when it is a non-empty string, else the text.
+/// part of a stream's chunks that changes from token to token. A repeat of the chunk adds only this string, so it is
+/// named only when the other one adds nothing (absent, null or empty): the thinking when it is not empty, else the text.
 struct ChatChunkText: Equatable {
     /// Whether the string is the thinking rather than the text.
     var isReasoning: Bool
@@ -86,10 +83,13 @@ private struct Scan {
     var content: Range<Int>?
     var reasoning: Range<Int>?
 
-    /// The string that changes from token to token, if the chunk has one.
+    /// The string that changes from token to token, if the chunk has one and the other adds nothing.
     var text: ChatChunkText? {
-        if let reasoning, chunk.reasoning?.isEmpty == false { return ChatChunkText(isReasoning: true, range: reasoning) }
-        return content.map { ChatChunkText(isReasoning: false, range: $0) }
+        let thinks = chunk.reasoning?.isEmpty == false
+        let says = chunk.content?.isEmpty == false
+        if let reasoning, thinks, !says { return ChatChunkText(isReasoning: true, range: reasoning) }
+        if let content, !thinks { return ChatChunkText(isReasoning: false, range: content) }
+        return nil
     }
 }
 

@@ -28,7 +28,7 @@ struct ChatChunkReader {
     /// chunk is scanned whole: `repeated` always follows the chunk it repeats, or another repeat of it).
     mutating func read(_ bytes: UnsafeRawBufferPointer) -> Reading? {
         if let text, let string = repeated(bytes, around: text.range) { return .repeated(string, isReasoning: text.isReasoning) }
-        guard let (chunk, text) = ChatChunk.scanned(bytes, known: (last?.id, last?.model)) else {
+        guard let (chunk, text) = ChatChunk.scan(bytes, known: (last?.id, last?.model)) else {
             text = nil
             return nil
         }
