@@ -213,6 +213,11 @@ final class ChatTests: EndToEndCase {
             XCTAssertTrue(refused.stderr.contains("--timeout takes a number"), refused.stderr)
         }
         XCTAssertEqual(chats.count, 1, "a bad --timeout sends nothing")
+        let none = try run(["chat", "count", "--timeout", "0"])
+        assertExit(none, 75)
+        XCTAssertTrue(none.stderr.contains("ran out before the question was sent"), none.stderr)
+        XCTAssertTrue(none.stderr.contains("nothing was sent (or billed)"), none.stderr)
+        XCTAssertEqual(chats.count, 1, "a limit of 0 sends nothing")
     }
 
     func testAnErrorFrameMidStreamExits1WithTheServiceCode() throws {

@@ -190,24 +190,21 @@ extension Chat {
                             onText: @escaping @Sendable (String) throws -> Void,
                             onReasoning: @escaping @Sendable (String) throws -> Void) async throws -> ChatAnswer {
         let endpoint = endpoint(request)
-        let timedOut = { deadline.map { Date() >= $0 } == true }
         guard request.stream else {
             do {
                 return ChatAnswer(completion: try await client.perform(endpoint, deadline: deadline))
-            } catch var error as DashScopeError where error.exitCode == .unavailable || timedOut() {
-                error.hint = timedOut() ? notResent + " with a longer --timeout" : notResent
+            } catch let error as DashScopeError where error.timeLimit != nil {
+                throw timedOut(error, received: 0)
+            } catch var error as DashScopeError where error.exitCode == .unavailable {
+                error.hint = notResent
                 throw error
             }
         }
         let reader = ChatStreamReader(onText: onText, onReasoning: onReasoning)
         do {
             try await client.stream(endpoint, deadline: deadline) { chunk in try reader.feed(chunk) }
-        } catch var error as DashScopeError where error.exitCode == .tryLater && timedOut() {
-            // The time limit ran out: what arrived stays printed (the words the transport has are for a task).
-            error.message = reader.received > 0 ? "the time limit (--timeout) ran out before the answer was complete"
-                : "the time limit (--timeout) ran out before the answer began"
-            error.hint = (reader.received > 0 ? "what was printed is incomplete; " : "") + notResent + " with a longer --timeout"
-            throw error
+        } catch let error as DashScopeError where error.timeLimit != nil {
+            throw timedOut(error, received: reader.received)
         } catch var error as DashScopeError where error.exitCode == .unavailable {
             // What the answer itself held (an event that is not JSON) is said as it is; the words below are for a
             // connection that failed.
@@ -231,4 +228,22 @@ extension Chat {
     }
 
     private static let notResent = "it was not sent again, as the service may already have answered (and billed) it: run the command again"
+
+    /// The time limit's error in a chat's words (the transport's speak of a task): what had arrived stays printed, and
+    /// a question that may have reached the service is not sent again.
+    private static func timedOut(_ error: DashScopeError, received: Int) -> DashScopeError {
+        var error = error
+        switch (error.timeLimit, received > 0) {
+        case (.beforeSending?, _):
+            error.message = "the time limit (--timeout) ran out before the question was sent"
+            error.hint = "nothing was sent (or billed): run again with a longer --timeout"
+        case (_, true):
+            error.message = "the time limit (--timeout) ran out before the answer was complete"
+            error.hint = "what was printed is incomplete; " + notResent + " with a longer --timeout"
+        default:
+            error.message = "the time limit (--timeout) ran out before the answer came"
+            error.hint = notResent + " with a longer --timeout"
+        }
+        return error
+    }
 }

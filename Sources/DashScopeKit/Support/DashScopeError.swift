@@ -18,9 +18,19 @@ public struct DashScopeError: Error, Sendable, Equatable, CustomStringConvertibl
     public var requestID: String?
     /// The async task the failure belongs to, when one was submitted (it may still run; `task wait` resumes it).
     public var taskID: String?
+    /// How the time limit (`--timeout`) ended the request, when that is what failed.
+    public var timeLimit: TimeLimit?
     /// Whether waiting cannot help: a 69/75 failure that would come back the same on every try (TLS trust, a missing
     /// libcurl, a refused scheme, an answer over the cap, a used-up free quota), so polls are not retried on it.
     public var permanent = false
+
+    /// When a request's time limit ran out: before any of it could reach the service, or after it may have.
+    public enum TimeLimit: Sendable, Equatable {
+        /// Nothing can have reached the service.
+        case beforeSending
+        /// The request may have reached the service (and started a billed answer or task).
+        case afterSending
+    }
 
     /// Creates an error.
     public init(_ message: String, hint: String? = nil, exit: ExitCode, serviceCode: String? = nil, requestID: String? = nil,

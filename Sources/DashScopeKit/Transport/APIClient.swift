@@ -192,9 +192,11 @@ public struct APIClient: Sendable {
             + "check `dashscope task list` before retrying"
         switch error {
         case let .deadlineReached(sent):
-            return DashScopeError("\(error.message) waiting for \(host)",
-                                  hint: kind == .create && sent ? mayExist : "run again with a longer --timeout, or later",
-                                  exit: .tryLater)
+            var described = DashScopeError("\(error.message) waiting for \(host)",
+                                           hint: kind == .create && sent ? mayExist : "run again with a longer --timeout, or later",
+                                           exit: .tryLater)
+            described.timeLimit = sent ? .afterSending : .beforeSending
+            return described
         case .invalidHeader:
             return DashScopeError(error.message, hint: error.hint, exit: .usage)
         case .tlsFailed, .libraryMissing:
