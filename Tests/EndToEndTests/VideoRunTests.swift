@@ -60,6 +60,18 @@ final class VideoRunTests: EndToEndCase {
         XCTAssertEqual(parameters.int("duration"), 10)
     }
 
+    func testAFailingUploadStopsAtTheTimeoutNotAfterItsRetries() throws {
+        try startMock(MockOptions(taskSeconds: 0, faults: [try Fault(spec: "oss-error@oss*50")]))
+        try writeWAV("beat.wav")
+        let started = Date()
+        let result = try run(["t2v", "a drummer", "--audio", "beat.wav", "--timeout", "2"])
+        assertExit(result, 69)
+        XCTAssertTrue(result.stderr.contains("the upload of beat.wav to 127.0.0.1 failed (InternalError, HTTP 500)"), result.stderr)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 3.5, "no retry wait runs past the limit")
+        XCTAssertGreaterThan(uploads.count, 1, "retried until the limit")
+        XCTAssertTrue(mock.requests.filter { $0.path.hasSuffix("video-synthesis") }.isEmpty, "nothing created")
+    }
+
     func testEveryFirstFrameModelMakesAnMP4FromAnInlineImage() throws {
         try writePNG("cat.png", 800, 600)
         for (model, resolution) in [("wan2.6-i2v", "1080P"), ("wan2.6-i2v-preview", "1080P"), ("wan2.5-i2v-preview", "1080P"),

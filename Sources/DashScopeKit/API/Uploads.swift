@@ -183,8 +183,8 @@ public struct UploadsAPI: Sendable {
         return MultipartForm(fields: fields, file: .init(path: file.path, filename: sanitised(file.name), contentType: file.contentType))
     }
 
-    /// Posts one file; retried on connection failures and 5xx. A 409 after a lost first attempt means that attempt
-    /// stored the file (the key is ours alone), so it counts as done.
+    /// Posts one file; retried on connection failures and 5xx (until `deadline`, with one: no retry waits past it). A
+    /// 409 after a lost first attempt means that attempt stored the file (the key is ours alone), so it counts as done.
     private func post(_ file: UploadFile, key: String, policy: UploadPolicy, deadline: Date?) async throws -> String {
         // A limit from the server is used only when it is sane (a huge or negative one must not overflow or refuse all).
         if let mb = policy.maxFileSizeMB, (1...(Int.max / 1_048_576)).contains(mb),
@@ -198,7 +198,8 @@ public struct UploadsAPI: Sendable {
         var attempts = 0
         let response: HTTPResponse
         do {
-            response = try await client.retrier.run(kind: .idempotent, what: "upload of \(TerminalText.line(file.name)) to \(host)") {
+            response = try await client.retrier.run(kind: .idempotent, what: "upload of \(TerminalText.line(file.name)) to \(host)",
+                                                    deadline: deadline) {
                 attempts += 1
                 client.logger.trace?("> POST \(policy.uploadHost.absoluteString) (form upload of \(TerminalText.line(file.name)), key \(TerminalText.line(key)))")
                 return try await client.transport.send(request)
