@@ -40,7 +40,7 @@ enum ChatRun {
     static func run(_ invocation: Invocation, request: ChatRequest, session: Session) async throws -> ChatAnswer? {
         let args = invocation.arguments
         let console = invocation.console
-        let deadline = try JobLauncher.deadline(args, from: Date(), waitingFor: "the answer")
+        let deadline = try TimeoutOption.deadline(args, from: Date(), waitingFor: "the answer")
         guard !args.flag("dry-run") else {
             let endpoint = Chat.endpoint(request)
             console.result(args.flag("json") ? session.client.describeJSON(endpoint, output: nil).pretty : session.client.describe(endpoint))

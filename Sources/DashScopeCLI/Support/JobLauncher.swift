@@ -20,21 +20,11 @@ enum JobLauncher {
                                        hint: "only tts streams to stdout (raw audio: tts -o -); to name the file -, pass -o ./- (its extension is added)")
         }
         let plan = try OutputPlan(option: option, cwd: context.cwd, home: home)
-        let deadline = try Self.deadline(args, from: started, waitingFor: "the task")
+        let deadline = try TimeoutOption.deadline(args, from: started, waitingFor: "the task")
         let options = JobOptions(plan: plan, journalOutput: option.map { OutputPlan.absolute(option: $0, cwd: context.cwd, home: home) },
                                  force: args.flag("force"), json: args.flag("json"), noWait: args.flag("no-wait"),
                                  dryRun: args.flag("dry-run"), deadline: deadline, cwd: context.cwd,
                                  resumeCommand: { ResumeLine.make(taskID: $0, arguments: args, session: session) })
         return JobPipeline(services: session.jobServices, options: options, reporter: invocation.console)
-    }
-
-    /// When `--timeout` (seconds from `start`) runs out, or nil without one; 64 for a value that is not 0 or more.
-    static func deadline(_ args: ParsedArguments, from start: Date, waitingFor what: String) throws -> Date? {
-        guard let timeout = args.number("timeout") else { return nil }
-        guard timeout >= 0 && timeout.isFinite else {
-            throw DashScopeError.usage("--timeout takes a number of seconds, 0 or more, not \(args.string("timeout") ?? "")",
-                                       hint: "leave it out to wait as long as \(what) takes")
-        }
-        return start.addingTimeInterval(timeout)
     }
 }
