@@ -77,7 +77,7 @@ struct HTTPResponse: Sendable {
         for header in headers {
             text += "\(header.name): \(header.value)\r\n"
         }
-        if !headers.contains(where: { $0.name.lowercased() == "date" }) { text += "Date: \(CalendarText.format(Date(), "%a, %d %b %Y %H:%M:%S GMT", in: .utc))\r\n" }
+        if !headers.contains(where: { $0.name.lowercased() == "date" }) { text += "Date: \(ClockZone.utc.format(Date(), "%a, %d %b %Y %H:%M:%S GMT"))\r\n" }
         if stream != nil {
             text += "Transfer-Encoding: chunked\r\n"
         } else if status != 204 {

@@ -114,7 +114,7 @@ final class EssentialsTests: XCTestCase {
         local.dateFormat = "yyyyMMdd HHmmss Z"
         for date in dates {
             XCTAssertEqual(CalendarText.iso8601(date), ISO8601DateFormatter().string(from: date))
-            XCTAssertEqual(CalendarText.format(date, "%Y%m%d %H%M%S %z", in: .local), local.string(from: date))
+            XCTAssertEqual(ClockZone.process.format(date, "%Y%m%d %H%M%S %z"), local.string(from: date))
             let text = ISO8601DateFormatter().string(from: date)
             XCTAssertEqual(CalendarText.parseISO8601(text), ISO8601DateFormatter().date(from: text))
         }
@@ -136,8 +136,8 @@ final class EssentialsTests: XCTestCase {
         setenv("TZ", "Asia/Shanghai", 1)
         tzset()
         let date = Date(timeIntervalSince1970: 1_764_145_545)
-        XCTAssertEqual(CalendarText.format(date, "%Y-%m-%d %H:%M:%S %z", in: .local), "2025-11-26 16:25:45 +0800")
-        XCTAssertEqual(CalendarText.format(date, "%Y-%m-%d %H:%M:%S", in: .utc), "2025-11-26 08:25:45")
+        XCTAssertEqual(ClockZone.process.format(date, "%Y-%m-%d %H:%M:%S %z"), "2025-11-26 16:25:45 +0800")
+        XCTAssertEqual(ClockZone.utc.format(date, "%Y-%m-%d %H:%M:%S"), "2025-11-26 08:25:45")
     }
 
     func testSystemErrorTextNamesTheCause() {

@@ -164,8 +164,8 @@ public struct OutputPlan: Sendable {
 
     /// Replaces every template variable in one pass (a value is never read as a variable), each value made one path component.
     static func expand(_ pattern: String, _ context: NamingContext, index: Int, ext: String) -> String {
-        let date = CalendarText.format(context.date, "%Y%m%d", in: .local)
-        let time = CalendarText.format(context.date, "%H%M%S", in: .local)
+        let date = ClockZone.process.format(context.date, "%Y%m%d")
+        let time = ClockZone.process.format(context.date, "%H%M%S")
         let values: [Substring: String] = [
             "date": date, "time": time, "index": String(index),
             "model": component(context.model, fallback: "model"),

@@ -9,39 +9,12 @@ import Glibc
 import Darwin
 #endif
 
-/// Dates as text through the C library's calendar (local time follows `TZ` and `/etc/localtime`, as Foundation's
-/// `TimeZone.current` does), in place of `DateFormatter` and `ISO8601DateFormatter`, which FoundationEssentials lacks.
+/// Dates as text through the C library's calendar, in place of `DateFormatter` and `ISO8601DateFormatter`, which
+/// FoundationEssentials lacks (writing a date in a zone is `ClockZone.format`).
 public enum CalendarText {
-    /// Which clock a date is read on.
-    public enum Zone: Sendable {
-        /// The machine's local time zone.
-        case local
-        /// Coordinated universal time.
-        case utc
-    }
-
-    /// The date's broken-down time in `zone`, from its whole seconds (fractions are dropped, as the formatters do).
-    public static func fields(of date: Date, in zone: Zone) -> tm {
-        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
-        var fields = tm()
-        switch zone {
-        case .local: localtime_r(&seconds, &fields)
-        case .utc: gmtime_r(&seconds, &fields)
-        }
-        return fields
-    }
-
-    /// `date` written with `strftime`'s `pattern` in `zone`, e.g. `%Y%m%d` or `%Y-%m-%d %H:%M:%S %z`.
-    public static func format(_ date: Date, _ pattern: String, in zone: Zone) -> String {
-        var fields = fields(of: date, in: zone)
-        var buffer = [CChar](repeating: 0, count: 128)
-        let count = strftime(&buffer, buffer.count, pattern, &fields)
-        return String(decoding: buffer.prefix(count).map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
-
     /// The date as ISO 8601 internet time in UTC, `2026-11-26T08:35:45Z` (what `ISO8601DateFormatter` writes).
     public static func iso8601(_ date: Date) -> String {
-        format(date, "%Y-%m-%dT%H:%M:%SZ", in: .utc)
+        ClockZone.utc.format(date, "%Y-%m-%dT%H:%M:%SZ")
     }
 
     /// Reads an HTTP date in RFC 9110's preferred form, `Thu, 26 Nov 2026 08:09:12 GMT`; nil for anything else.
@@ -59,7 +32,7 @@ public enum CalendarText {
               let hour = Int(time[0]), let minute = Int(time[1]), let second = Int(time[2]) else {
             return nil
         }
-        return ClockZone.fixed(seconds: 0).date(year: year, month: month + 1, day: day, hour: hour, minute: minute, second: second)
+        return ClockZone.utc.date(year: year, month: month + 1, day: day, hour: hour, minute: minute, second: second)
     }
 
     /// Reads ISO 8601 internet time with a zone, `2026-11-26T08:35:45Z` or `...+08:00` (what `ISO8601DateFormatter`

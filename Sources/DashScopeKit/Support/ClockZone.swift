@@ -26,6 +26,9 @@ public struct ClockZone: Sendable, Equatable {
     /// The process's own local zone.
     public static let process = ClockZone(kind: .process)
 
+    /// Coordinated universal time.
+    public static let utc = ClockZone(kind: .fixed(0))
+
     /// A zone `seconds` east of UTC, all year.
     public static func fixed(seconds: Int) -> ClockZone { ClockZone(kind: .fixed(seconds)) }
 
@@ -38,7 +41,7 @@ public struct ClockZone: Sendable, Equatable {
         if name.hasPrefix(":") { name.removeFirst() }
         let own = getenv("TZ").map { String(cString: $0) }.map { $0.hasPrefix(":") ? String($0.dropFirst()) : $0 }
         if ["UTC", "UTC0", "GMT", "GMT0", "Z"].contains(name) {
-            self = .fixed(seconds: 0)
+            self = .utc
         } else if name == own {
             self = .process
         } else if !name.hasPrefix("/"), !name.split(separator: "/").contains(".."), Self.databaseHolds(name) {
