@@ -140,20 +140,8 @@ public struct UploadsAPI: Sendable {
         guard !files.isEmpty else { return [] }
         let policy = try await getPolicy(model: model, deadline: deadline)
         let keys = files.map { key(for: $0, policy: policy) }
-        return try await withThrowingTaskGroup(of: (Int, String).self) { group in
-            var urls = [String](repeating: "", count: files.count)
-            var next = 0
-            func start() {
-                let index = next
-                next += 1
-                group.addTask { (index, try await post(files[index], key: keys[index], policy: policy, deadline: deadline)) }
-            }
-            while next < min(parallelism, files.count) { start() }
-            while let (index, url) = try await group.next() {
-                urls[index] = url
-                if next < files.count { start() }
-            }
-            return urls
+        return try await Concurrently.map(files.count, width: parallelism) { index in
+            try await post(files[index], key: keys[index], policy: policy, deadline: deadline)
         }
     }
 

@@ -57,23 +57,10 @@ public struct Downloader: Sendable {
     /// `progress` gets a job's index and its bytes so far.
     public func fetch(_ jobs: [DownloadJob], force: Bool, deadline: Date? = nil,
                       progress: (@Sendable (Int, Int64) -> Void)? = nil) async throws -> [Result<String, DashScopeError>] {
-        var results = [Result<String, DashScopeError>?](repeating: nil, count: jobs.count)
-        try await withThrowingTaskGroup(of: (Int, Result<String, DashScopeError>).self) { group in
-            var next = 0
-            func start() {
-                let i = next
-                let job = jobs[i]
-                let report = progress.map { report in { @Sendable (bytes: Int64) in report(i, bytes) } }
-                group.addTask { (i, try await self.fetchOne(job, force: force, deadline: deadline, progress: report)) }
-                next += 1
-            }
-            while next < min(concurrency, jobs.count) { start() }
-            while let (i, result) = try await group.next() {
-                results[i] = result
-                if next < jobs.count { start() }
-            }
+        try await Concurrently.map(jobs.count, width: concurrency) { i in
+            let report = progress.map { report in { @Sendable (bytes: Int64) in report(i, bytes) } }
+            return try await self.fetchOne(jobs[i], force: force, deadline: deadline, progress: report)
         }
-        return results.map { $0! }
     }
 
     private func fetchOne(_ job: DownloadJob, force: Bool, deadline: Date?,
