@@ -43,6 +43,20 @@ final class JournalToolTests: EndToEndCase {
         assertExit(bad, 64)
     }
 
+    func testLocalListComesAPageAtATime() throws {
+        var ids: [String] = []
+        for index in 0..<3 { ids.insert(try submit("task \(index)"), at: 0) }
+        XCTAssertEqual(try localIDs(["--page-size", "2"]), Array(ids[0..<2]), "the newest page first")
+        let first = try run(["task", "list", "--local", "--page-size", "2"])
+        XCTAssertTrue(first.stderr.contains("page 1: 2 of 3 journalled tasks; --page 2 for more"), first.stderr)
+        XCTAssertEqual(try localIDs(["--page-size", "2", "--page", "2"]), [ids[2]])
+        let last = try run(["task", "list", "--local", "--page-size", "2", "--page", "2"])
+        XCTAssertTrue(last.stderr.contains("page 2: 1 of 3 journalled tasks") && !last.stderr.contains("for more"), last.stderr)
+        XCTAssertEqual(try localIDs([]), ids, "ten to a page by default, as the service's list")
+        XCTAssertEqual(try run(["task", "list", "--local", "--page-size", "2", "--json"]).stdout.components(separatedBy: "\"task_id\"").count - 1, 2)
+        assertExit(try run(["task", "list", "--local", "--page", "0"]), 64)
+    }
+
     func testRemoteListSendsTimesInBeijingTime() throws {
         let result = try run(["task", "list", "--since", "2026-11-23T10:00:00+01:00", "--until", "2026-11-23 12:00"], env: ["TZ": "UTC"])
         assertExit(result, 0)

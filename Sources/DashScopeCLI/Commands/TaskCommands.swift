@@ -68,13 +68,17 @@ enum TaskCommands {
         if let since, let until, since > until {
             throw DashScopeError.usage("--since is after --until", hint: "swap them")
         }
-        if args.flag("local") { return try listLocal(invocation, since: since, until: until, zone: zone) }
-        var query = TasksAPI.ListQuery()
-        query.page = args.int("page") ?? 1
-        query.pageSize = args.int("page-size") ?? 10
-        guard query.page >= 1, (1...100).contains(query.pageSize) else {
+        let page = args.int("page") ?? 1
+        let pageSize = args.int("page-size") ?? 10
+        guard page >= 1, (1...100).contains(pageSize) else {
             throw DashScopeError.usage("--page must be 1 or more and --page-size 1 to 100")
         }
+        if args.flag("local") {
+            return try listLocal(invocation, since: since, until: until, zone: zone, page: page, pageSize: pageSize)
+        }
+        var query = TasksAPI.ListQuery()
+        query.page = page
+        query.pageSize = pageSize
         query.status = args.string("status")
         query.model = args.string("model")
         query.startTime = since.map(TaskTimes.serviceStamp)
@@ -98,19 +102,22 @@ enum TaskCommands {
         return .ok
     }
 
-    /// The journal's tasks, newest first, filtered by `-m`, `--status`, `--since` and `--until`: one row each with
-    /// id, state, model, local submit time, origin and the start of the prompt.
-    private static func listLocal(_ invocation: Invocation, since: Date?, until: Date?, zone: ClockZone) throws -> ExitCode {
+    /// The journal's tasks, newest first, filtered by `-m`, `--status`, `--since` and `--until`, a page at a time as the
+    /// service's list is: one row each with id, state, model, local submit time, origin and the start of the prompt.
+    private static func listLocal(_ invocation: Invocation, since: Date?, until: Date?, zone: ClockZone,
+                                  page: Int, pageSize: Int) throws -> ExitCode {
         let args = invocation.arguments
         let journal = Journal(environment: invocation.context.environment)
         let all = journal.entries()
-        let entries = all.reversed().filter { entry in
+        let matching = all.reversed().filter { entry in
             let date = entry.submitted
             return args.string("model").map { $0.lowercased() == entry.model.lowercased() } ?? true
                 && args.string("status").map { Self.localState(entry).matches(status: $0) } ?? true
                 && since.map { since in date.map { $0 >= since } ?? false } ?? true
                 && until.map { until in date.map { $0 <= until } ?? false } ?? true
         }
+        let first = min(matching.count, (page - 1) * pageSize)
+        let entries = matching[first..<min(matching.count, first + pageSize)]
         if args.flag("json") {
             invocation.console.result(JSON.array(entries.map { entry in
                 JSON.object(["task_id": .string(entry.taskID), "model": .string(entry.model), "command": .string(entry.command),
@@ -124,8 +131,11 @@ enum TaskCommands {
             invocation.console.row([entry.taskID, entry.outcome ?? "unfinished", entry.model,
                                     TaskTimes.show(journal: entry.submittedAt, in: zone), entry.origin, String(entry.prompt.prefix(40))])
         }
-        if entries.isEmpty {
+        if matching.isEmpty {
             invocation.console.info(all.isEmpty ? "the journal is empty (\(journal.path))" : "no journalled task matches")
+        } else if entries.count < matching.count {
+            let more = first + entries.count < matching.count ? "; --page \(page + 1) for more" : ""
+            invocation.console.info("page \(page): \(entries.count) of \(matching.count) journalled task\(matching.count == 1 ? "" : "s")\(more)")
         }
         return .ok
     }

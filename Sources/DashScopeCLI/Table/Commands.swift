@@ -154,7 +154,7 @@ public enum Commands {
                                     details: "Asks the service for the tasks of the account, or with --local reads the local journal (newest first: "
                                         + "id, state, model, submit time, API origin, prompt). Times are shown in local time (TZ) with the offset; "
                                         + "--since/--until take ISO 8601 with a zone, or a local YYYY-MM-DD[ hh:mm:ss], and are sent to the service "
-                                        + "in Beijing time; a date alone is the whole day (--until 2026-11-20 includes that day). With --local, --status PENDING/RUNNING/SUSPENDED picks unfinished tasks.",
+                                        + "in Beijing time; a date alone is the whole day (--until 2026-11-20 includes that day). With --local, --status PENDING/RUNNING/SUSPENDED picks unfinished tasks, and the journal comes a page at a time too (--page, --page-size).",
                                     options: [
                                         OptionSpec("page", .integer, placeholder: "N", default: "1", help: "page number"),
                                         OptionSpec("page-size", .integer, placeholder: "N", default: "10", help: "tasks per page"),
