@@ -53,6 +53,11 @@ final class MediaDurationTests: XCTestCase {
         large += [UInt8](repeating: 0, count: 100) + box("moov", mvhd(version: 0, scale: 1, duration: 2))
         XCTAssertEqual(seconds(.mp4, large), 2, "a 64-bit box size")
         XCTAssertNil(seconds(.mp4, ftyp + box("moov", mvhd(version: 0, scale: 0, duration: 5))), "no time scale")
+        XCTAssertNil(seconds(.mp4, ftyp + box("moov", mvhd(version: 0, scale: 1000, duration: 0) + box("mvex", []))),
+                     "a fragmented movie says 0: its length is in the fragments")
+        XCTAssertNil(seconds(.mp4, ftyp + box("moov", mvhd(version: 2, scale: 1000, duration: 5000))), "an unknown version")
+        let short = box("mvhd", [0, 0, 0, 0]) + box("trak", [UInt8](repeating: 0, count: 8) + [0, 0, 0, 1, 0, 0, 0, 100] + [UInt8](repeating: 0, count: 40))
+        XCTAssertNil(seconds(.mp4, ftyp + box("moov", short)), "a short mvhd is not read on into the box after it")
         XCTAssertNil(seconds(.mp4, ftyp + box("moov", mvhd(version: 0, scale: 1000, duration: UInt64(UInt32.max)))), "an unknown duration")
         XCTAssertNil(seconds(.mp4, ftyp + [0, 0, 0, 3] + Array("junk".utf8)), "a box too small to be one")
         XCTAssertNil(seconds(.mp4, ftyp + box("mdat", [1, 2, 3])), "no moov")

@@ -53,8 +53,14 @@ final class JournalToolTests: EndToEndCase {
         let last = try run(["task", "list", "--local", "--page-size", "2", "--page", "2"])
         XCTAssertTrue(last.stderr.contains("page 2: 1 of 3 journalled tasks") && !last.stderr.contains("for more"), last.stderr)
         XCTAssertEqual(try localIDs([]), ids, "ten to a page by default, as the service's list")
-        XCTAssertEqual(try run(["task", "list", "--local", "--page-size", "2", "--json"]).stdout.components(separatedBy: "\"task_id\"").count - 1, 2)
+        let count = { (args: [String]) in try self.run(["task", "list", "--local", "--json"] + args).stdout.components(separatedBy: "\"task_id\"").count - 1 }
+        XCTAssertEqual(try count(["--page-size", "2"]), 2)
+        XCTAssertEqual(try count([]), 3, "a script reading --json gets the whole journal unless it asks for a page")
         assertExit(try run(["task", "list", "--local", "--page", "0"]), 64)
+        let far = try run(["task", "list", "--local", "--page", "9223372036854775807", "--page-size", "100"])
+        assertExit(far, 0)
+        assertNoBacktrace(far)
+        XCTAssertEqual(far.stdout, "", "a page past the end is empty")
     }
 
     func testRemoteListSendsTimesInBeijingTime() throws {

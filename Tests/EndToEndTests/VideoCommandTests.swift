@@ -115,6 +115,12 @@ final class VideoCommandTests: EndToEndCase {
         try Data(wav + [UInt8](repeating: 0x80, count: 320_000)).write(to: url("long.wav"))
         try refused(["i2v", "a", "-i", "https://example.com/cat.png", "--audio", "long.wav"], 65,
                     problem: "long.wav plays for 40 s; wan2.6-i2v takes audio of 3 to 30 s", fix: "trim it to at most 30 s")
+        // Within half a second of a limit the service judges (containers round and pad); past it, the length is exact.
+        let sized = { (bytes: UInt32) in Array(wav.prefix(40)) + le(bytes) + [UInt8](repeating: 0x80, count: Int(bytes)) }
+        try Data(sized(242_400)).write(to: url("edge.wav"))
+        assertExit(try run(["t2v", "a", "--audio", "edge.wav", "--dry-run"]), 0)
+        try Data(sized(250_000)).write(to: url("over.wav"))
+        try refused(["t2v", "a", "--audio", "over.wav"], 65, problem: "over.wav plays for 31.25 s", fix: "trim it to at most 30 s")
         let be = { (value: UInt32) in withUnsafeBytes(of: value.bigEndian, Array.init) }
         let mvhd = [0, 0, 0, 0] + [UInt8](repeating: 0, count: 8) + be(1000) + be(1000) + [UInt8](repeating: 0, count: 80)
         let moov = be(UInt32(16 + mvhd.count)) + Array("moov".utf8) + be(UInt32(8 + mvhd.count)) + Array("mvhd".utf8) + mvhd

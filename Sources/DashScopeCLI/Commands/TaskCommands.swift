@@ -116,8 +116,11 @@ enum TaskCommands {
                 && since.map { since in date.map { $0 >= since } ?? false } ?? true
                 && until.map { until in date.map { $0 <= until } ?? false } ?? true
         }
-        let first = min(matching.count, (page - 1) * pageSize)
-        let entries = matching[first..<min(matching.count, first + pageSize)]
+        // A script reading --json gets the whole journal unless it asks for a page; a person gets the newest page.
+        let paged = !args.flag("json") || args.string("page") != nil || args.string("page-size") != nil
+        let skipped = (page - 1).multipliedReportingOverflow(by: pageSize)
+        let first = paged ? min(matching.count, skipped.overflow ? matching.count : skipped.partialValue) : 0
+        let entries = paged ? matching[first..<min(matching.count, first + pageSize)] : matching[...]
         if args.flag("json") {
             invocation.console.result(JSON.array(entries.map { entry in
                 JSON.object(["task_id": .string(entry.taskID), "model": .string(entry.model), "command": .string(entry.command),

@@ -99,7 +99,10 @@ public enum MediaInspector {
             throw DashScopeError("\(shown) is \(size.width)x\(size.height) px; \(model) takes images at most \(ratio) times as long as they are wide",
                                  hint: "crop it or pad it to a ratio of at most \(ratio):1", exit: .badInput)
         }
-        if let durations = limits.durations, let duration = media.duration, !durations.contains(duration) {
+        // Containers round and pad (audio priming makes a 30 s phone clip 30.02 s): within half a second of a limit,
+        // the service judges.
+        if let durations = limits.durations, let duration = media.duration,
+           duration < durations.lowerBound - 0.5 || duration > durations.upperBound + 0.5 {
             let range = "\(seconds(durations.lowerBound)) to \(seconds(durations.upperBound)) s"
             let noun = media.format.kind == .audio ? "audio" : "videos"
             throw DashScopeError("\(shown) plays for \(seconds(duration)) s; \(model) takes \(noun) of \(range)",
@@ -108,10 +111,11 @@ public enum MediaInspector {
         }
     }
 
-    /// Seconds for people: `30`, `2.5`, `0.04`.
+    /// Seconds for people, to the hundredth: `30`, `2.5`, `30.61`.
     private static func seconds(_ value: Double) -> String {
-        let text = value.fixed(places: value < 1 ? 2 : 1)
-        return text.hasSuffix(".0") ? String(text.dropLast(2)) : text
+        var text = value.fixed(places: 2)
+        while text.hasSuffix("0") { text.removeLast() }
+        return text.hasSuffix(".") ? String(text.dropLast()) : text
     }
 
     /// Throws 65 when `byteCount` is over the model's limit.

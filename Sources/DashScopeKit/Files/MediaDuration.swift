@@ -1,7 +1,7 @@
 /// Reads how long a sound or a movie plays from its own header (no media library): WAV from its `fmt ` byte rate and
 /// `data` size, MP4 and MOV from the `mvhd` box inside `moov` (wherever `moov` lies, start or end). MP3 has no such
-/// header (its length is only known by walking every frame), so it gives nil, as does anything damaged: a length that
-/// cannot be read is left for the service to judge, never guessed.
+/// header (its length is only known by walking every frame), so it gives nil, as do a fragmented movie (`mvhd` says 0)
+/// and anything damaged: a length that cannot be read is left for the service to judge, never guessed.
 public enum MediaDuration {
     /// The playing time in seconds of a file of `format`, `byteCount` bytes long, or nil when it cannot be read.
     public static func seconds(of format: MediaFormat, in source: some ByteSource, byteCount: Int) -> Double? {
@@ -43,13 +43,15 @@ public enum MediaDuration {
     private static func movie(_ source: some ByteSource, byteCount: Int) -> Double? {
         guard let moov = box("moov", in: source, from: 0, to: byteCount),
               let mvhd = box("mvhd", in: source, from: moov.lowerBound + 8, to: moov.upperBound) else { return nil }
-        let body = source.bytes(at: mvhd.lowerBound + 8, count: 32)
-        guard let version = body.first else { return nil }
+        // Only the box's own bytes count: a short `mvhd` must not read the box after it.
+        let body = Array(source.bytes(at: mvhd.lowerBound + 8, count: 32).prefix(mvhd.count - 8))
+        guard let version = body.first, version <= 1 else { return nil }
         let (scaleAt, width) = version == 1 ? (20, 8) : (12, 4)
         guard body.count >= scaleAt + 4 + width else { return nil }
         let scale = bigEndian(body, at: scaleAt, width: 4)
         let duration = bigEndian(body, at: scaleAt + 4, width: width)
-        guard scale > 0, duration != (width == 4 ? UInt64(UInt32.max) : UInt64.max) else { return nil }
+        // 0 is what a fragmented movie (its length in the fragments) writes; all ones means unknown.
+        guard scale > 0, duration > 0, duration != (width == 4 ? UInt64(UInt32.max) : UInt64.max) else { return nil }
         return Double(duration) / Double(scale)
     }
 
