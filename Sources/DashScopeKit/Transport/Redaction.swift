@@ -26,25 +26,17 @@ public enum Redaction {
         return text.replacingAll(key, with: Redaction.key(key))
     }
 
-    /// Whether `text`'s UTF-8 holds `key`'s: `memchr` to each place the key's first byte occurs, `memcmp` there (a
-    /// match of valid UTF-8 starts on a character, so it is a match of the text).
+    /// Whether `text`'s UTF-8 holds `key`'s: `memcmp` at each place the key's first byte occurs (a match of valid UTF-8
+    /// starts on a character, so it is a match of the text).
     static func holds(_ text: String, _ key: String) -> Bool {
         var text = text
         var key = key
         return text.withUTF8 { haystack in
             key.withUTF8 { needle in
-                guard let first = needle.first, let base = haystack.baseAddress, let wanted = needle.baseAddress,
-                      haystack.count >= needle.count else { return false }
-                var start = 0
-                while start <= haystack.count - needle.count {
-                    guard let found = memchr(base + start, Int32(first), haystack.count - needle.count + 1 - start) else {
-                        return false
-                    }
-                    start = UnsafeRawPointer(found) - UnsafeRawPointer(base)
-                    if memcmp(base + start, wanted, needle.count) == 0 { return true }
-                    start += 1
-                }
-                return false
+                guard let first = needle.first, haystack.count >= needle.count else { return false }
+                return firstOffset(of: first, in: haystack, within: 0..<(haystack.count - needle.count + 1)) {
+                    memcmp(haystack.baseAddress! + $0, needle.baseAddress!, needle.count) == 0
+                } != nil
             }
         }
     }
@@ -55,20 +47,29 @@ public enum Redaction {
     public static func keyStart(atEndOf text: String, key: String?) -> Int {
         guard var key, key.utf8.count >= 4 else { return 0 }
         var text = text
-        return text.withUTF8 { text in
-            key.withUTF8 { key in
-                guard let base = text.baseAddress, let wanted = key.baseAddress else { return 0 }
+        return text.withUTF8 { haystack in
+            key.withUTF8 { needle in
                 // The earliest place in the last (key - 1) bytes where the rest of the text starts the key.
-                var at = text.count - min(text.count, key.count - 1)
-                while at < text.count {
-                    guard let found = memchr(base + at, Int32(key[0]), text.count - at) else { return 0 }
-                    at = UnsafeRawPointer(found) - UnsafeRawPointer(base)
-                    if memcmp(base + at, wanted, text.count - at) == 0 { return text.count - at }
-                    at += 1
-                }
-                return 0
+                let tail = haystack.count - min(haystack.count, needle.count - 1)
+                return firstOffset(of: needle[0], in: haystack, within: tail..<haystack.count) {
+                    memcmp(haystack.baseAddress! + $0, needle.baseAddress!, haystack.count - $0) == 0
+                }.map { haystack.count - $0 } ?? 0
             }
         }
+    }
+
+    /// The first offset in `range` of `bytes` that holds `byte` and passes `match` (`memchr` from one such byte to the
+    /// next: the key is looked for in every piece a stream prints, so no byte-by-byte loop).
+    private static func firstOffset(of byte: UInt8, in bytes: UnsafeBufferPointer<UInt8>, within range: Range<Int>,
+                                    where match: (Int) -> Bool) -> Int? {
+        guard let base = bytes.baseAddress else { return nil }
+        var at = range.lowerBound
+        while at < range.upperBound, let found = memchr(base + at, Int32(byte), range.upperBound - at) {
+            at = UnsafeRawPointer(found) - UnsafeRawPointer(base)
+            if match(at) { return at }
+            at += 1
+        }
+        return nil
     }
 
     /// Header lines as `--verbose` and `--dry-run` show them, the Authorization value redacted.
