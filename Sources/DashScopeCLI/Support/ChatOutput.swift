@@ -106,15 +106,7 @@ final class ChatOutput: @unchecked Sendable {
 
     /// `text` safe for a terminal (line feeds and tabs kept), the key redacted.
     private func clean(_ text: String) -> String {
-        var text = Redaction.scrub(text, key: key)
-        return text.withUTF8(Self.isPlain) ? text : TerminalText.block(text)
-    }
-
-    /// Whether the bytes are printable ASCII, line feeds and tabs: what `TerminalText.block` leaves as it is, found
-    /// without its scan of Unicode scalars (most pieces of an English answer).
-    private static func isPlain(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        for byte in bytes where byte &- 0x20 >= 0x5F && byte != 0x0A && byte != 0x09 { return false }
-        return true
+        TerminalText.block(Redaction.scrub(text, key: key))
     }
 
     /// The UTF-8 bytes of `text`, copied once (`Data(text.utf8)` goes through a generic sequence initialiser).

@@ -21,6 +21,10 @@ public enum TerminalText {
     }
 
     private static func escape(_ text: String, keeping kept: Set<Unicode.Scalar>) -> String {
+        // Printable ASCII and kept characters are all most text holds: found on the bytes, without the scan of Unicode
+        // scalars below (a streamed answer passes every piece through here).
+        var bytes = text
+        if bytes.withUTF8({ $0.allSatisfy { $0 &- 0x20 < 0x5F || ($0 < 0x20 && kept.contains(Unicode.Scalar($0))) } }) { return text }
         guard text.unicodeScalars.contains(where: { isControl($0) && !kept.contains($0) }) else { return text }
         var out = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {
