@@ -23,11 +23,11 @@ public enum MediaDuration {
         for _ in 0..<maxSteps {
             let head = source.bytes(at: offset, count: 20)
             guard head.count >= 8 else { return nil }
-            let size = Int(littleEndian(head, at: 4, width: 4))
+            let size = Int(head.littleEndian(at: 4, width: 4))
             switch String(decoding: head[0..<4], as: UTF8.self) {
             case "fmt ":
                 guard head.count >= 20 else { return nil }
-                byteRate = littleEndian(head, at: 16, width: 4)
+                byteRate = head.littleEndian(at: 16, width: 4)
             case "data":
                 let available = byteCount - offset - 8
                 guard let byteRate, byteRate > 0, available >= 0 else { return nil }
@@ -48,8 +48,8 @@ public enum MediaDuration {
         guard let version = body.first, version <= 1 else { return nil }
         let (scaleAt, width) = version == 1 ? (20, 8) : (12, 4)
         guard body.count >= scaleAt + 4 + width else { return nil }
-        let scale = bigEndian(body, at: scaleAt, width: 4)
-        let duration = bigEndian(body, at: scaleAt + 4, width: width)
+        let scale = body.bigEndian(at: scaleAt, width: 4)
+        let duration = body.bigEndian(at: scaleAt + 4, width: width)
         // 0 is what a fragmented movie (its length in the fragments) writes; all ones means unknown.
         guard scale > 0, duration > 0, duration != (width == 4 ? UInt64(UInt32.max) : UInt64.max) else { return nil }
         return Double(duration) / Double(scale)
@@ -61,9 +61,9 @@ public enum MediaDuration {
         for _ in 0..<maxSteps where offset + 8 <= end {
             let head = source.bytes(at: offset, count: 16)
             guard head.count >= 8 else { return nil }
-            var size = Int(bigEndian(head, at: 0, width: 4))
+            var size = Int(head.bigEndian(at: 0, width: 4))
             if size == 1 {
-                guard head.count >= 16, let large = Int(exactly: bigEndian(head, at: 8, width: 8)) else { return nil }
+                guard head.count >= 16, let large = Int(exactly: head.bigEndian(at: 8, width: 8)) else { return nil }
                 size = large
             } else if size == 0 {
                 size = end - offset
@@ -75,11 +75,4 @@ public enum MediaDuration {
         return nil
     }
 
-    private static func bigEndian(_ bytes: [UInt8], at offset: Int, width: Int) -> UInt64 {
-        bytes[offset..<(offset + width)].reduce(0) { $0 << 8 | UInt64($1) }
-    }
-
-    private static func littleEndian(_ bytes: [UInt8], at offset: Int, width: Int) -> UInt64 {
-        bytes[offset..<(offset + width)].reversed().reduce(0) { $0 << 8 | UInt64($1) }
-    }
 }

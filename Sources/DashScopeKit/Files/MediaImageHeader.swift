@@ -179,9 +179,9 @@ public enum ImageHeader {
 
     // MARK: Integers
 
-    private static func le16(_ b: [UInt8], _ i: Int) -> UInt32 { UInt32(b[i]) | UInt32(b[i + 1]) << 8 }
-    private static func le24(_ b: [UInt8], _ i: Int) -> UInt32 { le16(b, i) | UInt32(b[i + 2]) << 16 }
-    private static func le32(_ b: [UInt8], _ i: Int) -> UInt32 { le24(b, i) | UInt32(b[i + 3]) << 24 }
-    private static func be16(_ b: [UInt8], _ i: Int) -> UInt32 { UInt32(b[i]) << 8 | UInt32(b[i + 1]) }
-    private static func be32(_ b: [UInt8], _ i: Int) -> UInt32 { be16(b, i) << 16 | be16(b, i + 2) }
+    private static func le16(_ b: [UInt8], _ i: Int) -> UInt32 { UInt32(b.littleEndian(at: i, width: 2)) }
+    private static func le24(_ b: [UInt8], _ i: Int) -> UInt32 { UInt32(b.littleEndian(at: i, width: 3)) }
+    private static func le32(_ b: [UInt8], _ i: Int) -> UInt32 { UInt32(b.littleEndian(at: i, width: 4)) }
+    private static func be16(_ b: [UInt8], _ i: Int) -> UInt32 { UInt32(b.bigEndian(at: i, width: 2)) }
+    private static func be32(_ b: [UInt8], _ i: Int) -> UInt32 { UInt32(b.bigEndian(at: i, width: 4)) }
 }

@@ -100,7 +100,7 @@ public enum WAVFile {
     }
 
     private static func read(_ bytes: [UInt8], at offset: Int, width: Int) -> UInt32 {
-        (0..<width).reduce(UInt32(0)) { value, byte in value | UInt32(bytes[offset + byte]) << (8 * UInt32(byte)) }
+        UInt32(bytes.littleEndian(at: offset, width: width))
     }
 }
 
