@@ -81,9 +81,14 @@ final class HardeningTests: EndToEndCase {
             XCTAssertEqual(result.errorLines.filter { $0.hasPrefix(expected) }.count, 1, "\(args): \(result.stderr)")
             XCTAssertEqual(result.errorLines.filter { $0.hasPrefix("error: ") || $0.hasPrefix(#"{"error""#) }.count, 1, "\(args): \(result.stderr)")
         }
+        // The loop above saved a PNG too, so the file to look for is the one this run adds. `.first` of the sorted
+        // names picked the loop's file whenever the clock's second turned between the two runs.
+        let earlier = Set(files(matching: ".png"))
         let saved = try runWithStdout(["t2i", "a cat", "-m", "wan2.2-t2i-flash"], FileHandle(forWritingAtPath: "/dev/full")!)
         assertExit(saved, 73)
-        let path = files(matching: ".png").first ?? "?"
+        let added = files(matching: ".png").filter { !earlier.contains($0) }
+        XCTAssertEqual(added.count, 1, "one new file: \(added)")
+        let path = added.first ?? "?"
         XCTAssertTrue(saved.stderr.contains("what was not printed:\n") && saved.stderr.contains(path),
                       "the saved file is named on stderr when stdout cannot take it: \(saved.stderr)")
     }
