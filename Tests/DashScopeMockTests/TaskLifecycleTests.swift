@@ -90,7 +90,8 @@ final class TaskLifecycleTests: MockTestCase {
     }
 
     func testShortTaskMovesForwardInRealTime() async throws {
-        let quick = MockServer(options: MockOptions(taskSeconds: 0.4))
+        // Short, but long enough that a stalled test process still sees the task before it ends.
+        let quick = MockServer(options: MockOptions(taskSeconds: 2))
         try quick.start()
         defer { quick.stop() }
         let id = try await createTask(on: quick)

@@ -144,9 +144,11 @@ class EndToEndCase: XCTestCase {
 
     /// Replaces the test's mock with one started with `options`.
     func startMock(_ options: MockOptions) throws {
-        mock?.stop()
+        // The new mock binds before the old one lets go of its port, so the two never share an origin.
+        let previous: MockServer? = mock
         mock = MockServer(options: options)
         try mock.start()
+        previous?.stop()
     }
 
     // MARK: - The binary

@@ -80,7 +80,8 @@ final class VideoWaitTests: EndToEndCase {
     }
 
     func testStatusChangesArePlainLinesWhenStderrIsNotATerminal() throws {
-        try startMock(MockOptions(taskSeconds: 1.5))
+        // PENDING lasts 30% of the task: 0.9 s leaves a slow machine time for the first poll.
+        try startMock(MockOptions(taskSeconds: 3))
         let result = try run(["t2i", "a cat", "-m", "wan2.2-t2i-flash", "-o", "out/"])
         assertExit(result, 0)
         let id = try XCTUnwrap(polls.first?.path.split(separator: "/").last.map(String.init))
@@ -118,13 +119,10 @@ final class VideoWaitTests: EndToEndCase {
         mock.inject(try Fault(spec: "slow@file:4"))
         let id = try createVideoTask()
         let first = try spawn(["task", "wait", id, "-o", "clips/"])
-        // Cut once at least 40% is saved and the size has settled (the slow answer sends 5% every 0.2 s).
-        var last = -1
-        waitUntil("the partial download holds 40% and settled", timeout: 15) {
+        // Cut once at least 40% is saved and every byte sent is on disk (the slow answer sends 5% every 0.2 s).
+        waitUntil("the partial download holds 40% and all that was sent", timeout: 15) {
             let size = partialSize(id, in: "clips") ?? 0
-            defer { last = size }
-            usleep(50_000)
-            return size >= Self.videoBytes * 2 / 5 && size == last && size == (partialSize(id, in: "clips") ?? 0)
+            return size >= Self.videoBytes * 2 / 5 && size == mock.statistics.fileBytes
         }
         first.send(SIGKILL)
         _ = first.finish(timeout: 10)
@@ -176,7 +174,7 @@ final class VideoWaitTests: EndToEndCase {
         waitUntil("the task is polled") { !polls.isEmpty }
         let id = try XCTUnwrap(polls.first?.path.split(separator: "/").last.map(String.init))
         waitUntil("a fifth of the video is saved", timeout: 15) { (partialSize(id, in: "clips") ?? 0) >= Self.videoBytes / 5 }
-        usleep(100_000) // between two pieces of the slow answer (one every 0.2 s), so no bytes are in flight
+        waitUntil("every byte sent is on disk, so none is in flight") { partialSize(id, in: "clips") == mock.statistics.fileBytes }
         first.send(SIGKILL)
         _ = first.finish(timeout: 10)
         XCTAssertEqual(journalEvents(id), ["submitted"], "killed during the download: the task is still open")
