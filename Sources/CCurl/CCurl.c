@@ -22,6 +22,7 @@ static struct {
     getinfo_func getinfo;
     void *(*slist_append)(void *, const char *);
     void (*slist_free_all)(void *);
+    const char *(*version)(void);
     // The multi interface, for transfers run pass by pass; optional (absent before libcurl 7.66: easy_perform then).
     void *(*multi_init)(void);
     int (*multi_add_handle)(void *, void *);
@@ -58,6 +59,7 @@ static void load(void) {
     *(void **)&curl.getinfo = dlsym(library, "curl_easy_getinfo");
     *(void **)&curl.slist_append = dlsym(library, "curl_slist_append");
     *(void **)&curl.slist_free_all = dlsym(library, "curl_slist_free_all");
+    *(void **)&curl.version = dlsym(library, "curl_version");
     *(void **)&curl.multi_init = dlsym(library, "curl_multi_init");
     *(void **)&curl.multi_add_handle = dlsym(library, "curl_multi_add_handle");
     *(void **)&curl.multi_remove_handle = dlsym(library, "curl_multi_remove_handle");
@@ -86,6 +88,7 @@ void dscurl_easy_cleanup(void *handle) { curl.easy_cleanup(handle); }
 void dscurl_easy_reset(void *handle) { curl.easy_reset(handle); }
 int dscurl_easy_perform(void *handle) { return curl.easy_perform(handle); }
 const char *dscurl_easy_strerror(int code) { return curl.easy_strerror(code); }
+const char *dscurl_version(void) { return curl.version ? curl.version() : NULL; }
 
 int dscurl_setopt_long(void *handle, int option, long value) { return curl.setopt(handle, option, value); }
 int dscurl_setopt_ptr(void *handle, int option, const void *value) { return curl.setopt(handle, option, value); }

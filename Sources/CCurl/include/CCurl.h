@@ -51,6 +51,8 @@ int dscurl_perform_passes(void *handle, void **kept, dscurl_pass_func end_of_pas
 void dscurl_multi_cleanup(void *multi);
 /// curl_easy_strerror.
 const char *dscurl_easy_strerror(int code);
+/// curl_version ("libcurl/8.5.0 OpenSSL/3.0.13 ..."), or NULL when the library lacks it.
+const char *dscurl_version(void);
 
 /// curl_easy_setopt with a long argument.
 int dscurl_setopt_long(void *handle, int option, long value);

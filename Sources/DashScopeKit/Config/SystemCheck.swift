@@ -4,7 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 #if os(Linux)
-import Glibc
+import CCurl
 #endif
 
 /// What `doctor` looks at on this machine besides the service: the HTTP library, the CA store, proxy variables.
@@ -15,15 +15,7 @@ public enum SystemCheck {
         if case let .failure(error) = LibCurl.loaded {
             return .failure(DashScopeError(error.message, hint: error.hint, exit: .unavailable))
         }
-        typealias VersionFunction = @convention(c) () -> UnsafePointer<CChar>?
-        for name in ["libcurl.so.4", "libcurl-gnutls.so.4", "libcurl.so"] {
-            guard let library = dlopen(name, RTLD_NOW | RTLD_NOLOAD) else { continue }
-            defer { dlclose(library) }
-            if let symbol = dlsym(library, "curl_version"), let text = unsafeBitCast(symbol, to: VersionFunction.self)() {
-                return .success(String(cString: text))
-            }
-        }
-        return .success("libcurl (version unknown)")
+        return .success(dscurl_version().map { String(cString: $0) } ?? "libcurl (version unknown)")
         #else
         return .success("URLSession (the system's)")
         #endif
