@@ -80,6 +80,8 @@ final class HardeningTests: EndToEndCase {
                 : "error: cannot write the results to stdout: No space left on device"
             XCTAssertEqual(result.errorLines.filter { $0.hasPrefix(expected) }.count, 1, "\(args): \(result.stderr)")
             XCTAssertEqual(result.errorLines.filter { $0.hasPrefix("error: ") || $0.hasPrefix(#"{"error""#) }.count, 1, "\(args): \(result.stderr)")
+            XCTAssertEqual(result.stderr.contains("what was not printed"), args[0] == "t2i",
+                           "only what a run made is repeated on stderr, never a listing it can print again: \(result.stderr)")
         }
         // The loop above saved a PNG too, so the file to look for is the one this run adds. `.first` of the sorted
         // names picked the loop's file whenever the clock's second turned between the two runs.

@@ -62,9 +62,9 @@ extension TaskCommands {
         }
         if invocation.arguments.flag("json") {
             let sent = JobRecord(model: entry.model, prompt: entry.prompt, capability: entry.capability, parameters: entry.parameters)
-            console.result(JobDocument.alreadySaved(taskID: entry.taskID, job: sent, paths: entry.paths).pretty)
+            console.result(JobDocument.alreadySaved(taskID: entry.taskID, job: sent, paths: entry.paths).pretty, made: true)
         } else {
-            for path in entry.paths { console.result(OutputPlan.display(path, cwd: invocation.context.cwd)) }
+            for path in entry.paths { console.result(OutputPlan.display(path, cwd: invocation.context.cwd), made: true) }
         }
         console.info("task \(entry.taskID) was already saved (its files are listed above); pass --force to download it again")
         return entry.outcome == "PARTIAL" ? .partial : .ok
@@ -98,7 +98,7 @@ extension TaskCommands {
                 failures.append(error.about(task: entry.taskID))
             }
         }
-        if invocation.arguments.flag("json") { console.result(JSON.array(documents.documents).pretty) }
+        if invocation.arguments.flag("json") { console.result(JSON.array(documents.documents).pretty, made: true) }
         let saved = outcomes.filter { $0 == .ok }.count
         let worst = outcomes.max(by: { severity($0) < severity($1) }) ?? .ok
         let summary = "\(saved) of \(open.count) task\(open.count == 1 ? "" : "s") saved" + (worst == .ok ? "" : "; the worst outcome: exit \(worst.rawValue)")

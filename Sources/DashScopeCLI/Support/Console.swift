@@ -51,7 +51,8 @@ public final class Console: @unchecked Sendable {
 
     /// Why stdout could not be written, once a write has failed (later results are dropped; the run exits 73). A reader
     /// that went away (a closed pipe, `| head`) is no failure: later results are dropped and the run ends as it would have.
-    /// Its hint repeats (up to 4 KB) what could not be printed, such as the paths of files that were saved.
+    /// Its hint repeats (up to 4 KB) the results marked `made` that could not be printed, such as the paths of files that
+    /// were saved; text any run can print again (help, a listing) is not repeated.
     public var stdoutFailure: DashScopeError? {
         lock.withLock {
             guard var error = stdoutError else { return nil }
@@ -61,11 +62,12 @@ public final class Console: @unchecked Sendable {
         }
     }
 
-    /// Prints one result line on stdout (or a block of text as is, with `newline: false`).
-    public func result(_ line: String, newline: Bool = true) {
+    /// Prints one result line on stdout (or a block of text as is, with `newline: false`); `made` marks a line that
+    /// names what the run made (a saved file, a job's document), repeated on stderr if stdout cannot take it.
+    public func result(_ line: String, newline: Bool = true, made: Bool = false) {
         lock.withLock {
             clearProgress()
-            writeResult(TerminalText.block(redact(line)) + (newline ? "\n" : ""))
+            writeResult(TerminalText.block(redact(line)) + (newline ? "\n" : ""), made: made)
         }
     }
 
@@ -73,7 +75,7 @@ public final class Console: @unchecked Sendable {
     public func row(_ fields: [String]) {
         lock.withLock {
             clearProgress()
-            writeResult(fields.map { TerminalText.field(redact($0)) }.joined(separator: "\t") + "\n")
+            writeResult(fields.map { TerminalText.field(redact($0)) }.joined(separator: "\t") + "\n", made: false)
         }
     }
 
@@ -161,9 +163,9 @@ public final class Console: @unchecked Sendable {
     }
 
     /// Writes to stdout unless an earlier write failed or the reader left; remembers the first failure. Call with the lock held.
-    private func writeResult(_ text: String) {
+    private func writeResult(_ text: String, made: Bool) {
         guard !readerLeft else { return }
-        guard stdoutError == nil else { return keepUnprinted(text) }
+        guard stdoutError == nil else { return made ? keepUnprinted(text) : () }
         do {
             try context.writeStdout(Data(text.utf8))
         } catch let failure as StreamWriter.Failure where failure.readerLeft {
@@ -172,7 +174,7 @@ public final class Console: @unchecked Sendable {
             stdoutError = DashScopeError("cannot write the results to stdout: \(error)",
                                          hint: "check the disk or file stdout goes to, or that the program reading it is still running",
                                          exit: .cannotWrite)
-            keepUnprinted(text)
+            if made { keepUnprinted(text) }
         }
     }
 

@@ -3,7 +3,7 @@ import DashScopeKit
 /// The console is where the job pipeline reports: results on stdout, the rest on stderr.
 extension Console: JobReporter {
     /// Prints one result line on stdout.
-    public func emit(_ line: String) { result(line) }
+    public func emit(_ line: String) { result(line, made: true) }
     /// Prints a human line on stderr.
     public func notice(_ line: String) { info(line) }
     /// Prints a warning on stderr.
