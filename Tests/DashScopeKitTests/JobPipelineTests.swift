@@ -11,6 +11,7 @@ final class RecordingReporter: JobReporter, @unchecked Sendable {
     func emit(_ line: String) { lines.mutate { $0.append(line) } }
     func notice(_ line: String) { errors.mutate { $0.append(line) } }
     func caution(_ line: String) { errors.mutate { $0.append("warning: " + line) } }
+    func failure(_ line: String) { errors.mutate { $0.append("error: " + line) } }
     func detail(_ line: String) {}
     var live: Bool { false }
     func status(_ line: String) {}

@@ -43,10 +43,16 @@ final class FaultTests: EndToEndCase {
         XCTAssertEqual(result.lines, ["set-1.png", "set-2.png"])
         assertPNGs(result.lines)
         XCTAssertEqual(files(matching: ".png"), ["set-1.png", "set-2.png"])
-        let warning = try XCTUnwrap(result.errorLines.first { $0.hasPrefix("warning: ") }, result.stderr)
-        XCTAssertTrue(warning.contains("output 3"), warning)
-        XCTAssertTrue(warning.contains("DataInspectionFailed"), warning)
+        let failure = try XCTUnwrap(result.errorLines.first { $0.hasPrefix("error: ") }, result.stderr)
+        XCTAssertTrue(failure.contains("output 3"), failure)
+        XCTAssertTrue(failure.contains("DataInspectionFailed"), failure)
         assertNoPartFiles()
+
+        mock.inject(Fault(.partial))
+        let quiet = try run(["t2i", "a dog", "-m", "wan2.2-t2i-flash", "-n", "2", "-q"])
+        assertExit(quiet, 2)
+        XCTAssertEqual(quiet.errorLines.filter { $0.hasPrefix("error: output 2 failed") }.count, 1,
+                       "-q keeps the failure that makes the exit status: \(quiet.stderr)")
     }
 
     func testPartlyFailedSetOfTheMessagesProtocol() throws {
@@ -55,7 +61,7 @@ final class FaultTests: EndToEndCase {
         assertExit(result, 2)
         XCTAssertEqual(result.lines.count, 2, result.stdout)
         assertPNGs(result.lines)
-        XCTAssertTrue(result.errorLines.contains { $0.hasPrefix("warning: ") && $0.contains("output 3") }, result.stderr)
+        XCTAssertTrue(result.errorLines.contains { $0.hasPrefix("error: ") && $0.contains("output 3") }, result.stderr)
     }
 
     // MARK: - Retries

@@ -160,6 +160,25 @@ final class JSONContractTests: EndToEndCase {
         for entry in all { assertKeys(entry, Self.jobKeys, "task wait --all") }
     }
 
+    /// A job whose task finished but whose download failed still prints its document (the URLs are not lost); every
+    /// failure has its three keys, and the error on stderr names the same request.
+    func testAFailedDownloadStillPrintsTheDocumentWithEveryFailureKey() throws {
+        mock.inject(try Fault(spec: "empty@file"))
+        let result = try run(["t2i", "a red fox", "-m", "wan2.2-t2i-flash", "--json"])
+        assertExit(result, 69)
+        let document = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8))
+        assertKeys(document, Self.jobKeys, "a failed download")
+        let fields = try XCTUnwrap(document as? [String: Any])
+        XCTAssertEqual((fields["urls"] as? [String])?.count, 1, "the URL to fetch by hand")
+        let failure = try XCTUnwrap((fields["failures"] as? [[String: Any]])?.first)
+        XCTAssertEqual(failure.keys.sorted(), ["code", "index", "message"])
+        XCTAssertEqual(failure["code"] as? String, "unavailable")
+        let error = try XCTUnwrap(JSONSerialization.jsonObject(with: Data((result.errorLines.last ?? "").utf8)) as? [String: Any])
+        let body = try XCTUnwrap(error["error"] as? [String: Any])
+        XCTAssertEqual(body["request_id"] as? String, try XCTUnwrap(fields["request_id"] as? String))
+        XCTAssertEqual(body["task_id"] as? String, fields["task_id"] as? String)
+    }
+
     func testDryRun() throws {
         let json = try document(["t2i", "a cat", "--dry-run", "--json", "-o", "out/{model}-{index}.{ext}"])
         assertKeys(json, Self.dryRunKeys, "--dry-run")

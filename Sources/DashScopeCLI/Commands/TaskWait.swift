@@ -157,6 +157,7 @@ final class CollectingReporter: JobReporter, @unchecked Sendable {
     }
     func notice(_ line: String) { console.notice(line) }
     func caution(_ line: String) { console.caution(line) }
+    func failure(_ line: String) { console.failure(line) }
     func detail(_ line: String) { console.detail(line) }
     var live: Bool { console.live }
     func status(_ line: String) { console.status(line) }

@@ -91,6 +91,11 @@ public final class Console: @unchecked Sendable {
         say(paint("warning:", "33") + " " + clean(line))
     }
 
+    /// Prints one line of an error on stderr, always, even when quiet (one failed output of several).
+    public func problem(_ line: String) {
+        say(paint("error:", "31") + " " + clean(line))
+    }
+
     /// Prints an error with its hint on stderr, always; under `--json`, as one line holding `DashScopeError.json`.
     public func error(_ error: DashScopeError) {
         if json {

@@ -8,6 +8,8 @@ extension Console: JobReporter {
     public func notice(_ line: String) { info(line) }
     /// Prints a warning on stderr.
     public func caution(_ line: String) { warn(line) }
+    /// Prints an output's failure, also under `-q`.
+    public func failure(_ line: String) { problem(line) }
     /// Prints a `--verbose` line.
     public func detail(_ line: String) { trace(line) }
     /// Whether a live status line may be drawn.

@@ -72,6 +72,8 @@ public protocol JobReporter: Sendable {
     func notice(_ line: String)
     /// Prints a warning on stderr (unless quiet).
     func caution(_ line: String)
+    /// Prints the failure of one output on stderr, even when quiet: the run ends with a failing status because of it.
+    func failure(_ line: String)
     /// Prints a `--verbose` line on stderr.
     func detail(_ line: String)
     /// Whether a live status line may be drawn (stderr is a terminal and not quiet).

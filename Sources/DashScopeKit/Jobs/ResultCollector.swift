@@ -65,7 +65,7 @@ struct ResultCollector: Sendable {
         var curable = false
         for (offset, result) in saved {
             guard case let .failure(error) = result else { continue }
-            failures.append(Failure(index: offset + 1, message: error.message))
+            failures.append(Failure(index: offset + 1, code: error.code, message: error.message))
             // A download that may work later (network, time limit, disk) leaves the task open in the journal.
             curable = curable || [.unavailable, .tryLater, .cannotWrite].contains(error.exitCode)
         }
@@ -85,10 +85,13 @@ struct ResultCollector: Sendable {
         }
         // Nothing saved: the first failure becomes the error (said once: no warning repeats a lone failure before it).
         var thrown: DashScopeError?
-        if paths.isEmpty, case let .failure(first)? = saved.first(where: { (try? $0.result.get()) == nil })?.result { thrown = first }
+        if paths.isEmpty, case var .failure(first)? = saved.first(where: { (try? $0.result.get()) == nil })?.result {
+            if first.requestID == nil { first.requestID = requestID }
+            thrown = first
+        }
         if thrown == nil || failures.count > 1 {
             for failure in failures {
-                reporter.caution("output \(failure.index) failed\(failure.code.map { " (\($0))" } ?? ""): \(failure.message)")
+                reporter.failure("output \(failure.index) failed\(failure.code.map { " (\($0))" } ?? ""): \(failure.message)")
             }
         }
         if let thrown { throw thrown }
@@ -114,7 +117,7 @@ struct ResultCollector: Sendable {
             "urls": .array(items.compactMap { $0.url.map(JSON.string) }),
             "paths": .array(paths.map(JSON.string)),
             "failures": .array(failures.map {
-                .object(["index": .integer($0.index), "code": $0.code.map(JSON.string), "message": .string($0.message)])
+                .object(["index": .integer($0.index), "code": $0.code.map(JSON.string) ?? .null, "message": .string($0.message)])
             }),
             "usage": usage ?? .null,
         ])
