@@ -30,6 +30,10 @@ final class ChatPromptTests: XCTestCase {
                 let outcome = await harness.run(command + ["--api-key", "sk-unit-test-key"], stdinBytes: bytes, transport: service)
                 XCTAssertEqual(outcome.status, 65, "\(command): \(outcome.stderr)")
                 XCTAssertTrue(outcome.stderr.contains("error: stdin holds binary data (\(what))"), "\(command): \(outcome.stderr)")
+                // Where an image goes instead: vl for a chat, the command's own -i, and nowhere for tts.
+                XCTAssertEqual(outcome.stderr.contains("dashscope vl"), command[0] == "chat", "\(command): \(outcome.stderr)")
+                if ["vl", "i2v"].contains(command[0]) { XCTAssertTrue(outcome.stderr.contains("give images with -i FILE"), outcome.stderr) }
+                if ["tts", "t2v", "t2i"].contains(command[0]) { XCTAssertFalse(outcome.stderr.contains("-i FILE"), outcome.stderr) }
                 XCTAssertEqual(outcome.stdout, "", "\(command)")
             }
         }

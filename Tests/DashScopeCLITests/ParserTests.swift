@@ -256,6 +256,9 @@ final class ParserTests: XCTestCase {
         refuse(["t2i", "x", "--timeout", "inf"], "--timeout takes a number")
         refuse(["t2i", "x", "--timeout", "nan"], "--timeout takes a number")
         refuse(["task", "list", "--page", "x"], "--page takes a whole number")
+        refuse(["t2i", "x", "--seed", "99999999999999999999"], "--seed 99999999999999999999 is out of range")
+        refuse(["t2i", "x", "-n", "-99999999999999999999"], "-n -99999999999999999999 is out of range")
+        refuse(["chat", "x", "--temperature", "warm"], "--temperature takes a number", "e.g. --temperature 1")
     }
 
     func testChoiceNotAllowed() {

@@ -149,6 +149,16 @@ final class ConfigurationTests: XCTestCase {
         }
     }
 
+    /// An empty key's hint suits where it came from: only the file's error speaks of a line.
+    func testAnEmptyKeyFromTheFlagSpeaksOfNoLine() throws {
+        let env = try environment(config: nil)
+        let flag = assertFails(.usage) { _ = try self.resolve(.init(apiKey: ""), env) }
+        XCTAssertTrue(flag?.message.contains("--api-key") ?? false, flag?.message ?? "")
+        XCTAssertFalse(flag?.hint?.contains("line") ?? true, flag?.hint ?? "")
+        let file = assertFails(.noKey) { _ = try self.resolve(.init(), try self.environment(config: "api_key =\n")) }
+        XCTAssertTrue(file?.hint?.contains("remove that line") ?? false, file?.hint ?? "")
+    }
+
     func testAKeyWithControlCharactersInTheFileNamesTheFileAndLine() throws {
         let env = try environment(config: "# comment\nregion = cn\napi_key = sk-abc\u{1B}def0000\n")
         let error = assertFails(.noKey) { _ = try self.resolve(.init(), env) }

@@ -15,11 +15,11 @@ enum PromptInput {
         let name = args.command.positional?.name ?? "PROMPT"
         switch args.positional {
         case "-"?:
-            return try decoded(try context.readStdin(), name: name)
+            return try decoded(try context.readStdin(), args)
         case let text?:
             return text
         case nil where !context.stdinIsTerminal:
-            return try decoded(try context.readStdin(), name: name)
+            return try decoded(try context.readStdin(), args)
         case nil where args.command.positional?.required == false:
             return ""
         case nil:
@@ -36,14 +36,14 @@ enum PromptInput {
         let name = args.command.positional?.name ?? "PROMPT"
         switch args.positional {
         case "-"?:
-            return try fromStdin(context, name: name)
+            return try fromStdin(context, args)
         case let text? where context.stdinIsTerminal:
             return text
         case let text?:
-            let piped = try decoded(try context.readStdin(), name: name)
+            let piped = try decoded(try context.readStdin(), args)
             return piped.isEmpty ? text : piped + "\n\n" + text
         case nil where !context.stdinIsTerminal:
-            return try fromStdin(context, name: name)
+            return try fromStdin(context, args)
         case nil:
             throw missing(args, name: name)
         }
@@ -55,8 +55,9 @@ enum PromptInput {
     }
 
     /// Stdin as the whole prompt of `chat` or `vl`: it must hold text.
-    private static func fromStdin(_ context: RunContext, name: String) throws -> String {
-        let text = try decoded(try context.readStdin(), name: name)
+    private static func fromStdin(_ context: RunContext, _ args: ParsedArguments) throws -> String {
+        let name = args.command.positional?.name ?? "PROMPT"
+        let text = try decoded(try context.readStdin(), args)
         guard !text.isEmpty else {
             throw DashScopeError.usage("stdin is empty: there is no \(name.lowercased()) to send",
                                        hint: "pipe some text in, or write the \(name.lowercased()) after the command in quotes")
@@ -67,10 +68,14 @@ enum PromptInput {
     /// Piped bytes as text without surrounding line breaks, possibly empty (the command decides what an empty prompt
     /// means: i2v sends none); binary data (a NUL byte, or bytes that are not UTF-8) is refused with exit 65 by every
     /// command, since it is the content of what was piped that is wrong.
-    private static func decoded(_ data: Data, name: String) throws -> String {
+    private static func decoded(_ data: Data, _ args: ParsedArguments) throws -> String {
         guard !data.contains(0), let text = String(data: data, encoding: .utf8) else {
-            throw DashScopeError("stdin holds binary data (\(data.contains(0) ? "NUL bytes" : "bytes that are not UTF-8")), not a \(name.lowercased())",
-                                 hint: "pipe UTF-8 text; to ask about an image use dashscope vl -i FILE", exit: .badInput)
+            let name = (args.command.positional?.name ?? "PROMPT").lowercased()
+            // Where an image would go instead: this command's -i, or vl for a chat.
+            let image = args.command.option(long: "image") != nil ? "; give images with -i FILE"
+                : args.command.name == "chat" ? "; to ask about an image use dashscope vl -i FILE" : ""
+            throw DashScopeError("stdin holds binary data (\(data.contains(0) ? "NUL bytes" : "bytes that are not UTF-8")), not a \(name)",
+                                 hint: "pipe UTF-8 text" + image, exit: .badInput)
         }
         return text.trimming(where: \.isLineBreak)
     }

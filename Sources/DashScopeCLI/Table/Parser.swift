@@ -197,11 +197,15 @@ public enum Parser {
             return value
         case .integer:
             guard Int(value) != nil else {
-                throw DashScopeError.usage("\(spelled) takes a whole number, not '\(value)'", hint: "e.g. \(spelled) \(example() ?? "1")")
+                // Digits past Int's range are a whole number all the same: say it is out of range, not "not a number".
+                let digits = value.drop { $0 == "-" || $0 == "+" }
+                let huge = !digits.isEmpty && digits.allSatisfy(\.isASCII) && digits.allSatisfy(\.isNumber) && value.dropFirst().allSatisfy(\.isNumber)
+                throw DashScopeError.usage(huge ? "\(spelled) \(value) is out of range" : "\(spelled) takes a whole number, not '\(value)'",
+                                           hint: "e.g. \(spelled) \(example() ?? "1")")
             }
         case .number:
             guard let n = Double(value), n.isFinite else {
-                throw DashScopeError.usage("\(spelled) takes a number, not '\(value)'", hint: "e.g. \(spelled) \(example() ?? "10")")
+                throw DashScopeError.usage("\(spelled) takes a number, not '\(value)'", hint: "e.g. \(spelled) \(example() ?? "1")")
             }
         case let .choice(words):
             // Any case is accepted and normalised to the table's spelling (the wire's: `--status succeeded` is SUCCEEDED).

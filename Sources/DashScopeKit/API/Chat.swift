@@ -97,14 +97,16 @@ public enum Chat {
     /// Throws a usage error (64) for a setting out of its range, before anything is sent.
     public static func validate(_ request: ChatRequest) throws {
         func refuse(_ option: String, _ value: String, _ range: String) throws -> Never {
-            throw DashScopeError.usage("\(option) must be \(range), not \(value)", hint: "pass \(option) within \(range), or leave it out")
+            throw DashScopeError.usage("\(option) must be \(range), not \(value)", hint: "pass a value in that range, or leave \(option) out for the model's default")
         }
-        if let t = request.temperature, !(0...2).contains(t) { try refuse("--temperature", "\(t)", "from 0 to 2") }
-        if let p = request.topP, !(p > 0 && p <= 1) { try refuse("--top-p", "\(p)", "above 0 and at most 1") }
+        if let t = request.temperature, !(0...2).contains(t) { try refuse("--temperature", JSON.number(t).compact, "from 0 to 2") }
+        if let p = request.topP, !(p > 0 && p <= 1) { try refuse("--top-p", JSON.number(p).compact, "above 0 and at most 1") }
         if let n = request.maxTokens, n < 1 { try refuse("--max-tokens", "\(n)", "1 or more") }
         if let s = request.seed, !(0...2_147_483_647).contains(s) { try refuse("--seed", "\(s)", "from 0 to 2147483647") }
         if let b = request.thinkingBudget, b < 1 { try refuse("--thinking-budget", "\(b)", "1 or more") }
-        if request.stop.contains(where: \.isEmpty) { try refuse("--stop", "an empty text", "a non-empty text") }
+        if request.stop.contains(where: \.isEmpty) {
+            throw DashScopeError.usage("--stop cannot be empty", hint: "give the text the answer should stop at, or leave --stop out")
+        }
     }
 
     /// The call for `request`, body fields in the order of API.md.

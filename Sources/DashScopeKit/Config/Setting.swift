@@ -150,7 +150,7 @@ public enum Settings {
     // MARK: Checks
 
     private static func checkKey(_ value: String) -> Result<String, SettingProblem> {
-        if value.isEmpty { return .failure(SettingProblem("api_key is empty", hint: "write api_key = sk-..., or remove the line")) }
+        if value.isEmpty { return .failure(SettingProblem("api_key is empty", hint: "give the key the Model Studio console shows (sk-...)")) }
         if value.unicodeScalars.contains(where: TerminalText.isControl) {
             return .failure(SettingProblem("api_key contains a line break or another control character",
                                            hint: "copy the key again without line breaks or other invisible characters"))
@@ -206,7 +206,7 @@ public enum Settings {
 
     private static func checkText(_ value: String) -> Result<String, SettingProblem> {
         guard !value.isEmpty, !value.unicodeScalars.contains(where: TerminalText.isControl) else {
-            return .failure(SettingProblem("the value is empty or holds a control character", hint: "write a path, or remove the line"))
+            return .failure(SettingProblem("the value is empty or holds a control character", hint: "give a path"))
         }
         return .success(value)
     }

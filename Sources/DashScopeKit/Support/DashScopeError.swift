@@ -80,6 +80,6 @@ public struct DashScopeError: Error, Sendable, Equatable, CustomStringConvertibl
     /// No API key anywhere (exit 78).
     public static let noKey = DashScopeError(
         "no API key configured",
-        hint: "set DASHSCOPE_API_KEY, pass --api-key, add `api_key = sk-...` to ~/.config/dashscope/config, or try it free with --mock",
+        hint: "set DASHSCOPE_API_KEY, pass --api-key, save it with `dashscope config set api_key -` (reads it from stdin), or try it free with --mock",
         exit: .noKey)
 }
