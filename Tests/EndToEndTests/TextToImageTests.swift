@@ -10,6 +10,16 @@ final class TextToImageTests: EndToEndCase {
 
     // MARK: - One test per model
 
+    /// A limit that runs out before the create is sent says that nothing was sent or billed (no "check task list").
+    func testATimeoutOfZeroSendsNothingAndSaysSo() throws {
+        let result = try run(["t2i", "a cat", "-m", "wan2.2-t2i-flash", "--timeout", "0"])
+        assertExit(result, 75)
+        XCTAssertTrue(result.stderr.contains("ran out before the request was sent"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("nothing was sent (or billed)"), result.stderr)
+        XCTAssertFalse(result.stderr.contains("task list"), result.stderr)
+        XCTAssertEqual(creates.count, 0)
+    }
+
     func testWan26IsSyncByDefault() throws {
         try assertGenerates(model: nil, path: Self.messagesSync, size: ("1536x1152", "1536*1152"))
     }

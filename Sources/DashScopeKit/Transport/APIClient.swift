@@ -191,6 +191,11 @@ public struct APIClient: Sendable {
         let mayExist = "the request may have reached the service and started a billed task, so it was not sent again: "
             + "check `dashscope task list` before retrying"
         switch error {
+        case let .deadlineReached(sent) where kind == .create && !sent:
+            var described = DashScopeError("\(error.message) before the request was sent to \(host)",
+                                           hint: "nothing was sent (or billed): run again with a longer --timeout", exit: .tryLater)
+            described.timeLimit = .beforeSending
+            return described
         case let .deadlineReached(sent):
             var described = DashScopeError("\(error.message) waiting for \(host)",
                                            hint: kind == .create && sent ? mayExist : "run again with a longer --timeout, or later",
