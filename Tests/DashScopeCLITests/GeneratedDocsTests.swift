@@ -45,6 +45,22 @@ final class GeneratedDocsTests: XCTestCase {
         for script in scripts { XCTAssertFalse(script.contains("_dashscope___complete"), "the internal command is not completed") }
     }
 
+    /// The README names every command that takes no `--json`, and only those (its JSON section's promise).
+    func testTheReadmeNamesTheCommandsWithoutJSON() throws {
+        let readme = try committed("README.md")
+        let sentence = try XCTUnwrap(readme.range(of: "The commands whose answer is their exit status or one plain line take no `--json`:")
+            .map { readme[$0.upperBound...].prefix { $0 != "(" } }.map(String.init))
+        let without = Completions.leaves(Commands.all).filter { $0.1.option(long: "json") == nil }.map(\.0)
+        for path in without {
+            // `config get|set|unset|path` names four commands at once.
+            let words = path.split(separator: " ")
+            let named = sentence.contains("`\(path)`") || (words.count == 2 && sentence.range(of: "`\(words[0]) [a-z|]*\(words[1])[a-z|]*`",
+                                                                                           options: .regularExpression) != nil)
+            XCTAssertTrue(named, "the README's list of commands without --json lacks \(path): \(sentence)")
+        }
+        XCTAssertEqual(sentence.components(separatedBy: "`").count / 2, without.count - 3, "config get|set|unset|path is one entry: \(without)")
+    }
+
     func testTheMockPageListsEveryFlagAndFault() {
         let page = MockManPage.render()
         for flag in MockCommand.flags { XCTAssertTrue(page.contains(ManPage.escape(flag.names)), flag.names) }
