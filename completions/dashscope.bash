@@ -265,19 +265,23 @@ _dashscope() {
     "models")
       case $option in
         --command) _dashscope_words "t2i i2i edit t2v i2v r2v tts chat vl" ;;
-        *) if [[ $cur == -* ]]; then _dashscope_words "--command --json --help -h"; else _dashscope_words "wan2.6-t2i wan2.5-t2i-preview wan2.2-t2i-flash wan2.2-t2i-plus wanx2.1-t2i-turbo wanx2.1-t2i-plus wanx2.0-t2i-turbo qwen-image qwen-image-plus wan2.5-i2i-preview wan2.6-image qwen-image-edit-plus qwen-image-edit wanx2.1-imageedit wan2.6-t2v wan2.5-t2v-preview wan2.2-t2v-plus wanx2.1-t2v-turbo wanx2.1-t2v-plus wan2.6-i2v wan2.5-i2v-preview wan2.2-i2v-flash wan2.2-i2v-plus wanx2.1-i2v-turbo wanx2.1-i2v-plus wan2.2-kf2v-flash wanx2.1-kf2v-plus wan2.6-r2v qwen3-tts-flash qwen-tts qwen-tts-latest qwen-plus qwen3-max qwen-plus-latest qwen-turbo qwen-max qwen3-vl-plus qwen-vl-max qwen-vl-plus"; fi ;;
+        --color) _dashscope_words "auto always never" ;;
+        *) if [[ $cur == -* ]]; then _dashscope_words "--command --json --quiet -q --color --help -h"; else _dashscope_words "wan2.6-t2i wan2.5-t2i-preview wan2.2-t2i-flash wan2.2-t2i-plus wanx2.1-t2i-turbo wanx2.1-t2i-plus wanx2.0-t2i-turbo qwen-image qwen-image-plus wan2.5-i2i-preview wan2.6-image qwen-image-edit-plus qwen-image-edit wanx2.1-imageedit wan2.6-t2v wan2.5-t2v-preview wan2.2-t2v-plus wanx2.1-t2v-turbo wanx2.1-t2v-plus wan2.6-i2v wan2.5-i2v-preview wan2.2-i2v-flash wan2.2-i2v-plus wanx2.1-i2v-turbo wanx2.1-i2v-plus wan2.2-kf2v-flash wanx2.1-kf2v-plus wan2.6-r2v qwen3-tts-flash qwen-tts qwen-tts-latest qwen-plus qwen3-max qwen-plus-latest qwen-turbo qwen-max qwen3-vl-plus qwen-vl-max qwen-vl-plus"; fi ;;
       esac ;;
     "completions")
       case $option in
-        *) if [[ $cur == -* ]]; then _dashscope_words "--help -h"; else _dashscope_words "bash zsh fish"; fi ;;
+        --color) _dashscope_words "auto always never" ;;
+        *) if [[ $cur == -* ]]; then _dashscope_words "--quiet -q --color --help -h"; else _dashscope_words "bash zsh fish"; fi ;;
       esac ;;
     "man")
       case $option in
-        *) if [[ $cur == -* ]]; then _dashscope_words "--help -h"; else _dashscope_words "dashscope dashscope-mock"; fi ;;
+        --color) _dashscope_words "auto always never" ;;
+        *) if [[ $cur == -* ]]; then _dashscope_words "--quiet -q --color --help -h"; else _dashscope_words "dashscope dashscope-mock"; fi ;;
       esac ;;
     "version")
       case $option in
-        *) _dashscope_words "--help -h" ;;
+        --color) _dashscope_words "auto always never" ;;
+        *) _dashscope_words "--quiet -q --color --help -h" ;;
       esac ;;
     "help")
       case $option in
