@@ -91,6 +91,9 @@ final class ConfigCommandTests: EndToEndCase {
         assertExit(try run(["config", "set", "base_url", "ftp://x"]), 64)
         assertExit(try run(["config", "set", "workspace", "a.evil.com"]), 64)
         assertExit(try run(["config", "set", "region"]), 64)
+        let template = try run(["config", "set", "output", "pics/{dat}/"])
+        assertExit(template, 64)
+        XCTAssertTrue(template.stderr.contains("output uses an unknown placeholder {dat}"), template.stderr)
         let typo = try run(["config", "set", "t2i.model", "wan2.6"])
         assertExit(typo, 64)
         XCTAssertTrue(typo.stderr.contains("unknown model 'wan2.6' for t2i. Did you mean 'wan2.6-t2i'?"), typo.stderr)
@@ -99,12 +102,28 @@ final class ConfigCommandTests: EndToEndCase {
         XCTAssertTrue(other.stderr.contains("qwen-plus is a model of chat, not of t2i"), other.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: configPath), "nothing refused is written")
         assertExit(try run(["config", "set", "chat.model", "qwen-plus-2025-01-25"]), 0)
-        assertExit(try run(["config", "set", "t2i.model", "wan2.7-t2i", "--any-model"]), 0)
+        let newer = try run(["config", "set", "t2i.model", "wan2.7-t2i", "--any-model"])
+        assertExit(newer, 0)
+        XCTAssertTrue(newer.stderr.contains("runs that use it need --any-model as well"), newer.stderr)
         assertExit(try run(["config", "set", "i2v.model", "wan2.2-kf2v-flash"]), 0)
         try write("t2i.model = wan2.6-t2v\n", to: ".config/dashscope/config")
         let configured = try run(["t2i", "a fox", "--dry-run"])
         assertExit(configured, 78)
         XCTAssertTrue(configured.stderr.contains("line 1: wan2.6-t2v is a model of t2v, not of t2i"), configured.stderr)
+    }
+
+    /// An output directory that cannot be made says when it is the config file's `output`, and how to change it.
+    func testAnUnusableOutputFromTheConfigFileIsNamedAsSuch() throws {
+        try write("hello", to: "blocker")
+        assertExit(try run(["config", "set", "output", "blocker/sub/"]), 0)
+        let result = try run(["t2i", "a fox", "-m", "wan2.2-t2i-flash"])
+        assertExit(result, 73)
+        XCTAssertTrue(result.stderr.contains("(from output in the config file)"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("dashscope config set output DIR"), result.stderr)
+        XCTAssertEqual(creates.count, 0, "refused before anything is sent")
+        let flagged = try run(["t2i", "a fox", "-m", "wan2.2-t2i-flash", "-o", "blocker/other/"])
+        assertExit(flagged, 73)
+        XCTAssertFalse(flagged.stderr.contains("config"), "-o on the line is no config setting: \(flagged.stderr)")
     }
 
     func testABrokenConfigFileNamesTheFileAndLineAndCanBeMended() throws {

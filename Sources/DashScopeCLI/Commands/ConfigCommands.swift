@@ -26,7 +26,8 @@ enum ConfigCommands {
         case let .success(checked): normalised = checked
         case let .failure(problem): throw DashScopeError.usage(problem.message, hint: problem.hint)
         }
-        if !invocation.arguments.flag("any-model"), let problem = Settings.unknownModel(key: key, value: normalised) {
+        let uncatalogued = Settings.unknownModel(key: key, value: normalised)
+        if !invocation.arguments.flag("any-model"), let problem = uncatalogued {
             throw DashScopeError.usage(problem.message, hint: problem.hint)
         }
         guard ConfigFile.canWrite(normalised) else {
@@ -36,6 +37,10 @@ enum ConfigCommands {
         file.set(key, to: normalised)
         try file.write()
         console.info("\(key) = \(setting.display(normalised)) written to \(file.path)")
+        // The catalogue still does not know it: every run that uses it is refused unless it too says --any-model.
+        if uncatalogued != nil {
+            console.warn("the catalogue does not know '\(TerminalText.line(normalised))': runs that use it need --any-model as well")
+        }
         if let mode = file.mode, mode & 0o077 != 0 {
             console.info("\(file.path) was open to others (mode \(String(mode, radix: 8))); it is now private (600)")
         }

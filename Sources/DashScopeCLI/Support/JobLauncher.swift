@@ -19,7 +19,8 @@ enum JobLauncher {
             throw DashScopeError.usage("\(args.commandLine) cannot write its results to stdout (-o -): it saves files",
                                        hint: "only tts streams to stdout (raw audio: tts -o -); to name the file -, pass -o ./- (its extension is added)")
         }
-        let plan = try OutputPlan(option: option, cwd: context.cwd, home: home)
+        let fromConfig = args.string("output") == nil && option != nil && option == session.configuration.output
+        let plan = try OutputPlan(option: option, cwd: context.cwd, home: home, fromConfig: fromConfig)
         let deadline = try TimeoutOption.deadline(args, from: started, waitingFor: "the task")
         let options = JobOptions(plan: plan, journalOutput: option.map { OutputPlan.absolute(option: $0, cwd: context.cwd, home: home) },
                                  force: args.flag("force"), json: args.flag("json"), noWait: args.flag("no-wait"),

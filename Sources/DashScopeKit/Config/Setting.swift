@@ -81,7 +81,7 @@ public enum Settings {
         Setting("allow_insecure_http", meaning: "true to allow a plain http:// base_url off this machine (sends the key in clear text)",
                 placeholder: "BOOL", flag: "allow-insecure-http", default: "false", check: checkBool),
         Setting("output", meaning: "the default -o: a directory, file name or template", placeholder: "PATH", flag: "output",
-                check: checkText),
+                check: checkOutput),
         Setting("color", meaning: "colour on stderr: auto (a terminal, unless NO_COLOR or TERM=dumb), always or never",
                 placeholder: "WHEN", flag: "color", default: "auto", check: checkColor),
         Setting("COMMAND.model", meaning: "the default model of a command, e.g. t2i.model = wan2.2-t2i-flash", placeholder: "MODEL",
@@ -130,6 +130,14 @@ public enum Settings {
     /// A `<command>.model` value must not be a catalogued model of another command (it would start another kind of
     /// billed job). A name the catalogue does not know passes here (it may be newer than the tool: the command refuses it
     /// at use unless `--any-model`, and `config set` asks for `--any-model` too, see `unknownModel`).
+    private static func checkOutput(_ value: String) -> Result<String, SettingProblem> {
+        if let unknown = OutputPlan.unknownPlaceholder(in: value) {
+            return .failure(SettingProblem("output uses an unknown placeholder {\(TerminalText.line(unknown))}",
+                                           hint: "known placeholders: \(OutputPlan.placeholders.map { "{\($0)}" }.joined(separator: " "))"))
+        }
+        return checkText(value)
+    }
+
     private static func checkModel(_ name: String, for family: Capability) -> Result<String, SettingProblem> {
         guard let model = Catalog.model(named: name), model.capability.command != family.command else { return .success(name) }
         return .failure(SettingProblem("\(name) is a model of \(model.capability.command), not of \(family.command)",

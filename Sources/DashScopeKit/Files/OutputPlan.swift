@@ -38,16 +38,21 @@ public struct OutputPlan: Sendable {
     public var directoryPattern: String
     /// The file name pattern.
     public var filePattern: String
+    /// Whether the pattern is the config file's `output` setting rather than `-o`: errors then say so and how to change it.
+    public var fromConfig = false
 
-    /// Reads `-o` (nil: the current directory) relative to `cwd`; `~` and a leading `~/` mean `home` (pass the run's `HOME`).
-    public init(option: String?, cwd: String, home: String = PathText.homeDirectory()) throws {
+    /// Reads `-o` (nil: the current directory) relative to `cwd`; `~` and a leading `~/` mean `home` (pass the run's `HOME`);
+    /// `fromConfig` says the value is the config file's `output`, so that errors name it instead of `-o`.
+    public init(option: String?, cwd: String, home: String = PathText.homeDirectory(), fromConfig: Bool = false) throws {
+        self.fromConfig = fromConfig
+        let named = fromConfig ? "output (from the config file)" : "-o"
         let given = Self.absolute(option: option ?? "", cwd: cwd, home: home)
         let absolute = given.count > 1 && given.hasSuffix("/") ? String(given.dropLast()) : given
         var info = stat()
         let exists = !given.hasSuffix("/") && stat(absolute, &info) == 0
         // A device, FIFO or socket is no place for files: `-o /dev/null` would otherwise save `/dev/null.png`.
         if exists, ![S_IFDIR, S_IFREG].contains(info.st_mode & S_IFMT) {
-            throw DashScopeError.usage("-o \(TerminalText.line(absolute)) is neither a directory nor a regular file (a device, FIFO or socket)",
+            throw DashScopeError.usage("\(named) \(TerminalText.line(absolute)) is neither a directory nor a regular file (a device, FIFO or socket)",
                                        hint: "-o takes a directory or a file name; only tts writes to stdout, with -o -")
         }
         if given.hasSuffix("/") || (exists && info.st_mode & S_IFMT == S_IFDIR) {
@@ -60,17 +65,22 @@ public struct OutputPlan: Sendable {
             filePattern = file
         }
         // Only what the user wrote is read: braces in the working directory's own path are not placeholders.
-        if let unknown = Self.placeholders(in: option ?? "").first(where: { !Self.placeholders.contains($0) }) {
-            throw DashScopeError.usage("-o uses an unknown placeholder {\(unknown)}",
+        if let unknown = Self.unknownPlaceholder(in: option ?? "") {
+            throw DashScopeError.usage("\(named) uses an unknown placeholder {\(unknown)}",
                                        hint: "known placeholders: \(Self.placeholders.map { "{\($0)}" }.joined(separator: " "))")
         }
         for variable in ["{task}", "{index}", "{ext}"] where directoryPattern.contains(variable) {
-            throw DashScopeError.usage("-o cannot use \(variable) in the directory part", hint: "use it in the file name, e.g. -o out/{task}-{index}.{ext}")
+            throw DashScopeError.usage("\(named) cannot use \(variable) in the directory part", hint: "use it in the file name, e.g. -o out/{task}-{index}.{ext}")
         }
     }
 
     /// The placeholders a template may use.
     public static let placeholders = ["date", "time", "model", "slug", "index", "ext", "task"]
+
+    /// The first `{name}` in `pattern` that is no placeholder, if any.
+    public static func unknownPlaceholder(in pattern: String) -> String? {
+        placeholders(in: pattern).first { !placeholders.contains($0) }
+    }
 
     /// The `{name}` placeholders written in a pattern, in order, read as `expand` reads them: a `{` with no `}` after
     /// it, or followed by another `{` first, is plain text (`{{task}}` is a brace around `{task}`).
@@ -131,6 +141,11 @@ public struct OutputPlan: Sendable {
         return "/" + parts.joined(separator: "/")
     }
 
+    /// " (from output in the config file)" when the pattern came from there.
+    private var origin: String { fromConfig ? " (from output in the config file)" : "" }
+    /// How to change the config file's `output`, when the pattern came from there.
+    private var configFix: String { fromConfig ? ", or change the default: dashscope config set output DIR" : "" }
+
     /// The output directory for a job.
     public func directory(_ context: NamingContext) -> String {
         Self.expand(directoryPattern, context, index: 1, ext: "")
@@ -142,10 +157,11 @@ public struct OutputPlan: Sendable {
         do {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         } catch {
-            throw DashScopeError("cannot create the output directory \(dir)", hint: "pick another place with -o", exit: .cannotWrite)
+            throw DashScopeError("cannot create the output directory \(dir)\(origin)", hint: "pick another place with -o" + configFix, exit: .cannotWrite)
         }
         guard access(dir, W_OK | X_OK) == 0 else {
-            throw DashScopeError("cannot write to the output directory \(dir)", hint: "fix its permissions or pick another place with -o", exit: .cannotWrite)
+            throw DashScopeError("cannot write to the output directory \(dir)\(origin)", hint: "fix its permissions or pick another place with -o" + configFix,
+                                 exit: .cannotWrite)
         }
         return dir
     }
