@@ -219,4 +219,18 @@ final class JSONTests: XCTestCase {
         XCTAssertEqual(try parse(json.compact), json, "the escapes read back as the same text")
         XCTAssertFalse(json.pretty.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x9B })
     }
+
+    /// Every scalar the terminal escaping would rewrite is escaped by JSON itself, so a document passed through
+    /// `TerminalText.block` on its way to stdout is unchanged and still parses (right-to-left text holds U+200F).
+    func testEveryScalarTheTerminalRewritesIsAJSONEscape() throws {
+        let risky = (0...0x2FFF).compactMap(Unicode.Scalar.init).filter(TerminalText.isControl)
+        XCTAssertGreaterThan(risky.count, 60)
+        for scalar in risky + ["\u{200E}", "\u{202E}", "\u{061C}", "\u{2069}"] {
+            let json = JSON.object(["m": .string("a\(scalar)é猫\(scalar)")])
+            XCTAssertEqual(TerminalText.block(json.pretty), json.pretty, "U+\(String(scalar.value, radix: 16))")
+            XCTAssertEqual(try parse(json.compact), json)
+        }
+        XCTAssertEqual(JSON.string("\u{200F}\u{061C}\u{2066}\u{202A}").compact, #""\u200f\u061c\u2066\u202a""#)
+        XCTAssertEqual(JSON.string("é\u{2010}\u{0600}").compact, "\"é\u{2010}\u{0600}\"", "neighbours of the marks stay as they are")
+    }
 }

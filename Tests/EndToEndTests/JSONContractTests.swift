@@ -88,6 +88,9 @@ final class JSONContractTests: EndToEndCase {
         (["tts", String(repeating: "这是一个很长的句子。", count: 80), "--split", "--json"], jobKeys, [:]),
         (["chat", "Hi there", "--think", "--json"], chatKeys, ["model": "qwen-plus", "reasoning": "Thinking about it.", "finish_reason": "stop"]),
         (["chat", "Hi there", "--no-stream", "--json"], chatKeys, ["finish_reason": "stop"]),
+        // Right-to-left text carries direction marks: they are JSON escapes, never the terminal's \u{200F}.
+        (["chat", "שלום \u{200F}cat\u{202E}", "--json"], chatKeys, ["finish_reason": "stop"]),
+        (["t2i", "שלום \u{200F} cat", "--json"], jobKeys, [:]),
         (["vl", "what is it?", "-i", "cat.png", "--json"], chatKeys, ["model": "qwen3-vl-plus"]),
     ]
 

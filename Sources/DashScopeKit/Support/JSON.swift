@@ -194,8 +194,9 @@ public enum JSON: Sendable, Equatable {
     }
 
     /// Writes `s` as a JSON string. One pass over its UTF-8 bytes: runs that need no escape are copied whole, and a
-    /// string with nothing to escape (most keys, every base64 payload) is appended as it is. UTF-8 is valid here, so
-    /// the escaped scalars are exactly: the ASCII ones, C2 80...C2 9F (U+0080...U+009F) and E2 80 A8/A9 (U+2028/2029).
+    /// string with nothing to escape (most keys, every base64 payload) is appended as it is. The escaped scalars are the
+    /// quote, the backslash and every scalar `TerminalText` would rewrite (controls, line separators, bidirectional
+    /// marks), so a document passed through `TerminalText.block` on its way to stdout stays the same valid JSON.
     private static func quote<Sink: JSONSink>(_ s: String, into out: inout Sink) {
         var text = s
         let mayEscape = Self.mayEscape
@@ -212,10 +213,9 @@ public enum JSON: Sendable, Equatable {
                 }
                 let (scalar, width): (UInt32?, Int) =
                     if b < 0x80 { (UInt32(b), 1) }
-                    else if b == 0xC2, i + 1 < bytes.count, (0x80...0x9F).contains(bytes[i + 1]) { (UInt32(bytes[i + 1]), 2) }
-                    else if b == 0xE2, i + 2 < bytes.count, bytes[i + 1] == 0x80, bytes[i + 2] == 0xA8 || bytes[i + 2] == 0xA9 {
-                        (0x2000 + UInt32(bytes[i + 2] - 0x80), 3)
-                    } else { (nil, 1) }
+                    else if let (value, width) = Self.scalar(in: bytes, at: i), let scalar = Unicode.Scalar(value),
+                            TerminalText.isControl(scalar) { (value, width) }
+                    else { (nil, 1) }
                 guard let scalar else {
                     i += 1
                     continue
@@ -243,14 +243,25 @@ public enum JSON: Sendable, Equatable {
     }
 
     /// The bytes an escape may start with: control characters, the quote, the backslash, DEL, and the lead bytes of
-    /// U+0080...U+009F (C2) and U+2028/2029 (E2).
+    /// U+0080...U+009F (C2), U+061C (D8) and the separators and bidirectional marks at U+200E...U+2069 (E2).
     private static let mayEscape: [Bool] = (0...255).map { byte in
-        byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x7F || byte == 0xC2 || byte == 0xE2
+        byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x7F || byte == 0xC2 || byte == 0xD8 || byte == 0xE2
+    }
+
+    /// The scalar of the two- or three-byte UTF-8 sequence at `i` (the text is valid UTF-8), with its length.
+    private static func scalar(in bytes: UnsafeBufferPointer<UInt8>, at i: Int) -> (UInt32, Int)? {
+        let b = UInt32(bytes[i])
+        if b & 0xE0 == 0xC0, i + 1 < bytes.count { return ((b & 0x1F) << 6 | UInt32(bytes[i + 1] & 0x3F), 2) }
+        if b & 0xF0 == 0xE0, i + 2 < bytes.count {
+            return ((b & 0x0F) << 12 | UInt32(bytes[i + 1] & 0x3F) << 6 | UInt32(bytes[i + 2] & 0x3F), 3)
+        }
+        return nil
     }
 
     /// Writes the escape of one scalar `quote` escapes: the short forms where JSON has them, else `\\u` and four
-    /// lowercase hex digits. Control characters (also DEL and C1) and the JavaScript line separators are escaped, so a
-    /// document printed on a terminal cannot carry an escape sequence and stays valid JavaScript.
+    /// lowercase hex digits. Control characters (also DEL and C1), the JavaScript line separators and the bidirectional
+    /// marks are escaped, so a document printed on a terminal cannot carry an escape sequence or reorder what it shows,
+    /// and stays valid JavaScript.
     private static func escape(_ value: UInt32, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\\"))
         switch value {
