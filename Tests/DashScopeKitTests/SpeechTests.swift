@@ -204,6 +204,22 @@ final class SpeechTests: XCTestCase {
         try events.feed(Data("data:{\"output\":{\"finish_reason\":\"stop\",\"audio\":{\"data\":\"\",\"url\":\"\"}}}\n\n".utf8))
         try events.end()
         XCTAssertEqual(events.requestID, "r1")
+        let late = Data([7, 8]).base64EncodedString()
+        try events.feed(Data("data:{\"output\":{\"finish_reason\":\"null\",\"audio\":{\"data\":\"\(late)\"}}}\n\n".utf8))
+        XCTAssertEqual(chunks.value, [Data([1, 2, 3, 4]), Data([5, 6])], "audio after the last event is not part of the answer")
+        XCTAssertFalse(events.misread)
+    }
+
+    /// Audio that is not base64 is the content's failure, told apart from a broken connection.
+    func testAudioThatIsNotBase64IsAMisreadStream() throws {
+        let sink = AudioSink(raw: { _ in })
+        try sink.begin(.speech)
+        let events = SpeechEvents(sink: sink)
+        let error = assertFails(.unavailable) {
+            try events.feed(Data("data:{\"output\":{\"finish_reason\":\"null\",\"audio\":{\"data\":\"AAAAA\"}}}\n\n".utf8))
+        }
+        XCTAssertEqual(error?.message, "the audio stream sent audio that is not base64")
+        XCTAssertTrue(events.misread)
     }
 
     func testAnErrorFrameStopsTheStream() throws {

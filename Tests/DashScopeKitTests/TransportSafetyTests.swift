@@ -151,6 +151,34 @@ final class TransportSafetyTests: XCTestCase {
         }
     }
 
+    /// A stream is handed over as it comes, but not without end: past its cap (`maxStreamBytes` for API streams) the
+    /// transfer stops, so a server that never ends a line or an answer cannot fill memory through a stream's reader.
+    func testAStreamOverItsCapStopsWhileItIsStillBeingSent() async throws {
+        let total = 64 << 20
+        let sent = Locked(0)
+        let server = try serve { _ in
+            .script { connection in
+                guard connection.send("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n") else { return }
+                let chunk = Data(repeating: 0x61, count: 1 << 20)
+                let head = Data(String(chunk.count, radix: 16).utf8) + Data("\r\n".utf8)
+                while sent.value < total, connection.send(head + chunk + Data("\r\n".utf8)) { sent.mutate { $0 += chunk.count } }
+                if sent.value >= total { connection.send("0\r\n\r\n") }
+            }
+        }
+        var request = HTTPRequest(method: "GET", url: server.url("/endless"))
+        request.maxBodyBytes = 4 << 20
+        let handed = Locked(0)
+        do {
+            try await transport.stream(request) { bytes in handed.mutate { $0 += bytes.count } }
+            XCTFail("a stream past its cap must stop")
+        } catch TransportError.answerTooLarge(let limit) {
+            XCTAssertEqual(limit, 4 << 20)
+        }
+        XCTAssertLessThanOrEqual(handed.value, 4 << 20, "nothing past the cap is handed over")
+        XCTAssertLessThan(sent.value, total, "reading stopped before the server finished")
+        XCTAssertGreaterThan(HTTPRequest.maxStreamBytes, HTTPRequest.defaultMaxBodyBytes, "a long chat answer fits")
+    }
+
     // MARK: Was it sent?
 
     func testAConnectThatNeverCompletesCannotHaveReachedTheServer() async throws {

@@ -213,7 +213,7 @@ extension Chat {
                 throw error
             }
             let received = reader.received
-            if received > 0 {
+            if received > 0 && !error.permanent {
                 error.message = "the answer broke off after \(received) bytes: the connection to the service failed before it was complete"
             }
             error.hint = received > 0 ? "what was printed is incomplete; " + notResent : notResent

@@ -92,9 +92,12 @@ public struct SpeechRunner: Sendable {
                 }
                 try events.end()
             } catch var error as DashScopeError where error.exitCode == .unavailable && events.started {
-                // The transport's words ("while submitting", a task to look for) do not fit a stream already flowing.
-                error.message = "the audio stream from \(pipeline.services.client.configuration.apiHost) broke after "
-                    + "\(sink.seconds.fixed(places: 1)) s of audio: the connection failed or ended early"
+                // The transport's words ("while submitting", a task to look for) do not fit a stream already flowing; what
+                // the stream itself held (not JSON, not base64) or its size is said as it is.
+                if !events.misread && !error.permanent {
+                    error.message = "the audio stream from \(pipeline.services.client.configuration.apiHost) broke after "
+                        + "\(sink.seconds.fixed(places: 1)) s of audio: the connection failed or ended early"
+                }
                 throw Self.lost(error, piece: index, of: jobs.count)
             } catch {
                 throw Self.lost(error, piece: index, of: jobs.count)
@@ -228,6 +231,7 @@ final class SpeechEvents: @unchecked Sendable {
     private var reader = ServiceEventStream()
     private var stopped = false
     private var received = false
+    private var failedReading = false
     private(set) var requestID: String?
     private(set) var usage: JSON?
 
@@ -237,12 +241,20 @@ final class SpeechEvents: @unchecked Sendable {
 
     /// Whether any of the body arrived (a failure after that broke a flowing stream).
     var started: Bool { lock.withLock { received } }
+    /// Whether what arrived could not be read (an event that is not JSON, audio that is not base64, an error frame or
+    /// a file that could not be written): the failure is the content's, not the connection's.
+    var misread: Bool { lock.withLock { failedReading } }
 
     /// Takes a piece of the body as the transport delivers it.
     func feed(_ chunk: Data) throws {
         try lock.withLock {
             received = true
-            for object in try reader.feed(chunk) { try handle(object) }
+            do {
+                for object in try reader.feed(chunk) { try handle(object) }
+            } catch {
+                failedReading = true
+                throw error
+            }
         }
     }
 
@@ -261,7 +273,8 @@ final class SpeechEvents: @unchecked Sendable {
         requestID = json["request_id"]?.string ?? requestID
         usage = json["usage"] ?? usage
         let output = json["output"]
-        if let encoded = output?["audio"]?["data"]?.string, !encoded.isEmpty {
+        // Audio after the last event (finish_reason stop) is not part of the answer.
+        if !stopped, let encoded = output?["audio"]?["data"]?.string, !encoded.isEmpty {
             guard let pcm = Data(base64Encoded: encoded, options: .ignoreUnknownCharacters) else {
                 throw DashScopeError("the audio stream sent audio that is not base64", exit: .unavailable, requestID: requestID)
             }

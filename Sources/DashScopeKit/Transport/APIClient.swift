@@ -134,7 +134,11 @@ public struct APIClient: Sendable {
     public func stream(_ endpoint: Endpoint, deadline: Date? = nil, onChunk: @escaping StreamChunkHandler) async throws {
         var once = endpoint
         once.kind = .create
-        _ = try await exchange(once, deadline: deadline) { request in try await transport.stream(request, onChunk: onChunk) }
+        _ = try await exchange(once, deadline: deadline) { request in
+            var request = request
+            request.maxBodyBytes = HTTPRequest.maxStreamBytes
+            return try await transport.stream(request, onChunk: onChunk)
+        }
     }
 
     /// Sends the call under the retry policy, tracing it, and turns a failure or an error status into a `DashScopeError`.

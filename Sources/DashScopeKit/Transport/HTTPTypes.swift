@@ -23,6 +23,10 @@ public struct HTTPRequest: Sendable {
 
     /// The cap on buffered answers: no API answer comes near it, and a hostile one cannot fill memory.
     public static let defaultMaxBodyBytes = 32 << 20
+    /// The cap on a streamed answer as a whole (`maxBodyBytes` of a stream): a chat's longest answer with its reasoning,
+    /// about 100,000 events, takes ~30 MiB, and what a stream's reader keeps (the answer, an event not ended yet) can
+    /// never grow past it, however long a hostile server goes on.
+    public static let maxStreamBytes = 128 << 20
 
     /// Creates a request whose body, if any, is in memory.
     public init(method: String, url: URL, headers: [(String, String)] = [], body: Data? = nil, timeout: TimeInterval = 60,

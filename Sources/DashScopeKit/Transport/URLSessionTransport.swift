@@ -145,6 +145,7 @@ private final class Sink: @unchecked Sendable {
     /// Takes a piece of the body; throws to stop the task.
     func take(_ data: Data) throws {
         let success = (200..<300).contains(status)
+        if case .stream = mode, received + Int64(data.count) > Int64(limit) { throw TransportError.answerTooLarge(limit: limit) }
         switch mode {
         case let .stream(deliver) where success: try data.withUnsafeBytes(deliver)
         case let .file(file) where success:

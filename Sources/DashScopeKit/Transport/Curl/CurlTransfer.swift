@@ -199,6 +199,9 @@ final class CurlTransfer: @unchecked Sendable {
     fileprivate func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Int {
         if cancelled { return 0 }
         do {
+            if case .stream = sink, received + Int64(bytes.count) > Int64(request.maxBodyBytes) {
+                throw TransportError.answerTooLarge(limit: request.maxBodyBytes)
+            }
             switch sink {
             case .stream where (200..<300).contains(status) && Self.passes:
                 gathered.append(contentsOf: bytes)
