@@ -40,6 +40,29 @@ final class TransportSafetyTests: XCTestCase {
         XCTAssertEqual(victim.connections, 0, "no byte went to the gopher target")
     }
 
+    /// A body (a signed upload form, a prompt) is never redirected into clear text off this machine: a 307 keeps the
+    /// POST, so the check is made before the next hop, and nothing is sent there. On this machine, or after a redirect that
+    /// turns the request into a GET, it is followed. (0.0.0.0 is no loopback name, yet a connect there stays on this
+    /// machine: were the check gone, the test would still send nothing off it.)
+    func testARedirectOfABodyToPlainHTTPOffThisMachineIsRefused() async throws {
+        let server = try serve { request in
+            request.path == "/upload" ? .raw("HTTP/1.1 307 Temporary Redirect\r\nLocation: http://0.0.0.0:9/oss\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                : .raw("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+        }
+        do {
+            _ = try await transport.send(HTTPRequest(method: "POST", url: server.url("/upload"), body: Data("signed form".utf8)))
+            XCTFail("the form must not go to plain http off this machine")
+        } catch TransportError.insecureRedirect(let url) {
+            XCTAssertEqual(url, "http://0.0.0.0:9/oss")
+        }
+        XCTAssertTrue(HTTPRequest.mayResendBody(from: server.url("/upload"), to: server.url("/other")), "this machine is fine")
+        XCTAssertTrue(HTTPRequest.mayResendBody(from: URL(string: "http://10.0.0.5:80/a")!, to: URL(string: "http://10.0.0.5:80/b")!),
+                      "where the first request already went in clear text (--allow-insecure-http)")
+        XCTAssertFalse(HTTPRequest.mayResendBody(from: URL(string: "https://oss.example.com/")!, to: URL(string: "http://oss.example.com/")!),
+                       "never down from https")
+        XCTAssertTrue(HTTPRequest.mayResendBody(from: URL(string: "https://a.example.com/")!, to: URL(string: "https://b.example.com/")!))
+    }
+
     func testARedirectToAFileIsRefused() async throws {
         let server = try serve { _ in Self.redirect(to: "file:///etc/passwd") }
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("redirect-\(UUID().uuidString).part")

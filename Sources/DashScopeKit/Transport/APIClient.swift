@@ -214,7 +214,7 @@ public struct APIClient: Sendable {
             return DashScopeError("\(error.message) (\(host))", hint: mayExist, exit: .unavailable)
         case .answerTooLarge:
             return DashScopeError("\(error.message) (\(host))", hint: "an API answer is never this large: check --base-url", exit: .unavailable)
-        case .unsupportedScheme:
+        case .unsupportedScheme, .insecureRedirect:
             return DashScopeError("\(error.message) (\(host))",
                                   hint: "the service redirected somewhere this tool does not go; try again later", exit: .unavailable)
         default:

@@ -65,6 +65,14 @@ public struct HTTPRequest: Sendable {
 
     /// Throws unless the request may be sent as it is: an `http`/`https` URL with a host, header names that are plain
     /// tokens, and values free of CR, LF and other control characters (which would smuggle extra headers onto the wire).
+    /// Whether a redirect may send a request's body on to `next`: plain http off this machine only where the first
+    /// request already went (a base URL allowed with --allow-insecure-http), so no redirect moves a signed upload form or
+    /// a prompt into clear text. A redirect that turns the request into a GET sends no body and may go anywhere http(s).
+    static func mayResendBody(from first: URL, to next: URL) -> Bool {
+        guard next.scheme?.lowercased() == "http", let host = next.host, !SettingChecks.isLoopback(host) else { return true }
+        return first.scheme?.lowercased() == "http" && first.host?.lowercased() == host.lowercased()
+    }
+
     func check() throws {
         guard let scheme = url.scheme?.lowercased(), HTTPRequest.schemes.contains(scheme), url.host?.isEmpty == false else {
             throw TransportError.unsupportedScheme(Self.printable(url.absoluteString))

@@ -25,6 +25,8 @@ public enum TransportError: Error, Sendable, Equatable {
     case unsupportedScheme(String)
     /// A header name or value holds CR, LF or another control character; nothing was sent.
     case invalidHeader(String)
+    /// A redirect would have sent the request's body (a signed upload form, a prompt) in clear text off this machine.
+    case insecureRedirect(String)
     /// The answer was longer than the request's `maxBodyBytes`; reading stopped there.
     case answerTooLarge(limit: Int)
     /// The job's deadline passed before the exchange ended; `sent` says whether the request may have arrived.
@@ -45,6 +47,7 @@ public enum TransportError: Error, Sendable, Equatable {
         case let .libraryMissing(m): return m
         case let .unsupportedScheme(url): return "refused to fetch \(url): only http and https URLs are followed"
         case let .invalidHeader(name): return "refused to send the header '\(name)': it contains a line break or control character"
+        case let .insecureRedirect(url): return "refused a redirect to \(url): it would send the request's body in clear text off this machine"
         case let .answerTooLarge(limit): return "the answer is larger than \(limit >> 20) MiB and was refused"
         case .deadlineReached: return "the time limit (--timeout) ran out"
         case let .badDownload(m): return "the download has no usable content: \(m)"
@@ -71,14 +74,14 @@ public enum TransportError: Error, Sendable, Equatable {
         switch self {
         case .cannotConnect, .tlsFailed, .libraryMissing, .unsupportedScheme, .invalidHeader: return false
         case let .deadlineReached(sent): return sent
-        case .connectionLost, .truncated, .writeFailed, .readFailed, .answerTooLarge, .badDownload: return true
+        case .connectionLost, .truncated, .writeFailed, .readFailed, .answerTooLarge, .badDownload, .insecureRedirect: return true
         }
     }
 
     /// Whether no later try can succeed whatever the wait (trust, library, scheme, size, header): a poll stops at once.
     public var isPermanent: Bool {
         switch self {
-        case .tlsFailed, .libraryMissing, .unsupportedScheme, .answerTooLarge, .invalidHeader: return true
+        case .tlsFailed, .libraryMissing, .unsupportedScheme, .answerTooLarge, .invalidHeader, .insecureRedirect: return true
         default: return false
         }
     }
@@ -89,7 +92,7 @@ public enum TransportError: Error, Sendable, Equatable {
         case .cannotConnect: return true
         case .connectionLost, .truncated: return kind == .idempotent
         case .writeFailed, .readFailed, .tlsFailed, .libraryMissing, .unsupportedScheme, .invalidHeader, .answerTooLarge,
-             .deadlineReached, .badDownload:
+             .deadlineReached, .badDownload, .insecureRedirect:
             return false
         }
     }
