@@ -70,4 +70,17 @@ final class RedactionTests: XCTestCase {
             "X-DashScope-Async: enable",
         ])
     }
+
+    /// `-v` shows answers through `APIClient.preview`: a key the server echoes in a JSON escape, or one that straddles
+    /// the 2 KB cut, is still redacted.
+    func testTheVerbosePreviewRedactsAnEscapedOrCutKey() {
+        let key = "sk-secret-KEY-1234567890"
+        let escaped = APIClient.preview(Data(#"{"error":{"message":"bad key \u0073k-secret-KEY-1234567890"}}"#.utf8), key: key)
+        XCTAssertFalse(escaped.contains("secret-KEY"), escaped)
+        XCTAssertTrue(escaped.contains("sk-…7890"), escaped)
+        let long = Data((String(repeating: "x", count: 2040) + key + String(repeating: "y", count: 100)).utf8)
+        let cut = APIClient.preview(long, key: key)
+        XCTAssertFalse(cut.contains("sk-secret"), "no cut leaves part of the key: \(cut.suffix(60))")
+        XCTAssertTrue(cut.hasSuffix("… (\(long.count) bytes)"), String(cut.suffix(40)))
+    }
 }

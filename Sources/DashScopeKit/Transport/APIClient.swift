@@ -154,7 +154,7 @@ public struct APIClient: Sendable {
                 let started = Date()
                 let response = try await send(request)
                 let ms = Int(Date().timeIntervalSince(started) * 1000)
-                logger.trace?("< HTTP \(response.status) (\(ms) ms) \(Redaction.scrub(Self.preview(response.body), key: key))")
+                logger.trace?("< HTTP \(response.status) (\(ms) ms) \(Self.preview(response.body, key: key))")
                 return response
             }
         } catch let error as TransportError {
@@ -174,13 +174,17 @@ public struct APIClient: Sendable {
         guard let trace = logger.trace else { return }
         trace("> \(request.method) \(request.url.absoluteString)")
         for line in Redaction.headerLines(request.headers) { trace("> \(line)") }
-        if let body = request.body { trace("> \(Redaction.scrub(Self.preview(body), key: key))") }
+        if let body = request.body { trace("> \(Self.preview(body, key: key))") }
     }
 
     /// The first 2 KB of a body, for traces.
-    static func preview(_ body: Data) -> String {
-        let text = String(decoding: body.prefix(2048), as: UTF8.self)
-        return body.count > 2048 ? text + "… (\(body.count) bytes)" : text
+    static func preview(_ body: Data, key: String?) -> String {
+        // A JSON body is shown re-serialised, its escapes decoded, so a key the server echoes as `\u0073k-...` is
+        // redacted like any other; the whole text is redacted before it is cut, so no cut leaves part of a key.
+        let text = (try? JSON.parse(body)).map(\.compact) ?? String(decoding: body, as: UTF8.self)
+        let shown = Redaction.scrub(text, key: key)
+        guard shown.utf8.count > 2048 else { return shown }
+        return String(decoding: Array(shown.utf8.prefix(2048)), as: UTF8.self) + "… (\(body.count) bytes)"
     }
 
     /// The user-facing error for a request that got no usable answer: a create that may have arrived is never
