@@ -53,6 +53,24 @@ final class JobPipelineTests: XCTestCase {
         XCTAssertTrue(reporter.stdout[0].hasSuffix(".mp4"), "an extensionless video URL is saved as .mp4: \(reporter.stdout)")
     }
 
+    /// An answer listing more files than any model makes saves the first `maxFiles` and says what it left (exit 2).
+    func testAnAnswerListingTooManyFilesSavesOnlyTheCap() async throws {
+        let dir = try temporaryDirectory(self)
+        let results = (1...(ResultCollector.maxFiles + 40)).map { JSON.object(["url": .string("https://files.example/\($0).png")]) }
+        let answer = JSON.object(["request_id": .string("r"), "output": .object([
+            "task_id": .string("t-9"), "task_status": .string("SUCCEEDED"), "results": .array(results)])])
+        let transport = FakeTransport([.json(200, answer.compact), .json(200, "")])
+        let (pipeline, reporter, _) = try pipeline(transport, dir: dir)
+        let status = try await pipeline.wait(taskID: "t-9", job: JobRecord(model: "wan2.2-t2i-flash", prompt: "a cat", capability: .textToImage))
+        XCTAssertEqual(status, .partial)
+        XCTAssertEqual(reporter.stdout.count, ResultCollector.maxFiles)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir + "/out").count, ResultCollector.maxFiles)
+        XCTAssertEqual(transport.requests.count, 1 + ResultCollector.maxFiles, "nothing past the cap is fetched")
+        let said = reporter.stderr.filter { $0.hasPrefix("error: output \(ResultCollector.maxFiles + 1) failed (too_many_outputs)") }
+        XCTAssertEqual(said.count, 1, "\(reporter.stderr)")
+        XCTAssertTrue(said.first?.contains("nor the 39 after it") ?? false, said.first ?? "")
+    }
+
     func testTheJournalRemembersTheKindOfJob() throws {
         let dir = try temporaryDirectory(self)
         let journal = Journal(path: dir + "/tasks.jsonl")

@@ -19,11 +19,16 @@ struct ResultCollector: Sendable {
         var message: String
     }
 
-    /// Downloads every output listed in `output` and prints the saved paths (or the `--json` document).
+    /// The most files one job saves: a model makes at most a handful per call, so an answer listing more is hostile or
+    /// broken, and must not fill the output directory.
+    static let maxFiles = 100
+
+    /// Downloads every output listed in `output` (at most `maxFiles`) and prints the saved paths (or the `--json` document).
     func collect(output: JSON, usage: JSON?, taskID: String?, requestID: String?, job: JobRecord) async throws -> ExitCode {
         let items = ResultParser.items(from: output)
         let naming = NamingContext(date: job.started, model: job.model, prompt: job.prompt, task: taskID ?? requestID ?? "result")
-        let fetchable = items.enumerated().compactMap { offset, item in item.url.map { (offset: offset, url: $0) } }
+        let listed = items.enumerated().compactMap { offset, item in item.url.map { (offset: offset, url: $0) } }
+        let fetchable = Array(listed.prefix(Self.maxFiles))
         let texts = items.compactMap(\.text)
         if fetchable.isEmpty && texts.isEmpty {
             if let taskID { finish(taskID, "FAILED", []) }
@@ -61,6 +66,11 @@ struct ResultCollector: Sendable {
         let paths = saved.compactMap { try? $0.result.get() }
         var failures = items.enumerated().filter { $0.element.url == nil && $0.element.text == nil }.map {
             Failure(index: $0.offset + 1, code: $0.element.code, message: $0.element.message ?? "failed")
+        }
+        if listed.count > fetchable.count {
+            failures.append(Failure(index: listed[fetchable.count].offset + 1, code: "too_many_outputs",
+                                    message: "not fetched, nor the \(listed.count - fetchable.count - 1) after it: the answer lists "
+                                        + "\(listed.count) files, more than the \(Self.maxFiles) one job saves (their URLs are in --json's urls)"))
         }
         var curable = false
         for (offset, result) in saved {
