@@ -129,6 +129,26 @@ final class ServerSentEventTests: XCTestCase {
         }
     }
 
+    /// A 200 whose body is one JSON error object, not an event stream, is that error, not "cut short".
+    func testAnErrorObjectInsteadOfAStreamIsTheServicesError() throws {
+        for body in ["{\"code\":\"Arrearage\",\"message\":\"overdue\",\"request_id\":\"r-2\"}",
+                     "{\"error\":{\"code\":\"Arrearage\",\"message\":\"overdue\"},\"request_id\":\"r-2\"}\n"] {
+            var stream = ServiceEventStream()
+            let bytes = Data(body.utf8)
+            XCTAssertEqual(try stream.feed(bytes.prefix(10)), [])
+            XCTAssertEqual(try stream.feed(bytes.dropFirst(10)), [])
+            XCTAssertThrowsError(try stream.finish(), body) { error in
+                let error = error as? DashScopeError
+                XCTAssertEqual(error?.exitCode, .failed)
+                XCTAssertEqual(error?.serviceCode, "Arrearage")
+                XCTAssertEqual(error?.requestID, "r-2")
+            }
+        }
+        var plain = ServiceEventStream()
+        _ = try plain.feed(Data("{\"choices\":[]}".utf8))
+        XCTAssertEqual(try plain.finish(), [], "a JSON answer that is no error is left to the caller's own check")
+    }
+
     func testDataThatIsNotJSONIsAnUnavailableService() {
         XCTAssertThrowsError(try read("data: <html>\n\n")) { error in
             XCTAssertEqual((error as? DashScopeError)?.exitCode, .unavailable)
