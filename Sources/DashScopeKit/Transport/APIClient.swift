@@ -134,11 +134,7 @@ public struct APIClient: Sendable {
     public func stream(_ endpoint: Endpoint, deadline: Date? = nil, onChunk: @escaping StreamChunkHandler) async throws {
         var once = endpoint
         once.kind = .create
-        _ = try await exchange(once, deadline: deadline) { request in
-            var request = request
-            request.maxBodyBytes = HTTPRequest.maxStreamBytes
-            return try await transport.stream(request, onChunk: onChunk)
-        }
+        _ = try await exchange(once, deadline: deadline) { request in try await transport.stream(request, onChunk: onChunk) }
     }
 
     /// Sends the call under the retry policy, tracing it, and turns a failure or an error status into a `DashScopeError`.
@@ -218,6 +214,8 @@ public struct APIClient: Sendable {
             return DashScopeError("\(error.message) (\(host))", hint: mayExist, exit: .unavailable)
         case .answerTooLarge:
             return DashScopeError("\(error.message) (\(host))", hint: "an API answer is never this large: check --base-url", exit: .unavailable)
+        case .insecureRedirect where kind == .create:
+            return DashScopeError("\(error.message) (\(host))", hint: mayExist, exit: .unavailable)
         case .unsupportedScheme, .insecureRedirect:
             return DashScopeError("\(error.message) (\(host))",
                                   hint: "the service redirected somewhere this tool does not go; try again later", exit: .unavailable)

@@ -20,10 +20,13 @@ public struct HTTPRequest: Sendable {
     public var deadline: Date?
     /// The largest answer kept in memory; a longer one fails with `TransportError.answerTooLarge`.
     public var maxBodyBytes: Int
+    /// The most a 2xx stream (`stream`) may hand over in all; past it the transfer fails with `answerTooLarge`. An error
+    /// or redirect answer to a stream is kept in memory and capped by `maxBodyBytes` like any other.
+    public var maxStreamedBytes = HTTPRequest.maxStreamBytes
 
     /// The cap on buffered answers: no API answer comes near it, and a hostile one cannot fill memory.
     public static let defaultMaxBodyBytes = 32 << 20
-    /// The cap on a streamed answer as a whole (`maxBodyBytes` of a stream): a chat's longest answer with its reasoning,
+    /// The cap on a streamed answer as a whole (the default `maxStreamedBytes`): a chat's longest answer with its reasoning,
     /// about 100,000 events, takes ~30 MiB, and what a stream's reader keeps (the answer, an event not ended yet) can
     /// never grow past it, however long a hostile server goes on.
     public static let maxStreamBytes = 128 << 20

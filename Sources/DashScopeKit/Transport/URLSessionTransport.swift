@@ -28,7 +28,7 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
 
     /// Sends a request and hands a 2xx body to `onChunk` as it arrives.
     public func stream(_ request: HTTPRequest, onChunk: @escaping StreamChunkHandler) async throws -> HTTPResponse {
-        try await run(request, sink: Sink(mode: .stream(onChunk), limit: request.maxBodyBytes))
+        try await run(request, sink: Sink(mode: .stream(onChunk), limit: request.maxBodyBytes, streamLimit: request.maxStreamedBytes))
     }
 
     /// Sends a request and saves a 2xx body in `file`, continuing it from `resumeFrom` when the server agrees.
@@ -114,7 +114,10 @@ private final class Sink: @unchecked Sendable {
     }
 
     let mode: Mode
+    /// The cap on a body kept in memory.
     let limit: Int
+    /// The cap on a 2xx stream handed over.
+    let streamLimit: Int
     private let lock = NSLock()
     var continuation: CheckedContinuation<HTTPResponse, Error>?
     var response: HTTPURLResponse?
@@ -123,9 +126,10 @@ private final class Sink: @unchecked Sendable {
     var failure: Error?
     private var deadlineHit = false
 
-    init(mode: Mode, limit: Int) {
+    init(mode: Mode, limit: Int, streamLimit: Int = HTTPRequest.maxStreamBytes) {
         self.mode = mode
         self.limit = limit
+        self.streamLimit = streamLimit
     }
 
     func markDeadline() { lock.withLock { deadlineHit = true } }
@@ -145,7 +149,9 @@ private final class Sink: @unchecked Sendable {
     /// Takes a piece of the body; throws to stop the task.
     func take(_ data: Data) throws {
         let success = (200..<300).contains(status)
-        if case .stream = mode, received + Int64(data.count) > Int64(limit) { throw TransportError.answerTooLarge(limit: limit) }
+        if case .stream = mode, success, received + Int64(data.count) > Int64(streamLimit) {
+            throw TransportError.answerTooLarge(limit: streamLimit)
+        }
         switch mode {
         case let .stream(deliver) where success: try data.withUnsafeBytes(deliver)
         case let .file(file) where success:

@@ -199,8 +199,8 @@ final class CurlTransfer: @unchecked Sendable {
     fileprivate func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Int {
         if cancelled { return 0 }
         do {
-            if case .stream = sink, received + Int64(bytes.count) > Int64(request.maxBodyBytes) {
-                throw TransportError.answerTooLarge(limit: request.maxBodyBytes)
+            if case .stream = sink, (200..<300).contains(status), received + Int64(bytes.count) > Int64(request.maxStreamedBytes) {
+                throw TransportError.answerTooLarge(limit: request.maxStreamedBytes)
             }
             switch sink {
             case .stream where (200..<300).contains(status) && Self.passes:

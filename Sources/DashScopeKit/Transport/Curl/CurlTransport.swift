@@ -54,9 +54,16 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
     /// `Authorization` is dropped as soon as the target leaves the original origin, and every hop must be http(s).
     private func follow(_ first: HTTPRequest, sink: CurlSink) async throws -> HTTPResponse {
         var request = first
-        for _ in 0...Self.maxRedirects {
+        for hop in 0...Self.maxRedirects {
             try request.check()
-            let response = try await exchange(request, sink: sink)
+            let response: HTTPResponse
+            do {
+                response = try await exchange(request, sink: sink)
+            } catch let error as TransportError where hop > 0 && !error.maySeeRequest {
+                // The first hop reached a server (it answered with the redirect): whatever stops a later hop, the
+                // request may have arrived, so a create is never re-sent nor called unsent.
+                throw Self.afterRedirect(error)
+            }
             guard [301, 302, 303, 307, 308].contains(response.status), let location = response.headers["location"],
                   let next = URL(string: location, relativeTo: request.url)?.absoluteURL else {
                 return response
@@ -75,6 +82,15 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
             request.url = next
         }
         throw TransportError.connectionLost("more than \(Self.maxRedirects) redirects")
+    }
+
+    /// `error` of a hop after a redirect, as a failure of a request that may have arrived.
+    private static func afterRedirect(_ error: TransportError) -> TransportError {
+        switch error {
+        case .deadlineReached: return .deadlineReached(sent: true)
+        case let .cannotConnect(message): return .connectionLost("after a redirect, \(message)")
+        default: return error
+        }
     }
 
     /// One exchange on its own thread, cancelled when the calling task is.
