@@ -127,17 +127,17 @@ public enum Settings {
         }
     }
 
-    /// A `<command>.model` value must not be a catalogued model of another command (it would start another kind of
-    /// billed job). A name the catalogue does not know passes here (it may be newer than the tool: the command refuses it
-    /// at use unless `--any-model`, and `config set` asks for `--any-model` too, see `unknownModel`).
+    /// The default `-o`: a template checked as `-o` is (placeholders, and none of task, index, ext among the directories).
     private static func checkOutput(_ value: String) -> Result<String, SettingProblem> {
-        if let unknown = OutputPlan.unknownPlaceholder(in: value) {
-            return .failure(SettingProblem("output uses an unknown placeholder {\(TerminalText.line(unknown))}",
-                                           hint: "known placeholders: \(OutputPlan.placeholders.map { "{\($0)}" }.joined(separator: " "))"))
+        if let problem = OutputPlan.templateProblem(value, directory: OutputPlan.directoryPart(of: value)) {
+            return .failure(SettingProblem("output " + problem.phrase, hint: problem.hint))
         }
         return checkText(value)
     }
 
+    /// A `<command>.model` value must not be a catalogued model of another command (it would start another kind of
+    /// billed job). A name the catalogue does not know passes here (it may be newer than the tool: the command refuses it
+    /// at use unless `--any-model`, and `config set` asks for `--any-model` too, see `unknownModel`).
     private static func checkModel(_ name: String, for family: Capability) -> Result<String, SettingProblem> {
         guard let model = Catalog.model(named: name), model.capability.command != family.command else { return .success(name) }
         return .failure(SettingProblem("\(name) is a model of \(model.capability.command), not of \(family.command)",

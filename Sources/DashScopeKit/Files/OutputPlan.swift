@@ -45,7 +45,7 @@ public struct OutputPlan: Sendable {
     /// `fromConfig` says the value is the config file's `output`, so that errors name it instead of `-o`.
     public init(option: String?, cwd: String, home: String = PathText.homeDirectory(), fromConfig: Bool = false) throws {
         self.fromConfig = fromConfig
-        let named = fromConfig ? "output (from the config file)" : "-o"
+        let named = fromConfig ? Self.configName : "-o"
         let given = Self.absolute(option: option ?? "", cwd: cwd, home: home)
         let absolute = given.count > 1 && given.hasSuffix("/") ? String(given.dropLast()) : given
         var info = stat()
@@ -65,22 +65,34 @@ public struct OutputPlan: Sendable {
             filePattern = file
         }
         // Only what the user wrote is read: braces in the working directory's own path are not placeholders.
-        if let unknown = Self.unknownPlaceholder(in: option ?? "") {
-            throw DashScopeError.usage("\(named) uses an unknown placeholder {\(unknown)}",
-                                       hint: "known placeholders: \(Self.placeholders.map { "{\($0)}" }.joined(separator: " "))")
+        if let problem = Self.templateProblem(option ?? "", directory: directoryPattern) {
+            throw DashScopeError.usage("\(named) " + problem.phrase, hint: problem.hint)
         }
-        for variable in ["{task}", "{index}", "{ext}"] where directoryPattern.contains(variable) {
-            throw DashScopeError.usage("\(named) cannot use \(variable) in the directory part", hint: "use it in the file name, e.g. -o out/{task}-{index}.{ext}")
+    }
+
+    /// What the config file's `output` is called in errors.
+    private static let configName = "the config file's output"
+
+    /// What is wrong with a template (`-o`, or the config file's `output`) as a phrase to follow its name, with the fix;
+    /// nil when nothing is. `directory` is its directory part, where task, index and ext cannot be known yet.
+    public static func templateProblem(_ template: String, directory: String) -> (phrase: String, hint: String)? {
+        if let unknown = placeholders(in: template).first(where: { !placeholders.contains($0) }) {
+            return ("uses an unknown placeholder {\(TerminalText.line(unknown))}",
+                    "known placeholders: \(placeholders.map { "{\($0)}" }.joined(separator: " "))")
         }
+        for variable in ["{task}", "{index}", "{ext}"] where directory.contains(variable) {
+            return ("cannot use \(variable) in the directory part", "use it in the file name, e.g. -o out/{task}-{index}.{ext}")
+        }
+        return nil
+    }
+
+    /// The directory part of a template as written: all of it when it ends with `/`, else what comes before its last `/`.
+    public static func directoryPart(of template: String) -> String {
+        template.hasSuffix("/") ? template : PathText.deletingLastComponent(template)
     }
 
     /// The placeholders a template may use.
     public static let placeholders = ["date", "time", "model", "slug", "index", "ext", "task"]
-
-    /// The first `{name}` in `pattern` that is no placeholder, if any.
-    public static func unknownPlaceholder(in pattern: String) -> String? {
-        placeholders(in: pattern).first { !placeholders.contains($0) }
-    }
 
     /// The `{name}` placeholders written in a pattern, in order, read as `expand` reads them: a `{` with no `}` after
     /// it, or followed by another `{` first, is plain text (`{{task}}` is a brace around `{task}`).
@@ -141,8 +153,8 @@ public struct OutputPlan: Sendable {
         return "/" + parts.joined(separator: "/")
     }
 
-    /// " (from output in the config file)" when the pattern came from there.
-    private var origin: String { fromConfig ? " (from output in the config file)" : "" }
+    /// " (the config file's output)" when the pattern came from there.
+    private var origin: String { fromConfig ? " (\(Self.configName))" : "" }
     /// How to change the config file's `output`, when the pattern came from there.
     private var configFix: String { fromConfig ? ", or change the default: dashscope config set output DIR" : "" }
 

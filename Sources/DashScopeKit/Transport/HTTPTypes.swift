@@ -66,8 +66,6 @@ public struct HTTPRequest: Sendable {
         headers.removeAll { $0.0.equalsIgnoringCase(name) }
     }
 
-    /// Throws unless the request may be sent as it is: an `http`/`https` URL with a host, header names that are plain
-    /// tokens, and values free of CR, LF and other control characters (which would smuggle extra headers onto the wire).
     /// Whether a redirect may send a request's body on to `next`: plain http off this machine only where the first
     /// request already went (a base URL allowed with --allow-insecure-http), so no redirect moves a signed upload form or
     /// a prompt into clear text. A redirect that turns the request into a GET sends no body and may go anywhere http(s).
@@ -76,6 +74,8 @@ public struct HTTPRequest: Sendable {
         return first.scheme?.lowercased() == "http" && first.host?.lowercased() == host.lowercased()
     }
 
+    /// Throws unless the request may be sent as it is: an `http`/`https` URL with a host, header names that are plain
+    /// tokens, and values free of CR, LF and other control characters (which would smuggle extra headers onto the wire).
     func check() throws {
         guard let scheme = url.scheme?.lowercased(), HTTPRequest.schemes.contains(scheme), url.host?.isEmpty == false else {
             throw TransportError.unsupportedScheme(Self.printable(url.absoluteString))
