@@ -90,13 +90,14 @@ final class ParserTests: XCTestCase {
         XCTAssertFalse(parsed.flag("dry-run"))
     }
 
-    /// -q, --color and -h work with every command, before or after its name (help lists them as global).
+    /// -q, --color and -h work with every command but help, before or after its name (help lists them as global).
     func testQuietAndColorWorkWithEveryCommand() throws {
         for path in Completions.leaves(Commands.all).map(\.0) where !["__complete", "help"].contains(path) {
             let words = path.split(separator: " ").map(String.init)
             let spec = try XCTUnwrap(Completions.leaves(Commands.all).first { $0.0 == path }?.1)
             let positional = spec.positional?.required == true ? ["bash"] : []
             XCTAssertTrue(try run(["-q"] + words + positional + ["--color", "never"]).flag("quiet"), path)
+            XCTAssertEqual(try help(words + ["-h"]), words, path)
         }
     }
 

@@ -39,7 +39,7 @@ public enum Help {
             let subs = command.subcommands.map { ["  \(command.name) \($0.name)", $0.summary] }
             return command.subcommands.isEmpty ? [["  " + command.name, command.summary]] : subs
         })
-        lines += ["", "GLOBAL OPTIONS (of every command that reaches the service; -q, --color and -h work with every command)"]
+        lines += ["", "GLOBAL OPTIONS (of every command that reaches the service; -q, --color and -h work with every command but help)"]
             + optionLines(Options.global)
         lines += ["", "ENVIRONMENT"] + Table.render(environment.map { ["  " + $0.0, $0.1] })
         lines += ["", "EXIT CODES"] + Table.render(ExitCode.allCases.map { ["  \($0.rawValue)", $0.meaning] })

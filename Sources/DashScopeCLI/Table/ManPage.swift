@@ -20,7 +20,7 @@ public enum ManPage {
             for option in own { out += optionLines(option) }
             for example in spec.examples { out += [".PP", ".nf", "  " + escape(example), ".fi"] }
         }
-        out += [".SH OPTIONS", "Every command that talks to the service also takes these; -q, --color and -h work with every command:"]
+        out += [".SH OPTIONS", "Every command that talks to the service also takes these; -q, --color and -h work with every command but help:"]
         for option in Options.global { out += optionLines(option) }
         out += [".SH ENVIRONMENT"]
         for (name, meaning) in Help.environment { out += [".TP", ".B \(escape(name))", roff(meaning)] }

@@ -20,7 +20,8 @@ public enum Options {
         OptionSpec("help", short: "h", help: "show help"),
     ]
 
-    /// The global options of commands that only touch local files (`config set|unset|path`): quiet, colour and help.
+    /// The global options of commands that reach no service (`config set|unset|path`, `models`, `completions`, `man`,
+    /// `version`): quiet, colour and help.
     static let local: [OptionSpec] = global.filter { ["quiet", "color", "help"].contains($0.long) }
 
     /// `--json`.
