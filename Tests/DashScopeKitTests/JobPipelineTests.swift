@@ -69,6 +69,7 @@ final class JobPipelineTests: XCTestCase {
         let said = reporter.stderr.filter { $0.hasPrefix("error: output \(ResultCollector.maxFiles + 1) failed (too_many_outputs)") }
         XCTAssertEqual(said.count, 1, "\(reporter.stderr)")
         XCTAssertTrue(said.first?.contains("nor the 39 after it") ?? false, said.first ?? "")
+        XCTAssertTrue(reporter.stderr.contains("100 of 140 outputs saved"), "\(reporter.stderr)")
     }
 
     func testTheJournalRemembersTheKindOfJob() throws {

@@ -42,7 +42,8 @@ extension TaskCommands {
     /// One task through the pipeline, saved where `-o`, else its journalled `-o`, else the configured output, says.
     private static func waitOne(_ invocation: Invocation, session: Session, id: String, entry: JournalEntry?,
                                 reporter: any JobReporter) async throws -> ExitCode {
-        let output = invocation.arguments.string("output") ?? entry?.output ?? session.configuration.output
+        // Without either, the pipeline takes the configured output (and says so in its errors).
+        let output = invocation.arguments.string("output") ?? entry?.output
         let job = JobRecord(model: entry?.model ?? "task", prompt: entry?.prompt ?? id, capability: entry?.capability,
                             submitted: entry?.submitted.map { min($0, Date()) }, parameters: entry?.parameters)
         var pipeline = try JobLauncher.pipeline(invocation, session: session, output: output)

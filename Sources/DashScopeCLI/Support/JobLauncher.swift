@@ -19,7 +19,7 @@ enum JobLauncher {
             throw DashScopeError.usage("\(args.commandLine) cannot write its results to stdout (-o -): it saves files",
                                        hint: "only tts streams to stdout (raw audio: tts -o -); to name the file -, pass -o ./- (its extension is added)")
         }
-        let fromConfig = args.string("output") == nil && option != nil && option == session.configuration.output
+        let fromConfig = output == nil && args.string("output") == nil && session.configuration.output != nil
         let plan = try OutputPlan(option: option, cwd: context.cwd, home: home, fromConfig: fromConfig)
         let deadline = try TimeoutOption.deadline(args, from: started, waitingFor: "the task")
         let options = JobOptions(plan: plan, journalOutput: option.map { OutputPlan.absolute(option: $0, cwd: context.cwd, home: home) },

@@ -79,6 +79,9 @@ struct ResultCollector: Sendable {
             // A download that may work later (network, time limit, disk) leaves the task open in the journal.
             curable = curable || [.unavailable, .tryLater, .cannotWrite].contains(error.exitCode)
         }
+        failures.sort { $0.index < $1.index }
+        // The outputs not fetched past the cap are one failure, but count one each.
+        let unfetched = max(0, listed.count - fetchable.count - 1)
         if options.json {
             reporter.emit(Self.document(usage: usage, taskID: taskID, requestID: requestID, job: job, items: items,
                                    paths: paths, failures: failures).pretty)
@@ -105,7 +108,7 @@ struct ResultCollector: Sendable {
             }
         }
         if let thrown { throw thrown }
-        reporter.notice("\(paths.count) of \(paths.count + failures.count) outputs saved")
+        reporter.notice("\(paths.count) of \(paths.count + failures.count + unfetched) outputs saved")
         if curable, let taskID { reporter.notice(JobPipeline.resumeHint(taskID, options: options)) }
         return .partial
     }
