@@ -80,7 +80,7 @@ final class RedactionTests: XCTestCase {
         XCTAssertTrue(escaped.contains("sk-…7890"), escaped)
         let long = Data((String(repeating: "x", count: 2040) + key + String(repeating: "y", count: 100)).utf8)
         let cut = APIClient.preview(long, key: key)
-        XCTAssertFalse(cut.contains("sk-secret"), "no cut leaves part of the key: \(cut.suffix(60))")
+        XCTAssertFalse(cut.contains("sk-s"), "no cut leaves part of the key: \(cut.suffix(60))")
         XCTAssertTrue(cut.hasSuffix("… (\(long.count) bytes)"), String(cut.suffix(40)))
     }
 }

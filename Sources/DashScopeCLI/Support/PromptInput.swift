@@ -12,7 +12,6 @@ enum PromptInput {
     static func read(_ invocation: Invocation) throws -> String {
         let args = invocation.arguments
         let context = invocation.context
-        let name = args.command.positional?.name ?? "PROMPT"
         switch args.positional {
         case "-"?:
             return try decoded(try context.readStdin(), args)
@@ -23,7 +22,7 @@ enum PromptInput {
         case nil where args.command.positional?.required == false:
             return ""
         case nil:
-            throw missing(args, name: name)
+            throw missing(args)
         }
     }
 
@@ -33,7 +32,6 @@ enum PromptInput {
     static func combined(_ invocation: Invocation) throws -> String {
         let args = invocation.arguments
         let context = invocation.context
-        let name = args.command.positional?.name ?? "PROMPT"
         switch args.positional {
         case "-"?:
             return try fromStdin(context, args)
@@ -45,22 +43,26 @@ enum PromptInput {
         case nil where !context.stdinIsTerminal:
             return try fromStdin(context, args)
         case nil:
-            throw missing(args, name: name)
+            throw missing(args)
         }
     }
 
-    private static func missing(_ args: ParsedArguments, name: String) -> DashScopeError {
-        DashScopeError.usage("\(args.commandLine) needs a \(name)",
+    /// What the command calls its prompt (PROMPT, TEXT, QUESTION).
+    private static func name(_ args: ParsedArguments) -> String {
+        args.command.positional?.name ?? "PROMPT"
+    }
+
+    private static func missing(_ args: ParsedArguments) -> DashScopeError {
+        DashScopeError.usage("\(args.commandLine) needs a \(name(args))",
                              hint: "write it after the command in quotes, or pipe it: echo \"...\" | \(args.commandLine)")
     }
 
     /// Stdin as the whole prompt of `chat` or `vl`: it must hold text.
     private static func fromStdin(_ context: RunContext, _ args: ParsedArguments) throws -> String {
-        let name = args.command.positional?.name ?? "PROMPT"
         let text = try decoded(try context.readStdin(), args)
         guard !text.isEmpty else {
-            throw DashScopeError.usage("stdin is empty: there is no \(name.lowercased()) to send",
-                                       hint: "pipe some text in, or write the \(name.lowercased()) after the command in quotes")
+            throw DashScopeError.usage("stdin is empty: there is no \(name(args).lowercased()) to send",
+                                       hint: "pipe some text in, or write the \(name(args).lowercased()) after the command in quotes")
         }
         return text
     }
@@ -70,11 +72,10 @@ enum PromptInput {
     /// command, since it is the content of what was piped that is wrong.
     private static func decoded(_ data: Data, _ args: ParsedArguments) throws -> String {
         guard !data.contains(0), let text = String(data: data, encoding: .utf8) else {
-            let name = (args.command.positional?.name ?? "PROMPT").lowercased()
             // Where an image would go instead: this command's -i, or vl for a chat.
             let image = args.command.option(long: "image") != nil ? "; give images with -i FILE"
                 : args.command.name == "chat" ? "; to ask about an image use dashscope vl -i FILE" : ""
-            throw DashScopeError("stdin holds binary data (\(data.contains(0) ? "NUL bytes" : "bytes that are not UTF-8")), not a \(name)",
+            throw DashScopeError("stdin holds binary data (\(data.contains(0) ? "NUL bytes" : "bytes that are not UTF-8")), not a \(name(args).lowercased())",
                                  hint: "pipe UTF-8 text" + image, exit: .badInput)
         }
         return text.trimming(where: \.isLineBreak)
