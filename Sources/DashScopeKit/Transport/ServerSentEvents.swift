@@ -62,6 +62,8 @@ public struct ServerSentEventParser: Sendable {
     /// so it is nil between calls: nothing unsafe is ever shared).
     nonisolated(unsafe) private var borrowed: UnsafeRawBufferPointer?
     private var hasData = false
+    /// Whether any event has been delivered.
+    private(set) var delivered = false
 
     /// Creates a parser at the start of a stream.
     public init() {}
@@ -202,6 +204,7 @@ public struct ServerSentEventParser: Sendable {
             if !data.isEmpty { data.removeAll(keepingCapacity: true) }
         }
         guard hasData else { return nil }
+        delivered = true
         let name = event?.isEmpty == true ? nil : event
         if let borrowed { return deliver(RawServerSentEvent(event: name, id: id, data: borrowed)) }
         return data.withUnsafeBytes { deliver(RawServerSentEvent(event: name, id: id, data: $0)) }

@@ -27,8 +27,6 @@ public struct ServiceEventStream: Sendable {
     /// The first bytes of a stream that has sent no event yet: an answer that is one JSON error object instead of an
     /// event stream (a 200 with `{"code","message"}`) is read at its end as the error it is.
     private var head: [UInt8] = []
-    /// Whether any event arrived.
-    private var sawEvent = false
 
     /// Creates a reader at the start of a stream.
     public init() {}
@@ -80,9 +78,7 @@ public struct ServiceEventStream: Sendable {
     private mutating func deliver(_ step: Step, read: (UnsafeRawBufferPointer) -> Bool, object: (JSON) -> Void) throws {
         if let failure { throw failure }
         guard !isDone else { return }
-        var events = 0
         func take(_ event: RawServerSentEvent) -> Stop? {
-            events += 1
             let data = Self.trimmed(event.data)
             if Self.isDone(data) { return .done }
             if event.event != "error", !data.isEmpty, read(data) { return nil }
@@ -93,15 +89,15 @@ public struct ServiceEventStream: Sendable {
                 return .failed(error)
             }
         }
-        if !sawEvent, case let .chunk(bytes) = step, head.count < Self.headBytes {
+        if !parser.delivered, case let .chunk(bytes) = step, head.count < Self.headBytes {
             head.append(contentsOf: bytes.prefix(Self.headBytes - head.count))
         }
         var stop = switch step {
         case let .chunk(bytes): parser.feed(bytes, deliver: take)
         case .end: parser.finish(deliver: take)
         }
-        sawEvent = sawEvent || events > 0
-        if stop == nil, !sawEvent, case .end = step, let body = head.withUnsafeBytes({ try? JSONParser.parse($0) }).flatMap(ServiceError.body(from:)) {
+        if parser.delivered, !head.isEmpty { head = [] }
+        if stop == nil, !parser.delivered, case .end = step, let body = head.withUnsafeBytes({ try? JSONParser.parse($0) }).flatMap(ServiceError.body(from:)) {
             stop = .failed(Self.error(body))
         }
         switch stop {
