@@ -154,18 +154,22 @@ final class TransportSafetyTests: XCTestCase {
 
     // MARK: Memory
 
+    /// A 200 answer of `total` bytes of `a` in 1 MiB chunks, as long as the client reads, adding each chunk sent to `sent`.
+    private static func chunked(_ total: Int, counting sent: Locked<Int>, type: String? = nil) -> CannedHTTPServer.Answer {
+        .script { connection in
+            let header = "HTTP/1.1 200 OK\r\n" + (type.map { "Content-Type: \($0)\r\n" } ?? "") + "Transfer-Encoding: chunked\r\n\r\n"
+            guard connection.send(header) else { return }
+            let chunk = Data(repeating: 0x61, count: 1 << 20)
+            let head = Data(String(chunk.count, radix: 16).utf8) + Data("\r\n".utf8)
+            while sent.value < total, connection.send(head + chunk + Data("\r\n".utf8)) { sent.mutate { $0 += chunk.count } }
+            if sent.value >= total { connection.send("0\r\n\r\n") }
+        }
+    }
+
     func testAnAnswerOverTheCapIsRefusedWhileItIsStillBeingSent() async throws {
         let total = 256 << 20
         let sent = Locked(0)
-        let server = try serve { _ in
-            .script { connection in
-                guard connection.send("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n") else { return }
-                let chunk = Data(repeating: 0x61, count: 1 << 20)
-                let head = Data(String(chunk.count, radix: 16).utf8) + Data("\r\n".utf8)
-                while sent.value < total, connection.send(head + chunk + Data("\r\n".utf8)) { sent.mutate { $0 += chunk.count } }
-                if sent.value >= total { connection.send("0\r\n\r\n") }
-            }
-        }
+        let server = try serve { _ in Self.chunked(total, counting: sent) }
         do {
             _ = try await transport.send(HTTPRequest(method: "GET", url: server.url("/huge")))
             XCTFail("a 256 MiB answer must not be buffered")
@@ -189,15 +193,7 @@ final class TransportSafetyTests: XCTestCase {
     func testAStreamOverItsCapStopsWhileItIsStillBeingSent() async throws {
         let total = 64 << 20
         let sent = Locked(0)
-        let server = try serve { _ in
-            .script { connection in
-                guard connection.send("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n") else { return }
-                let chunk = Data(repeating: 0x61, count: 1 << 20)
-                let head = Data(String(chunk.count, radix: 16).utf8) + Data("\r\n".utf8)
-                while sent.value < total, connection.send(head + chunk + Data("\r\n".utf8)) { sent.mutate { $0 += chunk.count } }
-                if sent.value >= total { connection.send("0\r\n\r\n") }
-            }
-        }
+        let server = try serve { _ in Self.chunked(total, counting: sent, type: "text/event-stream") }
         var request = HTTPRequest(method: "GET", url: server.url("/endless"))
         XCTAssertEqual(request.maxStreamedBytes, HTTPRequest.maxStreamBytes, "every stream is capped unless told otherwise")
         request.maxStreamedBytes = 4 << 20
