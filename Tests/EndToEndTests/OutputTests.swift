@@ -17,6 +17,17 @@ final class OutputTests: EndToEndCase {
 
     /// `-o -` means stdout only for tts: the commands that save files refuse it before anything is sent (64), with the way
     /// to name a file `-`.
+    /// A directory no file can be created in is refused before anything is sent, even for root, whom `access(2)` lets
+    /// write anywhere (`/proc` takes no new files from anyone); the probe file is gone.
+    func testADirectoryThatTakesNoFilesIsRefusedBeforeAnythingIsSent() throws {
+        let result = try run(["t2i", "a cat", "-m", "wan2.2-t2i-flash", "-o", "/proc/cat.png"])
+        assertExit(result, 73)
+        XCTAssertTrue(result.stderr.contains("cannot write to the output directory /proc: "), result.stderr)
+        XCTAssertEqual(creates.count, 0, "nothing billed")
+        assertExit(try run(["t2i", "a cat", "-m", "wan2.2-t2i-flash", "-o", "pics/"]), 0)
+        XCTAssertEqual(files().filter { $0.contains("probe") }, [], "the probe is removed")
+    }
+
     func testDashAsOutputIsRefusedByCommandsThatSaveFiles() throws {
         for argv in [["t2v", "x"], ["t2i", "a cat"], ["r2v", "character1 dances", "--video", "https://example.com/a.mp4"]] {
             let result = try run(argv + ["-o", "-"])

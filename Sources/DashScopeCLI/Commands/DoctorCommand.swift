@@ -113,8 +113,8 @@ enum DoctorCommand {
         if let template = directory.firstRange(of: "{") { directory = PathText.deletingLastComponent(String(directory[..<template.lowerBound])) }
         var existing = directory
         while !FileManager.default.fileExists(atPath: existing), existing != "/" { existing = PathText.deletingLastComponent(existing) }
-        guard FileManager.default.isWritableFile(atPath: existing) else {
-            return Line(name: "output", state: .fail, detail: "\(existing) is not writable", fix: "pass -o with a writable directory, or set `output` (dashscope config set output DIR)",
+        if let problem = OutputPlan.createProblem(in: existing) {
+            return Line(name: "output", state: .fail, detail: "\(existing) is not writable (\(problem))", fix: "pass -o with a writable directory, or set `output` (dashscope config set output DIR)",
                         exit: .cannotWrite)
         }
         return Line(name: "output", state: .ok, detail: "\(directory) is writable")

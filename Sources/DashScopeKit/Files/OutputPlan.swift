@@ -158,6 +158,18 @@ public struct OutputPlan: Sendable {
     /// How to change the config file's `output`, when the pattern came from there.
     private var configFix: String { fromConfig ? ", or change the default: dashscope config set output DIR" : "" }
 
+    /// Why no file can be created in `directory` (`strerror`), or nil when one can: found by creating and removing one.
+    /// `access(2)` says yes to root for any directory (`/proc` too) and knows nothing of what a mount refuses, so a job
+    /// would be billed before its first save failed.
+    public static func createProblem(in directory: String) -> String? {
+        let probe = directory + "/.dashscope-probe-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let descriptor = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { return String(cString: strerror(errno)) }
+        close(descriptor)
+        unlink(probe)
+        return nil
+    }
+
     /// The output directory for a job.
     public func directory(_ context: NamingContext) -> String {
         Self.expand(directoryPattern, context, index: 1, ext: "")
@@ -171,8 +183,8 @@ public struct OutputPlan: Sendable {
         } catch {
             throw DashScopeError("cannot create the output directory \(dir)\(origin)", hint: "pick another place with -o" + configFix, exit: .cannotWrite)
         }
-        guard access(dir, W_OK | X_OK) == 0 else {
-            throw DashScopeError("cannot write to the output directory \(dir)\(origin)", hint: "fix its permissions or pick another place with -o" + configFix,
+        if let problem = Self.createProblem(in: dir) {
+            throw DashScopeError("cannot write to the output directory \(dir)\(origin): \(problem)", hint: "fix its permissions or pick another place with -o" + configFix,
                                  exit: .cannotWrite)
         }
         return dir
