@@ -169,7 +169,7 @@ final class HostileServerTests: EndToEndCase {
         XCTAssertLessThan(result.seconds, 15, "--timeout bounds the download too")
         XCTAssertEqual(result.stderr.components(separatedBy: "dashscope task wait").count - 1, 1,
                        "exactly one resume line, with -o: \(result.stderr)")
-        XCTAssertTrue(result.errorLines.contains { $0.hasPrefix("hint: resume with: dashscope task wait ") && $0.hasSuffix(" -o out/") },
+        XCTAssertTrue(result.errorLines.contains { $0.hasPrefix("hint: resume with: dashscope task wait ") && $0.hasSuffix(" -o \(root.path)/out/") },
                       result.stderr)
         assertOnlyResumableParts()
     }

@@ -39,7 +39,7 @@ final class InterruptTests: EndToEndCase {
         let result = process.finish(timeout: 10)
         assertKeyHidden(result)
         assertExit(result, 130)
-        XCTAssertTrue(result.stderr.contains("dashscope task wait \(id) -o 'my pics/' --force\n"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("dashscope task wait \(id) -o '\(root.path)/my pics/' --force\n"), result.stderr)
     }
 
     func testInterruptDuringDownloadLeavesNoFinalFile() throws {

@@ -39,7 +39,7 @@ final class TaskCommandTests: EndToEndCase {
         let result = try run(["t2i", "a cat", "-m", "wan2.2-t2i-flash", "--no-wait", "-o", "shots/"])
         assertExit(result, 0)
         let id = try XCTUnwrap(result.lines.first)
-        XCTAssertTrue(result.stderr.contains("dashscope task wait \(id) -o shots/"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("dashscope task wait \(id) -o \(root.path)/shots/"), result.stderr)
     }
 
     func testStatusOfARunningTask() throws {

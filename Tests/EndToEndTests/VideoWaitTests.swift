@@ -164,7 +164,7 @@ final class VideoWaitTests: EndToEndCase {
         process.send(SIGINT)
         let result = process.finish(timeout: 10)
         assertExit(result, 130)
-        XCTAssertTrue(result.stderr.contains("dashscope task wait \(id) -o clips/"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("dashscope task wait \(id) -o \(root.path)/clips/"), result.stderr)
     }
 
     func testT2VKilledDuringItsDownloadIsResumedByTaskWaitFromTheJournal() throws {

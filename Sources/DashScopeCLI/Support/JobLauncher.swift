@@ -22,10 +22,11 @@ enum JobLauncher {
         let fromConfig = output == nil && args.string("output") == nil && session.configuration.output != nil
         let plan = try OutputPlan(option: option, cwd: context.cwd, home: home, fromConfig: fromConfig)
         let deadline = try TimeoutOption.deadline(args, from: started, waitingFor: "the task")
-        let options = JobOptions(plan: plan, journalOutput: option.map { OutputPlan.absolute(option: $0, cwd: context.cwd, home: home) },
+        let absolute = option.map { OutputPlan.absolute(option: $0, cwd: context.cwd, home: home) }
+        let options = JobOptions(plan: plan, journalOutput: absolute,
                                  force: args.flag("force"), json: args.flag("json"), noWait: args.flag("no-wait"),
                                  dryRun: args.flag("dry-run"), deadline: deadline, cwd: context.cwd,
-                                 resumeCommand: { ResumeLine.make(taskID: $0, arguments: args, session: session) })
+                                 resumeCommand: { ResumeLine.make(taskID: $0, arguments: args, session: session, output: absolute) })
         return JobPipeline(services: session.jobServices, options: options, reporter: invocation.console)
     }
 }

@@ -7,14 +7,17 @@ enum ResumeLine {
     /// The flags carried over.
     static let carriedFlags = ["force", "json", "allow-insecure-http"]
 
-    /// The resume line for `taskID`, repeating the options that decide where and how results are saved;
-    /// nil under the in-process mock, whose tasks end with the process.
-    static func make(taskID: String, arguments: ParsedArguments, session: Session) -> String? {
+    /// The resume line for `taskID`, repeating the options that decide where and how results are saved (`-o` as
+    /// `output`, its absolute form, when given: the line then works from any directory); nil under the in-process mock,
+    /// whose tasks end with the process.
+    static func make(taskID: String, arguments: ParsedArguments, session: Session, output: String? = nil) -> String? {
         if session.mock != nil { return nil }
         // An id the service made to start with '-' would read as an option: it goes last, after `--`.
         let dashed = taskID.hasPrefix("-")
         var words = ["dashscope", "task", "wait"] + (dashed ? [] : [taskID])
-        for (long, spelling) in carried { if let value = arguments.string(long) { words += [spelling, value] } }
+        for (long, spelling) in carried {
+            if let value = arguments.string(long) { words += [spelling, long == "output" ? output ?? value : value] }
+        }
         for long in carriedFlags where arguments.flag(long) { words.append("--\(long)") }
         if dashed { words += ["--", taskID] }
         return ShellQuote.command(words)
