@@ -166,6 +166,24 @@ final class JournalToolTests: EndToEndCase {
         XCTAssertTrue(gone.stderr.contains("gone; downloading again"), gone.stderr)
     }
 
+    /// A journalled task is asked for only where it was submitted: another origin's UNKNOWN would close a task that runs
+    /// on elsewhere, and no later `task wait` would collect it.
+    func testWaitWithTheIDOfATaskOfAnotherOriginIsRefusedAndTheTaskStaysOpen() throws {
+        let id = try submit("elsewhere")
+        let first = mock.origin
+        let other = MockServer(options: MockOptions(taskSeconds: 0))
+        try other.start()
+        defer { other.stop() }
+        let result = try run(["task", "wait", id, "--base-url", other.origin])
+        assertExit(result, 64)
+        XCTAssertTrue(result.stderr.contains("was submitted to \(first)"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("dashscope task wait \(id) --base-url \(first)"), result.stderr)
+        XCTAssertTrue(other.requests.isEmpty, "nothing asked of the other origin")
+        let collected = try run(["task", "wait"])
+        assertExit(collected, 0)
+        XCTAssertTrue(collected.stderr.contains("resuming task \(id)"), collected.stderr)
+    }
+
     func testWaitWithoutIDExplainsTasksOfOtherOrigins() throws {
         _ = try submit("elsewhere")
         try startMock(MockOptions(taskSeconds: 0))

@@ -23,6 +23,11 @@ extension TaskCommands {
         if args.positional != nil {
             id = try taskID(args)
             entry = session.journal.entry(for: id)
+            // Another origin does not know the task: its UNKNOWN would close a task that runs on (and is billed) elsewhere.
+            if let entry, !entry.origin.isEmpty, entry.origin != session.configuration.origin {
+                throw DashScopeError.usage("task \(id) was submitted to \(entry.origin), not to \(session.configuration.origin)",
+                                           hint: "ask where it runs: " + ShellQuote.command(["dashscope", "task", "wait", id, "--base-url", entry.origin]))
+            }
         } else {
             guard let newest = session.journal.newestUnfinished(origin: session.configuration.origin) else {
                 throw DashScopeError.usage("no unfinished task for \(session.configuration.origin) in the journal (\(session.journal.path))",
