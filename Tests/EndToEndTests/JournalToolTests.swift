@@ -184,6 +184,24 @@ final class JournalToolTests: EndToEndCase {
         XCTAssertTrue(collected.stderr.contains("resuming task \(id)"), collected.stderr)
     }
 
+    /// Ctrl-C in `task wait --all` keeps the documents of the tasks saved so far on stdout and says how to go on with all
+    /// the tasks still open, not the running one alone.
+    func testAnInterruptedWaitAllSaysHowToGoOnWithEveryTask() throws {
+        var options = MockOptions(taskSeconds: 0)
+        options.taskDurations = [0, 60, 60]
+        try startMock(options)
+        let ids = try ["one", "two", "three"].map { try submit($0) }
+        let process = try spawn(["task", "wait", "--all", "--json", "-o", "all/"])
+        waitUntil("the second task is polled") { polls.contains { $0.path.hasSuffix(ids[1]) } }
+        process.send(SIGINT)
+        let result = process.finish(timeout: 10)
+        assertExit(result, 130)
+        let saved = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]], result.stdout)
+        XCTAssertEqual(saved.map { $0["task_id"] as? String }, [ids[0]], "the task saved before the stop")
+        XCTAssertTrue(result.stderr.contains("2 of 3 tasks are unfinished; go on with all of them: dashscope task wait --all -o \(root.path)/all/ --json"),
+                      result.stderr)
+    }
+
     func testWaitWithoutIDExplainsTasksOfOtherOrigins() throws {
         _ = try submit("elsewhere")
         try startMock(MockOptions(taskSeconds: 0))

@@ -14,12 +14,23 @@ enum ResumeLine {
         if session.mock != nil { return nil }
         // An id the service made to start with '-' would read as an option: it goes last, after `--`.
         let dashed = taskID.hasPrefix("-")
-        var words = ["dashscope", "task", "wait"] + (dashed ? [] : [taskID])
+        let words = ["dashscope", "task", "wait"] + (dashed ? [] : [taskID]) + options(arguments, output: output)
+        return ShellQuote.command(words + (dashed ? ["--", taskID] : []))
+    }
+
+    /// The line that goes on with every unfinished task of an interrupted `task wait --all`; nil under the mock.
+    static func makeAll(arguments: ParsedArguments, session: Session, output: String?) -> String? {
+        if session.mock != nil { return nil }
+        return ShellQuote.command(["dashscope", "task", "wait", "--all"] + options(arguments, output: output))
+    }
+
+    /// The carried options and flags as words, `-o` as `output` when given.
+    private static func options(_ arguments: ParsedArguments, output: String?) -> [String] {
+        var words: [String] = []
         for (long, spelling) in carried {
             if let value = arguments.string(long) { words += [spelling, long == "output" ? output ?? value : value] }
         }
         for long in carriedFlags where arguments.flag(long) { words.append("--\(long)") }
-        if dashed { words += ["--", taskID] }
-        return ShellQuote.command(words)
+        return words
     }
 }
