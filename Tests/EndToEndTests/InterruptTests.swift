@@ -42,6 +42,24 @@ final class InterruptTests: EndToEndCase {
         XCTAssertTrue(result.stderr.contains("dashscope task wait \(id) -o '\(root.path)/my pics/' --force\n"), result.stderr)
     }
 
+    /// A synchronous answer has no task to collect again: stopped during its downloads, it names the request and the
+    /// URLs of what was made and billed.
+    func testInterruptDuringTheDownloadsOfASynchronousAnswerListsItsURLs() throws {
+        mock.inject(try Fault(spec: "slow@file*2:5"))
+        let process = try spawn(["t2i", "a cat", "-m", "wan2.6-t2i", "-n", "2", "-o", "pics/"])
+        waitUntil("the downloads have started") { downloads.count == 2 }
+        process.send(SIGINT)
+        let result = process.finish(timeout: 10)
+        assertExit(result, 130)
+        // The mock serves a synchronous answer's files under its request id.
+        let id = try XCTUnwrap(downloads.first?.path.split(separator: "/").dropLast().last.map(String.init))
+        XCTAssertTrue(result.stderr.contains("error: interrupted (request \(id))"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("fetch them within 24 h"), result.stderr)
+        for index in 0..<2 { XCTAssertTrue(result.stderr.contains("hint: \(mock.origin)/files/\(id)/\(index).png"), result.stderr) }
+        XCTAssertFalse(result.stderr.contains("task wait"), "no task to wait for: \(result.stderr)")
+        XCTAssertEqual(files(matching: ".png"), [], "no file may carry a final name")
+    }
+
     func testInterruptDuringDownloadLeavesNoFinalFile() throws {
         mock.inject(try Fault(spec: "slow@file:5"))
         let process = try spawn(["t2i", "a cat", "-m", "wan2.2-t2i-flash", "-o", "pics/"])

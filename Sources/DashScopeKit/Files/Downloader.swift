@@ -156,7 +156,7 @@ public struct Downloader: Sendable {
 
     /// The user-facing error for a download that got no file.
     static func failure(_ error: TransportError, name: String, destination: String) -> DashScopeError {
-        let again = "result URLs stay valid for 24 h, so the task can be collected again"
+        let again = "result URLs stay valid for 24 h"
         switch error {
         case .writeFailed:
             return DashScopeError("cannot save \(destination): \(error.message)", hint: "check free space and permissions",

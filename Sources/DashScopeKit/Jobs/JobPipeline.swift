@@ -36,8 +36,12 @@ public struct JobPipeline: Sendable {
         let requestID = answer["request_id"]?.string
         guard job.mode.async else {
             reporter.clearStatus()
-            return try await collector.collect(output: answer["output"] ?? .null, usage: answer["usage"], taskID: nil,
-                                               requestID: requestID, job: record)
+            do {
+                return try await collector.collect(output: answer["output"] ?? .null, usage: answer["usage"], taskID: nil,
+                                                   requestID: requestID, job: record)
+            } catch {
+                throw Self.unsaved(error, output: answer["output"] ?? .null, requestID: requestID)
+            }
         }
         let taskID = try Self.taskID(in: answer, requestID: requestID)
         journal(taskID, record: record)
@@ -90,6 +94,25 @@ public struct JobPipeline: Sendable {
 
     private func naming(_ record: JobRecord, task: String) -> NamingContext {
         NamingContext(date: record.started, model: record.model, prompt: record.prompt, task: task)
+    }
+
+    /// The error of a synchronous answer whose files were not all saved (a stop, the time limit, a failed download):
+    /// there is no task to collect again, so it names the request and the URLs of what was made and billed.
+    static func unsaved(_ error: Error, output: JSON, requestID: String?) -> Error {
+        var failure: DashScopeError
+        switch error {
+        case is CancellationError: failure = DashScopeError(StopSignals.reason.name, exit: StopSignals.reason)
+        case let error as DashScopeError where error.exitCode != .failed && error.exitCode != .usage: failure = error
+        default: return error
+        }
+        let urls = ResultParser.items(from: output).compactMap(\.url)
+        guard !urls.isEmpty else { return failure }
+        if failure.requestID == nil { failure.requestID = requestID }
+        let shown = urls.prefix(ResultCollector.maxFiles).map { TerminalText.line($0) }
+        let note = "the results were made (and billed) but not all saved; no task keeps them, so fetch them within 24 h:\n"
+            + shown.joined(separator: "\n")
+        failure.hint = [failure.hint, note].compactMap { $0 }.joined(separator: "\n")
+        return failure
     }
 
     /// Sends the create call; an interruption here may already have started a billed task, and says so.
