@@ -207,8 +207,9 @@ public struct JobPipeline: Sendable {
             return try await step()
         } catch is CancellationError {
             let reason = StopSignals.reason
-            throw DashScopeError("\(reason.name); task \(taskID) keeps running on the service", hint: resumeHint(taskID), exit: reason,
-                                 taskID: taskID)
+            // While polling the task runs on; while collecting it is done, and only its files wait to be saved.
+            let state = always ? "task \(taskID) keeps running on the service" : "the results of task \(taskID) are not all saved"
+            throw DashScopeError("\(reason.name); \(state)", hint: resumeHint(taskID), exit: reason, taskID: taskID)
         } catch var error as DashScopeError where always || error.exitCode != .failed {
             error.hint = [error.hint, resumeHint(taskID)].compactMap { $0 }.joined(separator: "\n")
             throw error.about(task: taskID)
