@@ -113,6 +113,7 @@ _dashscope() {
       case $option in
         --model|-m) _dashscope_words "wan2.6-t2v wan2.5-t2v-preview wan2.2-t2v-plus wanx2.1-t2v-turbo wanx2.1-t2v-plus" ;;
         --size) _dashscope_values sizes "t2v" ;;
+        --ratio) _dashscope_words "16:9 9:16 1:1 4:3 3:4" ;;
         --resolution) _dashscope_values resolutions "t2v" ;;
         --duration) _dashscope_values durations "t2v" ;;
         --audio) _dashscope_files ;;
@@ -120,7 +121,7 @@ _dashscope() {
         --output|-o) _dashscope_files ;;
         --region) _dashscope_words "cn intl us" ;;
         --color) _dashscope_words "auto always never" ;;
-        --ratio|--negative|--seed|--timeout|--api-key|--workspace|--base-url) ;;
+        --negative|--seed|--timeout|--api-key|--workspace|--base-url) ;;
         *) _dashscope_words "--model -m --size --ratio --resolution --duration --audio --shot-type --negative --seed --no-prompt-extend --watermark --no-wait --dry-run --output -o --force --timeout --json --api-key --region --workspace --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" ;;
       esac ;;
     "i2v")
@@ -143,13 +144,14 @@ _dashscope() {
         --video) _dashscope_files ;;
         --model|-m) _dashscope_words "wan2.6-r2v" ;;
         --size) _dashscope_values sizes "r2v" ;;
+        --ratio) _dashscope_words "16:9 9:16 1:1 4:3 3:4" ;;
         --resolution) _dashscope_values resolutions "r2v" ;;
         --duration) _dashscope_values durations "r2v" ;;
         --shot-type) _dashscope_words "single multi" ;;
         --output|-o) _dashscope_files ;;
         --region) _dashscope_words "cn intl us" ;;
         --color) _dashscope_words "auto always never" ;;
-        --ratio|--negative|--seed|--timeout|--api-key|--workspace|--base-url) ;;
+        --negative|--seed|--timeout|--api-key|--workspace|--base-url) ;;
         *) _dashscope_words "--video --model -m --size --ratio --resolution --duration --shot-type --negative --seed --watermark --no-wait --dry-run --output -o --force --timeout --json --api-key --region --workspace --base-url --allow-insecure-http --mock --verbose -v --quiet -q --color --any-model --help -h" ;;
       esac ;;
     "tts")

@@ -99,6 +99,7 @@ final class CompletionShellTests: XCTestCase {
             Case(words: ["dashscope", "models", "wanx2.1-im"], expect: .exactly(["wanx2.1-imageedit"])),
             Case(words: ["dashscope", "t2v", "-m", "wanx2.1-t2v-turbo", "--resolution", ""], expect: .exactly(["480P", "720P"])),
             Case(words: ["dashscope", "t2v", "--duration", ""], expect: .exactly(["5", "10", "15"])),
+            Case(words: ["dashscope", "t2v", "--ratio", "4"], expect: .exactly(["4:3"])),
             Case(words: ["dashscope", "tts", "hello", "-m", "qwen-tts", "--voice", ""], expect: .exactly(["Cherry", "Serena", "Ethan", "Chelsie"])),
             Case(words: ["dashscope", "t2i", "--size", "16:"], expect: .exactly(["16:9"]), bashWords: ["dashscope", "t2i", "--size", "16", ":"]),
         ]

@@ -100,7 +100,10 @@ extension Completions {
 
     /// The action completing a value source.
     private static func zshAction(_ source: ValueSource, path: String, table: [CommandSpec]) -> String {
-        if let words = CompletionValues.staticWords(source, path: path, table: table) { return "(\(words.joined(separator: " ")))" }
+        // In an _arguments action a colon ends the part: `(16\:9 4\:3)` keeps a ratio whole.
+        if let words = CompletionValues.staticWords(source, path: path, table: table) {
+            return "(\(words.map { $0.replacingAll(":", with: "\\:") }.joined(separator: " ")))"
+        }
         if let kind = source.dynamicName { return "_dashscope_values \(kind) \(path.replacingAll(" ", with: "\\ "))" }
         return source == .files ? "_files" : " "
     }

@@ -92,7 +92,7 @@ public enum Options {
         return [model(capability)]
             + (sized ? [OptionSpec("size", .text, placeholder: "SIZE",
                                    help: "exact size WIDTH*HEIGHT (1280*720 or 1280x720) of the model's tiers, or a ratio like 16:9"),
-                        OptionSpec("ratio", .text, placeholder: "RATIO", help: "16:9, 9:16, 1:1, 4:3 or 3:4: that shape's size in the --resolution tier")]
+                        OptionSpec("ratio", .text, placeholder: "RATIO", values: .words(["16:9", "9:16", "1:1", "4:3", "3:4"]), help: "16:9, 9:16, 1:1, 4:3 or 3:4: that shape's size in the --resolution tier")]
                 : [])
             + [OptionSpec("resolution", .choice(tiers), placeholder: "TIER",
                           help: "480P, 720P or 1080P: " + (sized ? "the tier of --ratio (default: the model's; alone: its 16:9 size)"
