@@ -189,7 +189,7 @@ final class CLIRunTests: XCTestCase {
         }
         let noWait = await cli.run(["t2i", "a cat", "-m", "wan2.2-t2i-flash", "--no-wait", "-o", "pics/", "--api-key", key], transport: service)
         XCTAssertEqual(noWait.status, 0, noWait.stderr)
-        XCTAssertTrue(noWait.stderr.contains("dashscope task wait -o pics/ -- -rf"), noWait.stderr)
+        XCTAssertTrue(noWait.stderr.contains("dashscope task wait -o \(cli.cwd)/pics/ -- -rf"), noWait.stderr)
         let resumed = await cli.run(["task", "wait", "-o", "pics/", "--timeout", "0", "--api-key", key, "--", "-rf"], transport: service)
         XCTAssertEqual(resumed.status, 75, "the line parses: the id is taken, not read as options: \(resumed.stderr)")
     }
