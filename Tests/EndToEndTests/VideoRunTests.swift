@@ -73,6 +73,20 @@ final class VideoRunTests: EndToEndCase {
         XCTAssertTrue(mock.requests.filter { $0.path.hasSuffix("video-synthesis") }.isEmpty, "nothing created")
     }
 
+    /// Ctrl-C while the inputs upload stops before the model call, and says that nothing was submitted.
+    func testAnInterruptDuringTheUploadSaysNothingWasSubmitted() throws {
+        try startMock(MockOptions(taskSeconds: 0, faults: [try Fault(spec: "429@oss:30")]))
+        try writeWAV("beat.wav")
+        let process = try spawn(["t2v", "a drummer", "--audio", "beat.wav"])
+        waitUntil("the upload was answered 429") { uploads.count == 1 }
+        process.send(SIGINT)
+        let result = process.finish(timeout: 10)
+        assertExit(result, 130)
+        XCTAssertTrue(result.stderr.contains("interrupted before the request was sent"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("nothing was submitted (or billed)"), result.stderr)
+        XCTAssertTrue(creates.isEmpty)
+    }
+
     func testEveryFirstFrameModelMakesAnMP4FromAnInlineImage() throws {
         try writePNG("cat.png", 800, 600)
         for (model, resolution) in [("wan2.6-i2v", "1080P"), ("wan2.6-i2v-preview", "1080P"), ("wan2.5-i2v-preview", "1080P"),

@@ -28,8 +28,17 @@ enum MediaOptions {
         let pipeline = try JobLauncher.pipeline(invocation, session: session)
         try pipeline.prepareOutput(for: checked)
         guard !args.flag("dry-run") else { return try await pipeline.run(checked) }
-        let media = try await MediaInputs.resolve(inputs, upload: upload, model: model, uploads: UploadsAPI(client: session.client),
+        let media: ResolvedMedia
+        do {
+            media = try await MediaInputs.resolve(inputs, upload: upload, model: model, uploads: UploadsAPI(client: session.client),
                                                   deadline: pipeline.options.deadline)
+        } catch let error as DashScopeError where ![.interrupted, .terminated].contains(error.exitCode) {
+            throw error
+        } catch let error where error is CancellationError || error is DashScopeError {
+            // Stopped while the inputs were read or uploaded: the model call was never made.
+            let reason = StopSignals.reason
+            throw DashScopeError("\(reason.name) before the request was sent", hint: "nothing was submitted (or billed)", exit: reason)
+        }
         return try await pipeline.run(try job(media))
     }
 }
