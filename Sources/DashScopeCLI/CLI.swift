@@ -19,7 +19,7 @@ public enum CLI {
         let status = await outcome(context, console: console)
         console.flushTraces()
         // A stopped run leaves no half-written file that nothing can resume (a task's resumable partials are not registered).
-        if [ExitCode.interrupted.rawValue, ExitCode.terminated.rawValue].contains(status) { TemporaryFiles.removeAll() }
+        if ExitCode(rawValue: status)?.isStop == true { TemporaryFiles.removeAll() }
         guard let failure = console.stdoutFailure, status == ExitCode.ok.rawValue || status == ExitCode.partial.rawValue else {
             return status
         }

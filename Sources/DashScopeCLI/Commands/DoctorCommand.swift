@@ -107,7 +107,7 @@ enum DoctorCommand {
     /// the nearest existing directory on its way, since missing ones are created.
     private static func outputLine(_ output: String?, context: RunContext) -> Line {
         let option = output ?? "."
-        let home = context.environment["HOME"] ?? PathText.homeDirectory()
+        let home = context.home
         var directory = OutputPlan.absolute(option: option, cwd: context.cwd, home: home)
         if !directory.hasSuffix("/") { directory = PathText.deletingLastComponent(directory) }
         if let template = directory.firstRange(of: "{") { directory = PathText.deletingLastComponent(String(directory[..<template.lowerBound])) }

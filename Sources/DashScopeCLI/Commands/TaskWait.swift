@@ -97,19 +97,17 @@ extension TaskCommands {
             console.info("task \(number + 1) of \(open.count): \(entry.taskID) (\(entry.model), submitted \(TaskTimes.show(journal: entry.submittedAt, in: zone)))")
             do {
                 outcomes.append(try await waitOne(invocation, session: session, id: entry.taskID, entry: entry, reporter: documents))
-            } catch var error as DashScopeError where [.interrupted, .terminated].contains(error.exitCode) {
+            } catch var error as DashScopeError where error.exitCode.isStop {
                 // What was saved stays on stdout; the line to go on covers every task still open, not this one alone.
                 if invocation.arguments.flag("json") { console.result(JSON.array(documents.documents).pretty, made: true) }
                 let context = invocation.context
-                let output = invocation.arguments.string("output").map {
-                    OutputPlan.absolute(option: $0, cwd: context.cwd, home: context.environment["HOME"] ?? PathText.homeDirectory())
-                }
+                let output = invocation.arguments.string("output").map { OutputPlan.absolute(option: $0, cwd: context.cwd, home: context.home) }
                 if let line = ResumeLine.makeAll(arguments: invocation.arguments, session: session, output: output) {
                     let left = open.count - number
                     error.hint = "\(left) of \(open.count) task\(open.count == 1 ? " is" : "s are") unfinished; go on with all of them: \(line)"
                 }
                 throw error
-            } catch let error as DashScopeError where ![.interrupted, .terminated].contains(error.exitCode) {
+            } catch let error as DashScopeError where !error.exitCode.isStop {
                 console.endProgress()
                 console.error(error.about(task: entry.taskID))
                 outcomes.append(error.exitCode)

@@ -13,7 +13,7 @@ enum JobLauncher {
     static func pipeline(_ invocation: Invocation, session: Session, output: String? = nil, started: Date = Date()) throws -> JobPipeline {
         let args = invocation.arguments
         let context = invocation.context
-        let home = context.environment["HOME"] ?? PathText.homeDirectory()
+        let home = context.home
         let option = output ?? args.string("output") ?? session.configuration.output
         if option == "-" {
             throw DashScopeError.usage("\(args.commandLine) cannot write its results to stdout (-o -): it saves files",

@@ -12,7 +12,7 @@ enum MediaOptions {
     static func prepare(_ invocation: Invocation, _ long: String, role: MediaRole, limits: InputLimits?, model: String) throws -> [MediaInput] {
         let context = invocation.context
         return try MediaInputs.prepare(values: invocation.arguments.all(long), role: role, limits: limits, model: model,
-                                       cwd: context.cwd, home: context.environment["HOME"] ?? PathText.homeDirectory())
+                                       cwd: context.cwd, home: context.home)
     }
 
     /// Runs a job that takes `inputs` (all of one call together: one upload policy serves them). `job` shapes the request
@@ -32,10 +32,9 @@ enum MediaOptions {
         do {
             media = try await MediaInputs.resolve(inputs, upload: upload, model: model, uploads: UploadsAPI(client: session.client),
                                                   deadline: pipeline.options.deadline)
-        } catch let error as DashScopeError where ![.interrupted, .terminated].contains(error.exitCode) {
-            throw error
-        } catch let error where error is CancellationError || error is DashScopeError {
+        } catch {
             // Stopped while the inputs were read or uploaded: the model call was never made.
+            guard error is CancellationError || (error as? DashScopeError)?.exitCode.isStop == true else { throw error }
             let reason = StopSignals.reason
             throw DashScopeError("\(reason.name) before the request was sent", hint: "nothing was submitted (or billed)", exit: reason)
         }

@@ -30,6 +30,9 @@ public struct RunContext: Sendable {
     /// How waiting is done.
     public var sleeper: any Sleeper
 
+    /// The home directory `~` means: the run's `HOME`, else the account's.
+    public var home: String { environment["HOME"] ?? PathText.homeDirectory() }
+
     /// Creates a context.
     public init(arguments: [String], environment: [String: String], cwd: String,
                 stdinIsTerminal: Bool, stdoutIsTerminal: Bool, stderrIsTerminal: Bool,

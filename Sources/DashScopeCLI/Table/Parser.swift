@@ -198,8 +198,8 @@ public enum Parser {
         case .integer:
             guard Int(value) != nil else {
                 // Digits past Int's range are a whole number all the same: say it is out of range, not "not a number".
-                let digits = value.drop { $0 == "-" || $0 == "+" }
-                let huge = !digits.isEmpty && digits.allSatisfy(\.isASCII) && digits.allSatisfy(\.isNumber) && value.dropFirst().allSatisfy(\.isNumber)
+                let digits = value.first == "-" || value.first == "+" ? value.dropFirst() : value[...]
+                let huge = !digits.isEmpty && digits.allSatisfy { ("0"..."9").contains($0) }
                 throw DashScopeError.usage(huge ? "\(spelled) \(value) is out of range" : "\(spelled) takes a whole number, not '\(value)'",
                                            hint: "e.g. \(spelled) \(example() ?? "1")")
             }

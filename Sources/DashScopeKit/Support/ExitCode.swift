@@ -14,6 +14,9 @@ public enum ExitCode: Int32, Sendable, CaseIterable {
     case interrupted = 130
     case terminated = 143
 
+    /// Whether the run was stopped from outside (Ctrl-C, SIGTERM) rather than ending on its own.
+    public var isStop: Bool { self == .interrupted || self == .terminated }
+
     /// The status as one stable word, the `code` of a `--json` error the service did not name (`usage`, `no_key`, ...).
     public var name: String {
         switch self {
