@@ -55,7 +55,7 @@ final class TransportSafetyTests: XCTestCase {
         } catch TransportError.insecureRedirect(let url) {
             XCTAssertEqual(url, "http://0.0.0.0:9/oss")
         }
-        XCTAssertTrue(HTTPRequest.mayResendBody(from: server.url("/upload"), to: server.url("/other")), "this machine is fine")
+        XCTAssertTrue(HTTPRequest.mayResendBody("POST", from: server.url("/upload"), to: server.url("/other")), "this machine is fine")
         // A 303 makes the next hop a GET with no body: it is followed (0.0.0.0:9 refuses the connection, on this machine),
         // and as the first hop reached a server, the failure counts as one that may have arrived.
         let see = try serve { _ in .raw("HTTP/1.1 303 See Other\r\nLocation: http://0.0.0.0:9/result\r\nContent-Length: 0\r\nConnection: close\r\n\r\n") }
@@ -66,11 +66,13 @@ final class TransportSafetyTests: XCTestCase {
             XCTAssertTrue(error.maySeeRequest, "after a redirect a request may have arrived: \(error)")
             guard case .connectionLost = error else { return XCTFail("followed, then failed to connect: \(error)") }
         }
-        XCTAssertTrue(HTTPRequest.mayResendBody(from: URL(string: "http://10.0.0.5:80/a")!, to: URL(string: "http://10.0.0.5:80/b")!),
+        XCTAssertTrue(HTTPRequest.mayResendBody("POST", from: URL(string: "http://10.0.0.5:80/a")!, to: URL(string: "http://10.0.0.5:80/b")!),
                       "where the first request already went in clear text (--allow-insecure-http)")
-        XCTAssertFalse(HTTPRequest.mayResendBody(from: URL(string: "https://oss.example.com/")!, to: URL(string: "http://oss.example.com/")!),
+        XCTAssertFalse(HTTPRequest.mayResendBody("POST", from: URL(string: "https://oss.example.com/")!, to: URL(string: "http://oss.example.com/")!),
                        "never down from https")
-        XCTAssertTrue(HTTPRequest.mayResendBody(from: URL(string: "https://a.example.com/")!, to: URL(string: "https://b.example.com/")!))
+        XCTAssertTrue(HTTPRequest.mayResendBody("POST", from: URL(string: "https://a.example.com/")!, to: URL(string: "https://b.example.com/")!))
+        XCTAssertTrue(HTTPRequest.mayResendBody("GET", from: URL(string: "https://oss.example.com/")!, to: URL(string: "http://oss.example.com/")!),
+                      "a GET sends no body")
     }
 
     func testARedirectToAFileIsRefused() async throws {

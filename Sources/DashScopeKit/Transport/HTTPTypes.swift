@@ -66,11 +66,12 @@ public struct HTTPRequest: Sendable {
         headers.removeAll { $0.0.equalsIgnoringCase(name) }
     }
 
-    /// Whether a redirect may send a request's body on to `next`: plain http off this machine only where the first
-    /// request already went (a base URL allowed with --allow-insecure-http), so no redirect moves a signed upload form or
-    /// a prompt into clear text. A redirect that turns the request into a GET sends no body and may go anywhere http(s).
-    static func mayResendBody(from first: URL, to next: URL) -> Bool {
-        guard next.scheme?.lowercased() == "http", let host = next.host, !SettingChecks.isLoopback(host) else { return true }
+    /// Whether a redirect may send a `method` request's body on to `next`: plain http off this machine only where the
+    /// first request already went (a base URL allowed with --allow-insecure-http), so no redirect moves a signed upload
+    /// form or a prompt into clear text. A GET or HEAD (a redirect may turn a POST into one) sends no body: any http(s).
+    static func mayResendBody(_ method: String, from first: URL, to next: URL) -> Bool {
+        guard method != "GET", method != "HEAD", next.scheme?.lowercased() == "http", let host = next.host,
+              !SettingChecks.isLoopback(host) else { return true }
         return first.scheme?.lowercased() == "http" && first.host?.lowercased() == host.lowercased()
     }
 

@@ -198,14 +198,13 @@ private final class SessionDelegate: NSObject, URLSessionDataDelegate, @unchecke
             completionHandler(nil)
             return
         }
-        if let original = task.originalRequest?.url, !["GET", "HEAD"].contains(request.httpMethod ?? "GET"),
-           !HTTPRequest.mayResendBody(from: original, to: url) {
+        let original = task.originalRequest?.url
+        if let original, !HTTPRequest.mayResendBody(request.httpMethod ?? "GET", from: original, to: url) {
             sink(for: task)?.failure = TransportError.insecureRedirect(HTTPRequest.printable(url.absoluteString))
             completionHandler(nil)
             return
         }
         var next = request
-        let original = task.originalRequest?.url
         if url.host != original?.host || url.port != original?.port || url.scheme != original?.scheme {
             next.setValue(nil, forHTTPHeaderField: "Authorization")
         }

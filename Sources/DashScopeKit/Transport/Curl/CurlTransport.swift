@@ -73,7 +73,7 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
                 request.content = .none
                 request.removeHeader("Content-Type")
             }
-            if request.method != "GET", request.method != "HEAD", !HTTPRequest.mayResendBody(from: first.url, to: next) {
+            if !HTTPRequest.mayResendBody(request.method, from: first.url, to: next) {
                 throw TransportError.insecureRedirect(HTTPRequest.printable(next.absoluteString))
             }
             if next.host != first.url.host || next.port != first.url.port || next.scheme != first.url.scheme {
